@@ -1,0 +1,55 @@
+# Thin wrapper around CMake. Every target first makes sure the Debian
+# packages are there (scripts/install-deps.sh is idempotent and quick).
+
+BUILD       ?= build
+ASAN_BUILD  ?= build-asan
+GENERATOR   ?= Ninja
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build test test-fast asan demo bench integration e2e tidy format clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+$(BUILD)/build.ninja: CMakeLists.txt | deps
+	cmake -S . -B $(BUILD) -G $(GENERATOR) $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD)
+
+# Everything CI runs: unit, golden and sim tests in the normal build and
+# under ASan+UBSan, then the integration suite against real runc and crun.
+test: build asan
+	ctest --test-dir $(BUILD) --output-on-failure -L 'unit|golden|sim|integration'
+
+# The fast loop: everything but the sanitizer build.
+test-fast: build
+	ctest --test-dir $(BUILD) --output-on-failure -L 'unit|golden|sim|integration'
+
+asan: deps
+	cmake -S . -B $(ASAN_BUILD) -G $(GENERATOR) -DSA_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)
+	cmake --build $(ASAN_BUILD)
+	ctest --test-dir $(ASAN_BUILD) --output-on-failure -L 'unit|golden|sim'
+
+integration: build
+	ctest --test-dir $(BUILD) --output-on-failure -L integration
+
+demo: build
+	./scripts/demo.sh $(BUILD)
+
+bench: build
+	./bench/run.sh $(BUILD)
+
+e2e: build
+	./kind/e2e.sh $(BUILD)
+
+tidy: build
+	run-clang-tidy -quiet -p $(BUILD) '(compiler|runtime|sim)/.*\.cpp$$'
+
+format:
+	find compiler runtime sim bench integration -name '*.[ch]pp' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
