@@ -35,7 +35,7 @@ std::vector<SyscallSignature> build_signatures() {
       {"mount",
        {arg("source", T::Str, {"dev_name", "dev"}), arg("target", T::Str, {"dir_name", "dir"}),
         arg("fstype", T::Str, {"fs", "type", "filesystemtype"}),
-        arg("flags", T::ULong, {"mountflags"}, "mount"), arg("data", T::Ptr)}},
+        arg("flags", T::ULong, {"mountflags"}, "mount"), arg("data", T::Str, {"options"})}},
       {"umount", {arg("target", T::Str, {"name", "path"})}},
       {"umount2", {arg("target", T::Str, {"name", "path"}), arg("flags", T::Int, {}, "umount")}},
       {"chmod", {path, mode}},
@@ -198,6 +198,25 @@ std::string syscall_name(const Arch& arch, int nr) {
 bool syscall_exists_anywhere(std::string_view name) {
   return std::any_of(all_arches().begin(), all_arches().end(),
                      [&](const Arch& a) { return syscall_number(name, a).has_value(); });
+}
+
+const std::vector<std::string>& all_syscall_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const Arch& a : all_arches()) {
+      // Syscall numbers are dense below 1024 on every architecture libseccomp
+      // supports; x32 numbers carry the x32 bit.
+      const int base = a.name == "x32" ? 0x40000000 : 0;
+      for (int nr = 0; nr < 1024; ++nr) {
+        std::string n = syscall_name(a, base + nr);
+        if (!n.empty()) out.push_back(std::move(n));
+      }
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }();
+  return names;
 }
 
 uint64_t type_mask(ArgType type, unsigned word_bits) {

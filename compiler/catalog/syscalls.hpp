@@ -62,6 +62,8 @@ std::optional<int> syscall_number(std::string_view name, const Arch& arch);
 std::string syscall_name(const Arch& arch, int nr);
 // True when libseccomp knows the name on at least one architecture.
 bool syscall_exists_anywhere(std::string_view name);
+// Every syscall name libseccomp knows on any architecture, sorted (for hints).
+const std::vector<std::string>& all_syscall_names();
 
 // Applies the width and signedness of `type` to a raw 64-bit register value,
 // for a task of the given word size. Strings and pointers are word-sized.

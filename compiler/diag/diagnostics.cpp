@@ -16,16 +16,26 @@ std::string_view severity_name(Severity s) {
   return "error";
 }
 
-Diagnostic& Sink::error(std::string_view code, std::string message, Location loc) {
-  items_.push_back(Diagnostic{Severity::Error, std::string(code), std::move(message),
-                              std::move(loc), {}, {}});
+Diagnostic& Sink::add(Diagnostic d) {
+  for (Diagnostic& existing : items_) {
+    if (existing.code == d.code && existing.message == d.message &&
+        existing.location.file == d.location.file && existing.location.line == d.location.line &&
+        existing.location.column == d.location.column) {
+      return existing;
+    }
+  }
+  items_.push_back(std::move(d));
   return items_.back();
 }
 
+Diagnostic& Sink::error(std::string_view code, std::string message, Location loc) {
+  return add(Diagnostic{Severity::Error, std::string(code), std::move(message), std::move(loc), {},
+                        0, {}});
+}
+
 Diagnostic& Sink::warning(std::string_view code, std::string message, Location loc) {
-  items_.push_back(Diagnostic{Severity::Warning, std::string(code), std::move(message),
-                              std::move(loc), {}, {}});
-  return items_.back();
+  return add(Diagnostic{Severity::Warning, std::string(code), std::move(message), std::move(loc),
+                        {}, 0, {}});
 }
 
 bool Sink::has_errors() const { return error_count() > 0; }
@@ -68,7 +78,8 @@ std::string format_text(const Diagnostic& d) {
   out += fmt::format("{}[{}]: {}\n", severity_name(d.severity), d.code, d.message);
   if (l.line > 0 && !d.source_line.empty()) {
     out += fmt::format("    {}\n    {}\n", d.source_line,
-                       caret_line(d.source_line, l.column, std::max<uint32_t>(1, l.length)));
+                       caret_line(d.source_line, d.echo_column > 0 ? d.echo_column : l.column,
+                                  std::max<uint32_t>(1, l.length)));
   }
   if (!d.hint.empty()) out += fmt::format("  hint: {}\n", d.hint);
   return out;

@@ -46,6 +46,7 @@ inline constexpr std::string_view kBadBase = "E0400";        // --base profile u
 inline constexpr std::string_view kSyscallMissingOnArch = "W0300";
 inline constexpr std::string_view kConstantGroup = "W0301";  // O_CREAT used on mount flags
 inline constexpr std::string_view kUnusedPolicy = "W0302";
+inline constexpr std::string_view kShadowedPart = "W0303";  // rule hidden for some syscalls
 inline constexpr std::string_view kBaseBlocks = "W0400";     // base profile blocks an intercept
 }  // namespace code
 
@@ -67,12 +68,15 @@ struct Diagnostic {
   std::string message;
   Location location;
   std::string source_line;  // the line of the file the location points into
+  uint32_t echo_column = 0; // caret column in source_line when it is an excerpt
   std::string hint;
 };
 
 class Sink {
  public:
-  void add(Diagnostic d) { items_.push_back(std::move(d)); }
+  // An identical diagnostic (same code, message and position) is kept once:
+  // a rule for chmod|fchmod|fchmodat is resolved three times.
+  Diagnostic& add(Diagnostic d);
   Diagnostic& error(std::string_view code, std::string message, Location loc);
   Diagnostic& warning(std::string_view code, std::string message, Location loc);
 

@@ -1,0 +1,303 @@
+#include "passes/load.hpp"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "catalog/constants.hpp"
+
+namespace sa::passes {
+namespace {
+
+namespace code = diag::code;
+using diag::Severity;
+
+bool valid_policy_name(std::string_view name) {
+  auto ok = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
+  };
+  if (name.empty() || name.size() > 63 || !ok(name.front()) || name.front() == '_' ||
+      name.front() == '.' || name.front() == '-') {
+    return false;
+  }
+  return std::all_of(name.begin(), name.end(), ok);
+}
+
+class Loader {
+ public:
+  Loader(std::shared_ptr<const SourceFile> file, diag::Sink& sink)
+      : file_(std::move(file)), sink_(sink) {}
+
+  std::optional<PolicyDoc> run() {
+    if (file_->contents().find_first_not_of(" \t\r\n") == std::string::npos) {
+      error(code::kEmptyFile, "the file is empty; a rule file needs at least `policy:` and `rules:`",
+            diag::Location{file_->path()});
+      return std::nullopt;
+    }
+    YAML::Node root;
+    try {
+      root = YAML::Load(file_->contents());
+    } catch (const YAML::Exception& e) {
+      yaml_error(e);
+      return std::nullopt;
+    }
+    if (!root.IsMap()) {
+      shape(root, "a rule file is a mapping with `policy:` and `rules:` at the top");
+      return std::nullopt;
+    }
+    return policy(root);
+  }
+
+ private:
+  std::shared_ptr<const SourceFile> file_;
+  diag::Sink& sink_;
+
+  diag::Diagnostic& error(std::string_view c, std::string message, const diag::Location& loc) {
+    return report(sink_, Severity::Error, c, std::move(message), loc, file_.get());
+  }
+
+  ScalarPos pos(const YAML::Node& n) const {
+    const YAML::Mark m = n.Mark();
+    return ScalarPos{file_.get(), std::max(0, m.line), std::max(0, m.column), std::max(0, m.pos)};
+  }
+
+  void yaml_error(const YAML::Exception& e) {
+    const std::string what = e.msg.empty() ? std::string(e.what()) : e.msg;
+    diag::Location loc{file_->path()};
+    if (!e.mark.is_null()) loc = locate(ScalarPos{file_.get(), e.mark.line, e.mark.column, e.mark.pos});
+    auto& d = error(code::kYamlSyntax, fmt::format("YAML syntax error: {}", what), loc);
+    const std::string_view line = file_->line(loc.line);
+    if (line.find('\t') != std::string_view::npos) {
+      d.hint = "YAML does not allow tabs for indentation; indent with spaces";
+    }
+  }
+
+  void shape(const YAML::Node& n, std::string message) {
+    error(code::kYamlShape, std::move(message), locate(pos(n)));
+  }
+
+  std::optional<Scalar> scalar(const YAML::Node& n, std::string_view what) {
+    if (!n.IsScalar()) {
+      shape(n, fmt::format("{} must be a single value, not a {}", what,
+                           n.IsMap() ? "mapping" : n.IsSequence() ? "list" : "null"));
+      return std::nullopt;
+    }
+    return Scalar{n.Scalar(), pos(n)};
+  }
+
+  void check_keys(const YAML::Node& map, std::string_view where,
+                  const std::vector<std::string>& allowed) {
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
+      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+      auto& d = error(code::kUnknownKey, fmt::format("unknown key '{}' in {}", key, where),
+                      locate(pos(it->first), static_cast<uint32_t>(std::max<size_t>(1, key.size()))));
+      if (auto near = catalog::closest(key, allowed)) {
+        d.hint = fmt::format("did you mean '{}'?", *near);
+      } else {
+        d.hint = fmt::format("known keys: {}", fmt::join(allowed, ", "));
+      }
+    }
+  }
+
+  std::map<std::string, Scalar> string_map(const YAML::Node& n, std::string_view what) {
+    std::map<std::string, Scalar> out;
+    if (!n.IsMap()) {
+      shape(n, fmt::format("{} must be a mapping of names to values", what));
+      return out;
+    }
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      auto k = scalar(it->first, fmt::format("a key of {}", what));
+      auto v = scalar(it->second, fmt::format("'{}' in {}", k ? k->text : "?", what));
+      if (k && v) out[k->text] = *v;
+    }
+    return out;
+  }
+
+  std::vector<Scalar> string_list(const YAML::Node& n, std::string_view what) {
+    std::vector<Scalar> out;
+    if (!n.IsSequence()) {
+      shape(n, fmt::format("{} must be a list", what));
+      return out;
+    }
+    for (const YAML::Node& item : n) {
+      if (auto s = scalar(item, fmt::format("an item of {}", what))) out.push_back(*s);
+    }
+    return out;
+  }
+
+  std::optional<PolicyDoc> policy(const YAML::Node& root) {
+    check_keys(root, "the policy header",
+               {"policy", "description", "match", "default", "intercept", "rules", "tests"});
+    PolicyDoc doc;
+    doc.file = file_;
+    const YAML::Node name = root["policy"];
+    if (!name) {
+      error(code::kYamlShape, "missing `policy:` (the policy's name)", locate(pos(root)));
+      return std::nullopt;
+    }
+    auto n = scalar(name, "`policy`");
+    if (!n) return std::nullopt;
+    doc.name = *n;
+    if (!valid_policy_name(doc.name.text)) {
+      error(code::kBadName, fmt::format("'{}' is not a valid policy name", doc.name.text),
+            locate(doc.name.at))
+          .hint = "letters, digits, '_', '.', '-'; at most 63 characters; starting with a letter or digit";
+    }
+    if (const YAML::Node d = root["description"]) {
+      if (auto s = scalar(d, "`description`")) doc.description = s->text;
+    }
+    if (const YAML::Node m = root["match"]) selector(m, doc.match);
+    if (const YAML::Node d = root["default"]) doc.default_action = scalar(d, "`default`");
+    if (const YAML::Node i = root["intercept"]) doc.intercept = string_list(i, "`intercept`");
+    const YAML::Node rules = root["rules"];
+    if (!rules) {
+      error(code::kYamlShape, "missing `rules:` (a list of rules)", locate(pos(root)));
+    } else if (!rules.IsSequence()) {
+      shape(rules, "`rules` must be a list of rules");
+    } else {
+      for (const YAML::Node& r : rules) rule(r, doc);
+    }
+    if (const YAML::Node t = root["tests"]) {
+      if (!t.IsSequence()) {
+        shape(t, "`tests` must be a list of test cases");
+      } else {
+        for (const YAML::Node& c : t) test(c, doc);
+      }
+    }
+    return doc;
+  }
+
+  void selector(const YAML::Node& m, SelectorDoc& out) {
+    if (!m.IsMap()) {
+      shape(m, "`match` must be a mapping (meta, annotations, pod, container)");
+      return;
+    }
+    check_keys(m, "`match`", {"meta", "annotations", "pod", "container"});
+    if (const YAML::Node x = m["meta"]) out.meta = string_map(x, "`match.meta`");
+    if (const YAML::Node x = m["annotations"]) out.annotations = string_map(x, "`match.annotations`");
+    if (const YAML::Node x = m["pod"]) {
+      auto pod = string_map(x, "`match.pod`");
+      check_keys(x, "`match.pod`", {"namespace", "name"});
+      if (pod.count("namespace")) out.pod_namespace = pod["namespace"];
+      if (pod.count("name")) out.pod_name = pod["name"];
+    }
+    if (const YAML::Node x = m["container"]) {
+      auto c = string_map(x, "`match.container`");
+      check_keys(x, "`match.container`", {"name"});
+      if (c.count("name")) out.container_name = c["name"];
+    }
+  }
+
+  void rule(const YAML::Node& r, PolicyDoc& doc) {
+    RuleDoc out;
+    out.number = static_cast<int>(doc.rules.size()) + 1;
+    if (r.IsMap()) {
+      check_keys(r, "a rule", {"rule", "name", "description"});
+      const YAML::Node text = r["rule"];
+      if (!text) {
+        shape(r, "a rule written as a mapping needs `rule:` with the rule text");
+        return;
+      }
+      auto t = scalar(text, "`rule`");
+      if (!t) return;
+      out.text = *t;
+      if (const YAML::Node n = r["name"]) {
+        if (auto s = scalar(n, "`name`")) out.name = s->text;
+      }
+    } else {
+      auto t = scalar(r, "a rule");
+      if (!t) return;
+      out.text = *t;
+    }
+    doc.rules.push_back(std::move(out));
+  }
+
+  void test(const YAML::Node& c, PolicyDoc& doc) {
+    if (!c.IsMap()) {
+      shape(c, "a test case is a mapping with `name`, `syscall` and `expect`");
+      return;
+    }
+    check_keys(c, "a test case",
+               {"name", "syscall", "arch", "args", "pid", "container", "pod", "meta", "annotations",
+                "caller", "unreadable", "expect"});
+    TestDoc t;
+    t.at = pos(c);
+    for (const char* required : {"name", "syscall", "expect"}) {
+      if (!c[required]) {
+        error(code::kBadTest, fmt::format("test case without `{}`", required), locate(t.at));
+        return;
+      }
+    }
+    auto name = scalar(c["name"], "`name`");
+    auto syscall = scalar(c["syscall"], "`syscall`");
+    auto expect = scalar(c["expect"], "`expect`");
+    if (!name || !syscall || !expect) return;
+    t.name = *name;
+    t.syscall = *syscall;
+    t.expect = *expect;
+    if (const YAML::Node x = c["arch"]) t.arch = scalar(x, "`arch`");
+    if (const YAML::Node x = c["pid"]) t.pid = scalar(x, "`pid`");
+    if (const YAML::Node x = c["args"]) t.args = string_map(x, "`args`");
+    if (const YAML::Node x = c["container"]) {
+      check_keys(x, "`container`", {"id", "name", "pid"});
+      t.container = string_map(x, "`container`");
+    }
+    if (const YAML::Node x = c["pod"]) {
+      check_keys(x, "`pod`", {"namespace", "name"});
+      t.pod = string_map(x, "`pod`");
+    }
+    if (const YAML::Node x = c["meta"]) t.meta = string_map(x, "`meta`");
+    if (const YAML::Node x = c["annotations"]) t.annotations = string_map(x, "`annotations`");
+    if (const YAML::Node x = c["caller"]) caller(x, t);
+    if (const YAML::Node x = c["unreadable"]) t.unreadable = string_list(x, "`unreadable`");
+    doc.tests.push_back(std::move(t));
+  }
+
+  void caller(const YAML::Node& x, TestDoc& t) {
+    if (!x.IsMap()) {
+      shape(x, "`caller` must be a mapping (uid, gid, caps, userns)");
+      return;
+    }
+    check_keys(x, "`caller`", {"uid", "gid", "caps", "userns"});
+    for (const char* key : {"uid", "gid", "userns"}) {
+      if (const YAML::Node v = x[key]) {
+        if (auto s = scalar(v, fmt::format("`caller.{}`", key))) t.caller[key] = *s;
+      }
+    }
+    if (const YAML::Node caps = x["caps"]) t.caps = string_list(caps, "`caller.caps`");
+  }
+};
+
+}  // namespace
+
+std::optional<PolicyDoc> load_text(std::shared_ptr<const SourceFile> file, diag::Sink& sink) {
+  return Loader(std::move(file), sink).run();
+}
+
+std::shared_ptr<const SourceFile> read_source(const std::string& path, diag::Sink& sink) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    sink.error(diag::code::kIo, fmt::format("cannot read: {}", std::strerror(errno)),
+               diag::Location{path});
+    return nullptr;
+  }
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  std::string contents = buf.str();
+  if (contents.size() > kMaxFileBytes) {
+    sink.error(diag::code::kIo,
+               fmt::format("file is {} bytes; rule files are limited to {}", contents.size(),
+                           kMaxFileBytes),
+               diag::Location{path});
+    return nullptr;
+  }
+  return std::make_shared<SourceFile>(path, std::move(contents));
+}
+
+}  // namespace sa::passes

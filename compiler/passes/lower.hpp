@@ -1,0 +1,14 @@
+// Stage 3: ResolvedPolicy -> table::Policy. Orders each syscall's rows in rule
+// order, drops rows that can never be reached, and runs the checks that need
+// the whole policy: shadowed rules and unsafe CONTINUE (TOCTOU).
+#pragma once
+
+#include "diag/diagnostics.hpp"
+#include "passes/resolved.hpp"
+#include "table/table.hpp"
+
+namespace sa::passes {
+
+table::Policy lower(const ResolvedPolicy& policy, diag::Sink& sink);
+
+}  // namespace sa::passes

@@ -1,0 +1,22 @@
+// Stage 2: PolicyDoc -> ResolvedPolicy. Parses each rule text with the DSL
+// parser, then resolves names against the catalog: syscalls (with libseccomp,
+// for every target architecture), arguments and their types, constants,
+// errno values, capabilities, templates, emulators.
+#pragma once
+
+#include <vector>
+
+#include "catalog/arch.hpp"
+#include "diag/diagnostics.hpp"
+#include "passes/load.hpp"
+#include "passes/resolved.hpp"
+
+namespace sa::passes {
+
+ResolvedPolicy resolve(const PolicyDoc& doc, const std::vector<catalog::Arch>& arches,
+                       diag::Sink& sink);
+
+// The syscalls that have an emulator in the agent.
+const std::vector<std::string>& emulated_syscalls();
+
+}  // namespace sa::passes

@@ -1,0 +1,69 @@
+#include "rulec/outputs.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "passes/link.hpp"
+#include "table/table_json.hpp"
+
+namespace sa::rulec {
+
+std::optional<Outputs> build_outputs(std::vector<table::Policy> policies,
+                                     const std::vector<catalog::Arch>& arches,
+                                     const std::string& base_path, const ProfileSettings& settings,
+                                     diag::Sink& sink) {
+  (void)base_path;
+  (void)settings;
+  (void)sink;
+  Outputs out;
+  out.table = passes::link(std::move(policies), arches, {});
+  return out;
+}
+
+namespace {
+
+bool write_file(const std::filesystem::path& path, const std::string& text, std::string* error) {
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f << text;
+    f.flush();
+    if (!f) {
+      *error = fmt::format("cannot write {}: {}", tmp.string(), std::strerror(errno));
+      return false;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    *error = fmt::format("cannot rename {} to {}: {}", tmp.string(), path.string(), ec.message());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool write_outputs(const Outputs& o, const std::string& dir, std::string* error) {
+  const std::filesystem::path root(dir);
+  std::error_code ec;
+  std::filesystem::create_directories(root / "profiles", ec);
+  if (ec) {
+    *error = fmt::format("cannot create {}: {}", (root / "profiles").string(), ec.message());
+    return false;
+  }
+  if (!write_file(root / "table.json", table::to_json(o.table).dump(2) + "\n", error)) return false;
+  if (!o.profile.is_null() && !write_file(root / "profile.json", o.profile.dump(2) + "\n", error)) {
+    return false;
+  }
+  for (const auto& [name, profile] : o.profiles) {
+    if (!write_file(root / "profiles" / (name + ".json"), profile.dump(2) + "\n", error)) return false;
+  }
+  return true;
+}
+
+}  // namespace sa::rulec

@@ -1,0 +1,38 @@
+// What rulec writes: the linked decision table and the seccomp profiles.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/arch.hpp"
+#include "diag/diagnostics.hpp"
+#include "table/table.hpp"
+
+namespace sa::rulec {
+
+struct ProfileSettings {
+  std::string listener_path;
+  std::vector<std::string> metadata;  // extra KEY=VALUE lines
+};
+
+struct Outputs {
+  table::Table table;
+  nlohmann::json profile;                          // the union of every policy
+  std::map<std::string, nlohmann::json> profiles;  // one per policy
+};
+
+// Links the policies into one table (with the base profile's passthrough)
+// and builds the profiles. nullopt when the base profile is unusable.
+std::optional<Outputs> build_outputs(std::vector<table::Policy> policies,
+                                     const std::vector<catalog::Arch>& arches,
+                                     const std::string& base_path, const ProfileSettings& settings,
+                                     diag::Sink& sink);
+
+// DIR/table.json, DIR/profile.json, DIR/profiles/POLICY.json, each written to
+// a temporary file and renamed into place.
+bool write_outputs(const Outputs& o, const std::string& dir, std::string* error);
+
+}  // namespace sa::rulec
