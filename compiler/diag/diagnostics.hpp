@@ -16,7 +16,6 @@ std::string_view severity_name(Severity s);
 
 // Stable codes. Documented in docs/rules.md; never renumber.
 namespace code {
-inline constexpr std::string_view kUsage = "E0001";          // bad command line input file
 inline constexpr std::string_view kIo = "E0002";             // cannot read / write a file
 inline constexpr std::string_view kYamlSyntax = "E0100";     // YAML does not parse
 inline constexpr std::string_view kYamlShape = "E0101";      // wrong node kind / missing key
@@ -45,7 +44,6 @@ inline constexpr std::string_view kBadTest = "E0314";        // inline test case
 inline constexpr std::string_view kBadBase = "E0400";        // --base profile unusable
 inline constexpr std::string_view kSyscallMissingOnArch = "W0300";
 inline constexpr std::string_view kConstantGroup = "W0301";  // O_CREAT used on mount flags
-inline constexpr std::string_view kUnusedPolicy = "W0302";
 inline constexpr std::string_view kShadowedPart = "W0303";  // rule hidden for some syscalls
 inline constexpr std::string_view kBaseBlocks = "W0400";     // base profile blocks an intercept
 }  // namespace code
