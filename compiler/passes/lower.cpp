@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <optional>
 
 namespace sa::passes {
 namespace {
@@ -15,15 +16,19 @@ struct Origin {
   size_t index;  // in rule->rows
 };
 
-bool denies(const table::Row& r) {
-  using R = table::Response;
-  return r.action.response == R::Errno || r.action.response == R::Return ||
-         r.action.response == R::Kill || r.action.stop || !r.requirements.empty();
-}
-
 bool denies(const table::Action& a) {
   using R = table::Response;
   return a.response == R::Errno || a.response == R::Return || a.response == R::Kill || a.stop;
+}
+
+// A failed requirement answers EPERM. On a rule that emulates, that EPERM only
+// withholds a grant: a caller who swaps the argument to dodge it ends up with
+// the kernel's own handling of the call, which it has without any agent. On
+// any other rule the EPERM is a denial like errno.
+bool denies(const table::Row& r) {
+  const bool requirement_denies =
+      !r.requirements.empty() && r.action.response != table::Response::Emulate;
+  return denies(r.action) || requirement_denies;
 }
 
 class Lowering {
@@ -92,46 +97,48 @@ class Lowering {
   }
 
   // A CONTINUE decided after reading the caller's memory lets the kernel
-  // re-read that memory later; the caller can change it in between. That is
-  // only acceptable when no decision for the syscall denies anything, or when
-  // the rule says it knows (`continue unsafe`).
+  // re-read that memory later; the caller can change it in between. The
+  // caller gains from that only if, for the same registers, the policy would
+  // deny the value the kernel ends up using: a denying row after the CONTINUE
+  // (or a denying default), or a denying row before it that itself looked at
+  // memory (a register-only row before it did not match these registers and
+  // never will). `continue unsafe` acknowledges the window.
   void check_continue(const std::string& name, table::SyscallRules& rules) {
+    const auto& rows = rules.rows;
     const auto& origins = origins_[name];
-    const table::Row* deny = nullptr;
-    size_t deny_index = 0;
-    for (size_t i = 0; i < rules.rows.size(); ++i) {
-      if (denies(rules.rows[i])) {
-        deny = &rules.rows[i];
-        deny_index = i;
-        break;
+    auto first_deny = [&](size_t from, size_t to, bool memory_only) -> std::optional<size_t> {
+      for (size_t j = from; j < to; ++j) {
+        if (denies(rows[j]) && (!memory_only || rows[j].reads_memory)) return j;
       }
-    }
-    const bool default_denies = denies(p_.default_action);
+      return std::nullopt;
+    };
     bool memory = false;
-    for (size_t i = 0; i < rules.rows.size(); ++i) {
-      table::Row& row = rules.rows[i];
+    for (size_t k = 0; k < rows.size(); ++k) {
+      table::Row& row = rules.rows[k];
       memory = memory || row.reads_memory;
       if (row.action.response != table::Response::Continue) continue;
-      const bool safe = !memory || (deny == nullptr && !default_denies) || row.action.unsafe;
-      row.continue_ok = safe;
-      if (safe) continue;
-      const ResolvedRule& r = *origins[i].rule;
-      const std::string denier = deny != nullptr ? where(*origins[deny_index].rule)
-                                                 : std::string("the policy default");
+      auto denier = first_deny(k + 1, rows.size(), false);
+      if (!denier) denier = first_deny(0, k, true);
+      const bool default_denies = !denier && denies(p_.default_action);
+      row.continue_ok = !memory || (!denier && !default_denies) || row.action.unsafe;
+      if (row.continue_ok) continue;
+      const ResolvedRule& r = *origins[k].rule;
+      const std::string by = denier ? where(*origins[*denier].rule) : std::string("the policy default");
       report_rule(diag::Severity::Error, code::kUnsafeContinue, r, r.action_span,
                   fmt::format("unsafe CONTINUE: {} is answered CONTINUE after the caller's memory "
                               "was read, while {} denies it; the caller can change the argument "
                               "between this check and the kernel's own read",
-                              name, denier))
+                              name, by))
           .hint = "emulate the syscall instead, or write `continue unsafe` to acknowledge";
     }
-    const bool default_continues = p_.default_action.response == table::Response::Continue;
     // An unconditional row, always the last one, hides the default.
-    const bool default_reachable = rules.rows.empty() || !rules.rows.back().when.empty();
-    rules.default_continue_ok = !default_reachable || !default_continues || !memory ||
-                                deny == nullptr || p_.default_action.unsafe;
+    const bool default_reachable = rows.empty() || !rows.back().when.empty();
+    const bool default_continues = p_.default_action.response == table::Response::Continue;
+    const auto denier = first_deny(0, rows.size(), true);
+    rules.default_continue_ok = !default_reachable || !default_continues || !memory || !denier ||
+                                p_.default_action.unsafe;
     if (rules.default_continue_ok) return;
-    const ResolvedRule& r = *origins[deny_index].rule;
+    const ResolvedRule& r = *origins[*denier].rule;
     report_rule(diag::Severity::Error, code::kUnsafeContinue, r, r.syscalls_span,
                 fmt::format("unsafe CONTINUE: calls to {} that no rule matches are answered "
                             "CONTINUE (the policy default) after the caller's memory was read, "

@@ -1,0 +1,259 @@
+// Unit tests for the compiler stages after parsing: what resolve, lower and
+// link put into the table, and the table's JSON form.
+#define BOOST_TEST_MODULE stages
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include "catalog/arch.hpp"
+#include "passes/compile.hpp"
+#include "passes/link.hpp"
+#include "table/table_json.hpp"
+
+namespace bdata = boost::unit_test::data;
+using namespace sa;
+
+namespace {
+
+const std::vector<catalog::Arch> kArches = {*catalog::find_arch("x86_64"), *catalog::find_arch("x86")};
+
+table::Table compile(const std::string& rules, diag::Sink* sink_out = nullptr) {
+  diag::Sink sink;
+  auto src = std::make_shared<passes::SourceFile>("t.yaml", "policy: p\nrules:\n" + rules);
+  auto c = passes::compile_sources({src}, kArches, sink);
+  if (sink_out) *sink_out = sink;
+  BOOST_TEST_REQUIRE(!sink.has_errors(), diag::format_text(sink.items()));
+  return passes::link(std::move(c.policies), kArches, {});
+}
+
+const table::Row& only_row(const table::Table& t, const std::string& syscall) {
+  const auto& rows = t.policies.at(0).syscalls.at(syscall).rows;
+  BOOST_TEST_REQUIRE(rows.size() == 1u);
+  return rows[0];
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(index_holds_numbers_per_arch) {
+  const auto t = compile("  - mkdir -> errno EPERM\n");
+  BOOST_TEST(t.index.at("x86_64").at(83) == "mkdir");
+  BOOST_TEST(t.index.at("x86").at(39) == "mkdir");
+  BOOST_TEST(t.arches == (std::vector<std::string>{"x86_64", "x86"}));
+}
+
+BOOST_AUTO_TEST_CASE(multi_syscall_rule_gives_one_row_each) {
+  const auto t = compile("  - chmod|fchmod|fchmodat -> errno EBADMSG\n");
+  for (const char* s : {"chmod", "fchmod", "fchmodat"}) {
+    const auto& r = only_row(t, s);
+    BOOST_TEST(r.id == "p#1");
+    BOOST_TEST(r.action.error == 74);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(arguments_resolve_to_index_and_type) {
+  const auto t = compile("  - mount fs=proc flags & MS_BIND -> emulate\n");
+  const auto& r = only_row(t, "mount");
+  BOOST_TEST_REQUIRE(r.when.size() == 2u);
+  BOOST_TEST(r.when[0].lhs.arg == 2);
+  BOOST_TEST((r.when[0].lhs.type == catalog::ArgType::Str));
+  BOOST_TEST(r.when[0].strings.at(0) == "proc");
+  BOOST_TEST(r.when[1].lhs.arg == 3);
+  BOOST_TEST(r.when[1].mask == 4096u);
+  BOOST_TEST(r.reads_memory);
+}
+
+BOOST_AUTO_TEST_CASE(signed_and_narrow_values_are_normalised) {
+  const auto t = compile("  - openat dirfd = AT_FDCWD -> errno EPERM\n  - mkdir mode = 0xffff -> errno EPERM\n");
+  BOOST_TEST(only_row(t, "openat").when[0].ints.at(0) == static_cast<uint64_t>(-100));
+  BOOST_TEST(only_row(t, "mkdir").when[0].ints.at(0) == 0xffffu);
+}
+
+BOOST_AUTO_TEST_CASE(unsigned_spelling_of_a_negative_int) {
+  const auto t = compile("  - openat dirfd = 0xffffff9c -> errno EPERM\n");
+  BOOST_TEST(only_row(t, "openat").when[0].ints.at(0) == static_cast<uint64_t>(-100));
+}
+
+BOOST_AUTO_TEST_CASE(requirements_and_caps) {
+  const auto t = compile("  - mount fs=cifs requires CAP_SYS_ADMIN in userns -> emulate\n");
+  const auto& r = only_row(t, "mount");
+  BOOST_TEST_REQUIRE(r.requirements.size() == 1u);
+  BOOST_TEST(r.requirements[0].capability == 21);
+  BOOST_TEST(r.requirements[0].in_userns);
+}
+
+BOOST_AUTO_TEST_CASE(actions_resolve) {
+  const auto t = compile(
+      "  - chroot -> log, errno ENOSYS, stop container after 5s\n"
+      "  - swapoff -> stop container\n"
+      "  - getppid -> return -7\n"
+      "  - execve -> delay \"{meta.D}\" then kill\n"
+      "  - mkdir -> emulate mode=0700 path=\"{path}-{pid}\"\n");
+  const auto& chroot = only_row(t, "chroot").action;
+  BOOST_TEST(chroot.log);
+  BOOST_TEST(chroot.stop);
+  BOOST_TEST(*chroot.stop_after.millis == 5000u);
+  const auto& swapoff = only_row(t, "swapoff").action;
+  BOOST_TEST((swapoff.response == table::Response::Errno));
+  BOOST_TEST(swapoff.error == 38);
+  BOOST_TEST(*swapoff.stop_after.millis == 0u);
+  BOOST_TEST(only_row(t, "getppid").action.value == -7);
+  const auto& exec = only_row(t, "execve").action;
+  BOOST_TEST((exec.response == table::Response::Kill));
+  BOOST_TEST(exec.delay->template_text == "{meta.D}");
+  const auto& mkdir = only_row(t, "mkdir").action;
+  BOOST_TEST(mkdir.emulate == "mkdir");
+  BOOST_TEST_REQUIRE(mkdir.params.size() == 2u);
+  BOOST_TEST(mkdir.params[0].arg == 1);
+  BOOST_TEST(mkdir.params[0].integer == 0700u);
+  BOOST_TEST(mkdir.params[1].text == "{path}-{pid}");
+}
+
+BOOST_AUTO_TEST_CASE(constant_duration_template_is_folded) {
+  const auto t = compile("  - execve -> delay \"1.5s\" then continue\n");
+  BOOST_TEST(*only_row(t, "execve").action.delay->millis == 1500u);
+}
+
+BOOST_AUTO_TEST_CASE(star_expands_to_every_intercepted_syscall_in_order) {
+  const auto t = compile("  - mkdir mode = 1 -> errno EPERM\n  - chmod -> errno EPERM\n  - '* -> log'\n");
+  BOOST_TEST(t.policies[0].syscalls.at("mkdir").rows.size() == 2u);
+  BOOST_TEST(t.policies[0].syscalls.at("mkdir").rows[1].id == "p#3");
+  // chmod's unconditional rule hides the `*` rule for chmod (a warning).
+  BOOST_TEST(t.policies[0].syscalls.at("chmod").rows.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(continue_ok_marks) {
+  // No decision denies: CONTINUE after reading memory is accepted.
+  const auto a = compile("  - execve filename = /bin/true -> delay 2s then continue\n");
+  BOOST_TEST(only_row(a, "execve").continue_ok);
+  BOOST_TEST(a.policies[0].syscalls.at("execve").default_continue_ok);
+  // Acknowledged explicitly.
+  const auto b = compile("  - mkdir path = /x -> continue unsafe\n  - mkdir -> errno EPERM\n");
+  BOOST_TEST(b.policies[0].syscalls.at("mkdir").rows[0].continue_ok);
+}
+
+BOOST_AUTO_TEST_CASE(default_acknowledged_in_the_header) {
+  diag::Sink sink;
+  auto src = std::make_shared<passes::SourceFile>(
+      "t.yaml", "policy: p\ndefault: continue unsafe\nrules:\n  - mkdir path = /x -> errno EPERM\n");
+  auto c = passes::compile_sources({src}, kArches, sink);
+  BOOST_TEST(!sink.has_errors());
+  BOOST_TEST(c.policies.at(0).syscalls.at("mkdir").default_continue_ok);
+}
+
+BOOST_AUTO_TEST_CASE(intercept_without_rules) {
+  diag::Sink sink;
+  auto src = std::make_shared<passes::SourceFile>(
+      "t.yaml", "policy: p\ndefault: errno EPERM\nintercept: [openat]\nrules: []\n");
+  auto c = passes::compile_sources({src}, kArches, sink);
+  BOOST_TEST(!sink.has_errors());
+  BOOST_TEST(c.policies.at(0).syscalls.at("openat").rows.empty());
+}
+
+BOOST_AUTO_TEST_CASE(inline_tests_are_resolved) {
+  diag::Sink sink;
+  auto src = std::make_shared<passes::SourceFile>("t.yaml", R"(policy: p
+rules:
+  - mount flags & MS_BIND -> errno EPERM
+tests:
+  - name: bind
+    syscall: mount
+    arch: x86
+    pid: 7
+    args: {target: /mnt, flags: MS_BIND|MS_REC}
+    caller: {uid: 5, caps: [CAP_SYS_ADMIN, SYS_CHROOT], userns: container}
+    meta: {A: b}
+    expect: errno EPERM
+)");
+  auto c = passes::compile_sources({src}, kArches, sink);
+  BOOST_TEST_REQUIRE(!sink.has_errors(), diag::format_text(sink.items()));
+  BOOST_TEST_REQUIRE(c.tests.size() == 1u);
+  const auto& t = c.tests[0];
+  BOOST_TEST(t.arch == "x86");
+  BOOST_TEST(t.pid == 7u);
+  BOOST_TEST(t.args[3] == (4096u | 16384u));
+  BOOST_TEST(t.strings.at(1) == "/mnt");
+  BOOST_TEST(t.args[1] != 0u);
+  BOOST_TEST(t.args[0] == 0u);  // source not given: a NULL pointer
+  BOOST_TEST(t.cap_effective == ((uint64_t{1} << 21) | (uint64_t{1} << 18)));
+  BOOST_TEST(t.userns_is_container);
+  BOOST_TEST(t.meta.at("A") == "b");
+  BOOST_TEST(t.expect.error == 1);
+}
+
+BOOST_AUTO_TEST_CASE(table_json_round_trips) {
+  const auto t = compile(
+      "  - mount fs in [cifs, nfs] requires CAP_SYS_ADMIN in userns -> emulate\n"
+      "  - mount flags & MS_BIND|MS_REC == MS_BIND -> log, errno EPERM\n"
+      "  - mkdir not (mode = 0700 or mode = 0755) meta.X -> emulate path=\"{path}.x\"\n"
+      "  - openat dirfd = AT_FDCWD -> delay 10ms then return 3\n"
+      "  - chroot -> stop container after 5s\n");
+  const auto j = table::to_json(t);
+  const table::Table back = table::from_json(j);
+  BOOST_TEST((back == t) == false);  // the hash is filled in on the way out
+  table::Table with_hash = t;
+  with_hash.hash = back.hash;
+  BOOST_TEST((back == with_hash));
+}
+
+BOOST_AUTO_TEST_CASE(table_with_a_changed_byte_is_refused) {
+  auto j = table::to_json(compile("  - chmod -> errno EBADMSG\n"));
+  j["policies"][0]["syscalls"]["chmod"]["rows"][0]["action"]["errno"] = 1;
+  BOOST_CHECK_EXCEPTION(table::from_json(j), table::TableError, [](const table::TableError& e) {
+    return std::string(e.what()).find("content hash mismatch") != std::string::npos;
+  });
+}
+
+BOOST_AUTO_TEST_CASE(table_of_another_version_is_refused) {
+  auto j = table::to_json(compile("  - chmod -> errno EBADMSG\n"));
+  j["version"] = 2;
+  BOOST_CHECK_EXCEPTION(table::from_json(j), table::TableError, [](const table::TableError& e) {
+    return std::string(e.what()) == "version: schema version 2 is not supported (this build reads 1)";
+  });
+}
+
+BOOST_AUTO_TEST_CASE(table_with_a_bad_field_names_its_path) {
+  auto j = table::to_json(compile("  - chmod -> errno EBADMSG\n"));
+  j["policies"][0]["syscalls"]["chmod"]["rows"][0]["action"]["response"] = "explode";
+  j.erase("hash");
+  j["hash"] = table::compute_hash(j);
+  BOOST_CHECK_EXCEPTION(table::from_json(j), table::TableError, [](const table::TableError& e) {
+    return std::string(e.what()) ==
+           "policies[0].syscalls.chmod.rows[0].action.response: unknown value \"explode\"";
+  });
+}
+
+struct UnsafeCase {
+  const char* rules;
+  bool accepted;
+};
+std::ostream& operator<<(std::ostream& o, const UnsafeCase& c) { return o << c.rules; }
+
+static const UnsafeCase kUnsafe[] = {
+    // The design card's example: the EPERM of a failed requirement only withholds the emulation.
+    {"  - mount fs=cifs requires CAP_SYS_ADMIN in userns -> emulate\n", true},
+    // A register-only denial before the default cannot be dodged by rewriting memory.
+    {"  - mount fs=proc -> emulate\n  - mount flags & MS_BIND -> errno EPERM\n", true},
+    {"  - mkdir mode = 0700 -> errno EPERM\n  - mkdir path = /x -> continue\n", true},
+    // Nothing denies: the delay is not a security decision.
+    {"  - execve filename = /bin/true -> delay 2s then continue\n", true},
+    // A denial after a CONTINUE decided on memory.
+    {"  - mkdir path = /x -> continue\n  - mkdir mode = 0700 -> errno EPERM\n", false},
+    {"  - mkdir path prefix /tmp/ -> continue\n  - mkdir -> errno EPERM\n", false},
+    // A denial that reads memory, then the default CONTINUE.
+    {"  - mkdir path prefix /etc/ -> errno EPERM\n", false},
+    {"  - mkdir path prefix /etc/ -> kill\n", false},
+    {"  - mkdir path prefix /etc/ -> return 0\n", false},
+    {"  - mkdir path prefix /etc/ -> stop container\n", false},
+    {"  - mkdir path prefix /etc/ requires CAP_CHOWN -> continue\n", false},
+    // Acknowledged.
+    {"  - mkdir path prefix /etc/ -> errno EPERM\n  - mkdir -> continue unsafe\n", true},
+    {"  - mkdir path = /x -> continue unsafe\n  - mkdir -> errno EPERM\n", true},
+};
+
+BOOST_DATA_TEST_CASE(unsafe_continue, bdata::make(kUnsafe), c) {
+  diag::Sink sink;
+  auto src = std::make_shared<passes::SourceFile>("t.yaml", std::string("policy: p\nrules:\n") + c.rules);
+  passes::compile_sources({src}, kArches, sink);
+  const bool flagged = std::any_of(sink.items().begin(), sink.items().end(),
+                                   [](const diag::Diagnostic& d) { return d.code == "E0308"; });
+  BOOST_TEST(flagged == !c.accepted, diag::format_text(sink.items()));
+}
