@@ -1,0 +1,37 @@
+// The engine's FactSource over the real kernel, for one notification:
+// strings from /proc/PID/mem (ID_VALID checked after the open and after every
+// read) and the caller's credentials from /proc/PID. The engine asks for each
+// fact at most once per evaluation; trace::RecordingFacts remembers them for
+// --record.
+#pragma once
+
+#include <optional>
+
+#include "engine/fact_source.hpp"
+#include "engine/notification.hpp"
+#include "kernel/caller_facts.hpp"
+#include "kernel/caller_memory.hpp"
+#include "kernel/notify_fd.hpp"
+
+namespace sa::agent {
+
+class KernelFacts final : public engine::FactSource {
+ public:
+  KernelFacts(const kernel::NotifyFd& notify, const kernel::Notification& n,
+              const std::optional<kernel::NamespaceId>& container_userns);
+
+  engine::StringRead read_string(int arg_index) override;
+  std::optional<engine::CallerFacts> caller() override;
+
+ private:
+  const kernel::NotifyFd& notify_;
+  const kernel::Notification& n_;
+  const std::optional<kernel::NamespaceId>& container_userns_;
+  std::optional<kernel::CallerMemory> memory_;
+  bool memory_opened_ = false;
+};
+
+// The engine's view of a kernel notification.
+engine::Notification to_engine(const kernel::Notification& n);
+
+}  // namespace sa::agent

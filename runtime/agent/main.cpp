@@ -1,0 +1,60 @@
+// seccomp-agent: receives seccomp notify fds from container runtimes and
+// decides every intercepted syscall with a table compiled by rulec.
+// Exit status: 0 after SIGTERM/SIGINT, 1 when it cannot start (bad table,
+// socket in use...), 2 for bad usage.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <csignal>
+#include <iostream>
+
+#include "agent/agent.hpp"
+#include "agent/log.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"seccomp-agent: serve seccomp user notifications for containers"};
+  sa::agent::AgentOptions o;
+  std::string format = "text";
+  std::string level = "info";
+  std::string metrics;
+  std::string sync = "on";
+  app.add_option("--socket", o.socket_path, "unix socket runtimes connect to (the profiles' listenerPath)")
+      ->capture_default_str();
+  app.add_option("--table", o.table_path, "decision table written by rulec")->required();
+  app.add_option("--record", o.record_path, "append every notification and decision to this trace (JSON Lines)");
+  app.add_option("--log-format", format, "log format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  app.add_option("--log-level", level, "least severe level logged")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+      ->capture_default_str();
+  app.add_option("--metrics", metrics, "serve Prometheus metrics on HOST:PORT (/metrics)");
+  app.add_option("--allow-uid", o.allowed_uids, "a non-root uid allowed to hand over fds (repeatable)");
+  app.add_option("--sync-wake-up", sync, "SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP where the kernel has it")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
+  app.add_option("--threads", o.threads, "threads running the reactor")->check(CLI::Range(1u, 64u))->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  o.sync_wake_up = sync == "on";
+  if (!metrics.empty()) {
+    try {
+      o.metrics = sa::agent::parse_endpoint(metrics);
+    } catch (const std::invalid_argument& e) {
+      fmt::print(stderr, "seccomp-agent: --metrics {}: {}\n", metrics, e.what());
+      return 2;
+    }
+  }
+  sa::agent::init_logging(format == "json" ? sa::agent::LogFormat::Json : sa::agent::LogFormat::Text);
+  spdlog::set_level(spdlog::level::from_str(level));
+  // A runtime that connects and goes away must not kill the agent.
+  std::signal(SIGPIPE, SIG_IGN);
+  try {
+    sa::agent::Agent agent(std::move(o));
+    return agent.run();
+  } catch (const std::exception& e) {
+    sa::agent::log_event(spdlog::level::critical, "cannot start", {{"error", e.what()}});
+    return 1;
+  }
+}

@@ -1,0 +1,154 @@
+#include "agent/metrics.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <stdexcept>
+
+namespace sa::agent {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = boost::asio::ip::tcp;
+
+void Metrics::describe(const std::string& name, const std::string& type, const std::string& help) {
+  const std::lock_guard lock(mutex_);
+  Family& f = families_[name];
+  f.type = type;
+  f.help = help;
+}
+
+void Metrics::count(const std::string& name, const Labels& labels, uint64_t by) {
+  const std::lock_guard lock(mutex_);
+  families_[name].series[labels] += static_cast<int64_t>(by);
+}
+
+void Metrics::set(const std::string& name, const Labels& labels, int64_t value) {
+  const std::lock_guard lock(mutex_);
+  families_[name].series[labels] = value;
+}
+
+uint64_t Metrics::counter(const std::string& name, const Labels& labels) const {
+  const std::lock_guard lock(mutex_);
+  auto f = families_.find(name);
+  if (f == families_.end()) return 0;
+  auto s = f->second.series.find(labels);
+  return s == f->second.series.end() ? 0 : static_cast<uint64_t>(s->second);
+}
+
+namespace {
+
+std::string escape_label(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string Metrics::render() const {
+  const std::lock_guard lock(mutex_);
+  std::string out;
+  for (const auto& [name, f] : families_) {
+    if (!f.help.empty()) out += fmt::format("# HELP {} {}\n", name, f.help);
+    out += fmt::format("# TYPE {} {}\n", name, f.type);
+    for (const auto& [labels, value] : f.series) {
+      std::vector<std::string> parts;
+      for (const auto& [k, v] : labels) parts.push_back(fmt::format("{}=\"{}\"", k, escape_label(v)));
+      out += parts.empty() ? fmt::format("{} {}\n", name, value)
+                           : fmt::format("{}{{{}}} {}\n", name, fmt::join(parts, ","), value);
+    }
+  }
+  return out;
+}
+
+tcp::endpoint parse_endpoint(const std::string& text) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string::npos) throw std::invalid_argument("expected HOST:PORT");
+  std::string host = text.substr(0, colon);
+  if (host.size() > 1 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(host, ec);
+  if (ec) throw std::invalid_argument(fmt::format("'{}' is not an IP address", host));
+  unsigned long port = 0;
+  try {
+    port = std::stoul(text.substr(colon + 1));
+  } catch (const std::exception&) {
+    throw std::invalid_argument("the port is not a number");
+  }
+  if (port > 65535) throw std::invalid_argument("the port is out of range");
+  return tcp::endpoint(address, static_cast<unsigned short>(port));
+}
+
+namespace {
+
+// One connection: read a request, answer it, close.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, const Metrics& metrics) : stream_(std::move(socket)), metrics_(metrics) {}
+
+  void start() {
+    stream_.expires_after(std::chrono::seconds(10));
+    http::async_read(stream_, buffer_, request_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) { self->respond(ec); });
+  }
+
+ private:
+  void respond(beast::error_code ec) {
+    if (ec) return;
+    auto res = std::make_shared<http::response<http::string_body>>();
+    res->version(request_.version());
+    res->keep_alive(false);
+    if (request_.method() == http::verb::get && request_.target() == "/metrics") {
+      res->result(http::status::ok);
+      res->set(http::field::content_type, "text/plain; version=0.0.4");
+      res->body() = metrics_.render();
+    } else {
+      res->result(http::status::not_found);
+      res->set(http::field::content_type, "text/plain");
+      res->body() = "not found; try /metrics\n";
+    }
+    res->prepare_payload();
+    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code, size_t) {
+      beast::error_code ignored;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    });
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  http::request<http::string_body> request_;
+  const Metrics& metrics_;
+};
+
+}  // namespace
+
+MetricsServer::MetricsServer(boost::asio::io_context& io, const tcp::endpoint& at,
+                             const Metrics& metrics)
+    : acceptor_(io, at), metrics_(metrics) {
+  accept();
+}
+
+tcp::endpoint MetricsServer::endpoint() const { return acceptor_.local_endpoint(); }
+
+void MetricsServer::stop() {
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+}
+
+void MetricsServer::accept() {
+  acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
+    if (ec) return;  // closed
+    std::make_shared<Session>(std::move(socket), metrics_)->start();
+    accept();
+  });
+}
+
+}  // namespace sa::agent

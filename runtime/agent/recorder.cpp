@@ -1,0 +1,68 @@
+#include "agent/recorder.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include "agent/log.hpp"
+#include "catalog/arch.hpp"
+#include "catalog/syscalls.hpp"
+#include "engine/trace/trace_json.hpp"
+
+namespace sa::agent {
+
+Recorder::Recorder(const std::string& path, const std::string& table_hash)
+    : path_(path), file_(path, std::ios::app) {
+  if (!file_) {
+    throw std::runtime_error(fmt::format("cannot open {} for recording: {}", path, std::strerror(errno)));
+  }
+  trace::Header h;
+  h.table_hash = table_hash;
+  writer_.emplace(file_, h);
+  file_.flush();
+}
+
+void Recorder::check() {
+  file_.flush();
+  if (!writer_->ok() || !file_) {
+    log_event(spdlog::level::err, "recording failed", {{"file", path_}});
+    file_.clear();
+  }
+}
+
+void Recorder::container(const engine::ContainerInfo& c) {
+  const std::lock_guard lock(mutex_);
+  writer_->container(c);
+  check();
+}
+
+void Recorder::notification(trace::NotificationRecord& r) {
+  const std::lock_guard lock(mutex_);
+  r.seq = ++seq_;
+  writer_->notification(r);
+  check();
+}
+
+trace::NotificationRecord start_record(const engine::ContainerInfo& c, const engine::Notification& n,
+                                       const engine::Decision& d, trace::RecordingFacts& facts) {
+  trace::NotificationRecord r;
+  r.time = trace::rfc3339_utc(std::chrono::system_clock::now());
+  r.container = c.id;
+  r.id = n.id;
+  r.pid = n.pid;
+  r.audit_arch = n.audit_arch;
+  const auto arch = catalog::find_arch_by_audit(n.audit_arch);
+  r.arch = arch ? arch->name : fmt::format("{:#x}", n.audit_arch);
+  r.nr = n.nr;
+  r.syscall = !d.syscall.empty() ? std::string(d.syscall) : arch ? catalog::syscall_name(*arch, n.nr) : "";
+  for (size_t i = 0; i < 6; ++i) r.args[i] = n.args[i];
+  const catalog::SyscallSignature* sig = catalog::find_signature(r.syscall);
+  facts.complete(sig, /*with_caller=*/true);
+  facts.fill(r, sig);
+  r.decision = trace::record_decision(d);
+  return r;
+}
+
+}  // namespace sa::agent

@@ -1,0 +1,46 @@
+// --record FILE: every container and every notification, the facts the
+// engine used and the decision taken, in the trace format (JSON Lines, see
+// docs/trace-format.md), so that `seccomp-sim replay --check FILE` decides
+// the same way. Thread-safe; each record is written and flushed as a line.
+#pragma once
+
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "engine/container_info.hpp"
+#include "engine/decision.hpp"
+#include "engine/notification.hpp"
+#include "engine/trace/recording_facts.hpp"
+#include "engine/trace/trace_model.hpp"
+#include "engine/trace/trace_writer.hpp"
+
+namespace sa::agent {
+
+class Recorder {
+ public:
+  // Throws std::runtime_error when the file cannot be opened for writing.
+  Recorder(const std::string& path, const std::string& table_hash);
+
+  void container(const engine::ContainerInfo& c);
+  // Numbers the record (seq) and writes it.
+  void notification(trace::NotificationRecord& r);
+
+ private:
+  void check();
+
+  std::mutex mutex_;
+  std::string path_;
+  std::ofstream file_;
+  std::optional<trace::TraceWriter> writer_;
+  uint64_t seq_ = 0;
+};
+
+// The record of a notification as far as the decision: what the evaluation
+// read (plus the remaining declared strings and the caller's facts, read now
+// so that a replay against another table has them too) and the decision.
+trace::NotificationRecord start_record(const engine::ContainerInfo& c, const engine::Notification& n,
+                                       const engine::Decision& d, trace::RecordingFacts& facts);
+
+}  // namespace sa::agent

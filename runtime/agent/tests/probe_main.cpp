@@ -1,0 +1,126 @@
+// sa-agent-probe: makes one kind of system call the way a container process
+// would, under the filter sa-notify-launch installed, and prints what the
+// kernel (through the agent) answered: "ok VALUE" or "err ERRNO_NAME".
+//
+//   sa-agent-probe getppid
+//   sa-agent-probe mkdir PATH MODE          (MODE in octal)
+//   sa-agent-probe mkdirat DIR NAME MODE    (NAME relative to an fd on DIR)
+//   sa-agent-probe chmod PATH MODE | fchmod PATH MODE | fchmodat DIR NAME MODE
+//   sa-agent-probe mount SOURCE TARGET FSTYPE [DATA]
+//   sa-agent-probe chroot PATH [COUNT]      (COUNT calls, then sleeps until killed)
+//   sa-agent-probe race-mkdir GOOD BAD N    (a thread flips the buffer between GOOD and BAD)
+//   sa-agent-probe umask MASK then any of the above
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+int report(long r) {
+  if (r < 0) {
+    const char* name = strerrorname_np(errno);
+    std::printf("err %s\n", name != nullptr ? name : "?");
+  } else {
+    std::printf("ok %ld\n", r);
+  }
+  std::fflush(stdout);
+  return 0;
+}
+
+mode_t octal(const char* s) { return static_cast<mode_t>(std::strtoul(s, nullptr, 8)); }
+
+int open_dir(const char* dir) { return ::open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC); }
+
+// The caller changes its path while the agent is deciding: whatever the agent
+// did must be based on one read, never half of one and half of the other.
+int race_mkdir(const std::string& good, const std::string& bad, int rounds) {
+  const size_t size = std::max(good.size(), bad.size()) + 1;
+  std::vector<char> buffer(size, '\0');
+  std::atomic<bool> done = false;
+  std::copy(good.begin(), good.end(), buffer.begin());
+  std::thread flipper([&] {
+    bool to_bad = true;
+    while (!done.load(std::memory_order_relaxed)) {
+      const std::string& s = to_bad ? bad : good;
+      std::fill(buffer.begin(), buffer.end(), '\0');
+      std::copy(s.begin(), s.end(), buffer.begin());
+      to_bad = !to_bad;
+    }
+  });
+  int created = 0;
+  int refused = 0;
+  for (int i = 0; i < rounds; ++i) {
+    if (::mkdir(buffer.data(), 0755) == 0) {
+      ++created;
+      ::rmdir(good.c_str());
+    } else if (errno == EPERM) {
+      ++refused;
+    }
+  }
+  done = true;
+  flipper.join();
+  std::printf("ok created=%d refused=%d\n", created, refused);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> a(argv + 1, argv + argc);
+  if (a.size() >= 2 && a[0] == "umask") {
+    ::umask(octal(a[1].c_str()));
+    a.erase(a.begin(), a.begin() + 2);
+  }
+  if (a.empty()) return 2;
+  const std::string& cmd = a[0];
+  if (cmd == "getppid" && a.size() == 1) return report(::syscall(SYS_getppid));
+  if (cmd == "mkdir" && a.size() == 3) return report(::mkdir(a[1].c_str(), octal(a[2].c_str())));
+  if (cmd == "chmod" && a.size() == 3) return report(::chmod(a[1].c_str(), octal(a[2].c_str())));
+  if (cmd == "mkdirat" && a.size() == 4) {
+    const int dir = open_dir(a[1].c_str());
+    return report(::mkdirat(dir, a[2].c_str(), octal(a[3].c_str())));
+  }
+  if (cmd == "fchmodat" && a.size() == 4) {
+    const int dir = open_dir(a[1].c_str());
+    return report(::syscall(SYS_fchmodat, dir, a[2].c_str(), octal(a[3].c_str())));
+  }
+  if (cmd == "fchmod" && a.size() == 3) {
+    const int fd = ::open(a[1].c_str(), O_RDONLY | O_CLOEXEC);
+    return report(::fchmod(fd, octal(a[2].c_str())));
+  }
+  if (cmd == "mount" && (a.size() == 4 || a.size() == 5)) {
+    const int r = ::mount(a[1].c_str(), a[2].c_str(), a[3].c_str(), 0,
+                          a.size() == 5 ? a[4].c_str() : nullptr);
+    report(r);
+    // Where the mount landed: this process's own mount table.
+    struct stat target {};
+    struct stat parent {};
+    const std::string up = a[2] + "/..";
+    const bool mounted = ::stat(a[2].c_str(), &target) == 0 && ::stat(up.c_str(), &parent) == 0 &&
+                         target.st_dev != parent.st_dev;
+    std::printf("mounted=%s\n", mounted ? "yes" : "no");
+    return 0;
+  }
+  if (cmd == "chroot" && (a.size() == 2 || a.size() == 3)) {
+    const int count = a.size() == 3 ? std::atoi(a[2].c_str()) : 1;
+    for (int i = 0; i < count; ++i) report(::chroot(a[1].c_str()));
+    if (a.size() == 3) {
+      for (;;) ::pause();  // until the agent stops the "container"
+    }
+    return 0;
+  }
+  if (cmd == "race-mkdir" && a.size() == 4) return race_mkdir(a[1], a[2], std::atoi(a[3].c_str()));
+  std::fprintf(stderr, "sa-agent-probe: bad usage\n");
+  return 2;
+}

@@ -1,0 +1,237 @@
+// The agent at the kernel level: real rulec, real seccomp-agent, real seccomp
+// filters (sa-notify-launch hands the notify fd over as runc does) and real
+// system calls from sa-agent-probe. Every action and every emulator.
+#define BOOST_TEST_MODULE agent_kernel
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "agent_harness.hpp"
+
+using namespace sa::agent::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string policy(const std::string& rules) { return "policy: agent-test\nrules:\n" + rules; }
+
+mode_t mode_of(const fs::path& p) {
+  struct stat st {};
+  BOOST_TEST_REQUIRE(::stat(p.c_str(), &st) == 0, p.string());
+  return st.st_mode & 07777;
+}
+
+// The pid the probe reported for itself is in the launcher's output only
+// through the agent's renamed path; find the one directory created.
+std::vector<std::string> entries(const fs::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// A peer that connects and writes something that is not a runtime's message.
+void send_bytes(const std::string& socket_path, const std::string& bytes) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", socket_path.c_str());
+  BOOST_TEST_REQUIRE(::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0);
+  BOOST_TEST(::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+  ::close(fd);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(return_errno_and_continue) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - getppid -> return 4242\n  - chmod -> errno EBADMSG\n"
+                                      "  - mkdir mode = 0700 -> continue\n"));
+  BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 4242\n");
+  BOOST_TEST(agent.probe({"chmod"}, {"chmod", "/", "777"}).out == "err EBADMSG\n");
+  // CONTINUE: the kernel runs the call itself, by rule or by the default.
+  BOOST_TEST(agent.probe({"mkdir"}, {"mkdir", (t.path() / "a").string(), "700"}).out == "ok 0\n");
+  BOOST_TEST(agent.probe({"mkdir"}, {"mkdir", (t.path() / "b").string(), "755"}).out == "ok 0\n");
+  BOOST_TEST(fs::is_directory(t.path() / "a"));
+  BOOST_TEST(fs::is_directory(t.path() / "b"));
+  // A syscall the table does not know (the profile and the table disagree)
+  // fails with ENOSYS rather than running unchecked.
+  BOOST_TEST(agent.probe({"mount"}, {"mount", "none", "/nonexistent", "tmpfs"}).out ==
+             "err ENOSYS\nmounted=no\n");
+}
+
+BOOST_AUTO_TEST_CASE(emulated_mkdir_is_renamed_with_mode_and_umask) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - mkdir -> emulate path=\"{path}-pid-{pid}\"\n"));
+  const fs::path dir = t.path() / "d";
+  fs::create_directory(dir);
+  const Run r = agent.probe({"mkdir"}, {"umask", "027", "mkdir", (dir / "abc").string(), "777"});
+  BOOST_TEST(r.out == "ok 0\n", r.err);
+  const auto names = entries(dir);
+  BOOST_TEST_REQUIRE(names.size() == 1u);
+  BOOST_TEST(std::regex_match(names[0], std::regex("abc-pid-[0-9]+")), names[0]);
+  BOOST_TEST(mode_of(dir / names[0]) == 0750u);
+}
+
+BOOST_AUTO_TEST_CASE(emulated_mkdir_resolves_relative_paths_against_the_callers_cwd) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - mkdir -> emulate path=\"{path}.x\"\n"));
+  const fs::path cwd = t.path() / "cwd";
+  fs::create_directory(cwd);
+  BOOST_TEST(agent.probe({"mkdir"}, {"mkdir", "rel", "700"}, cwd.string()).out == "ok 0\n");
+  BOOST_TEST(fs::is_directory(cwd / "rel.x"));
+}
+
+BOOST_AUTO_TEST_CASE(emulated_mkdirat_uses_the_callers_dirfd) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - mkdirat -> emulate path=\"{path}.at\"\n"));
+  const fs::path dir = t.path() / "base";
+  fs::create_directory(dir);
+  BOOST_TEST(agent.probe({"mkdirat"}, {"mkdirat", dir.string(), "sub", "755"}).out == "ok 0\n");
+  BOOST_TEST(fs::is_directory(dir / "sub.at"));
+}
+
+BOOST_AUTO_TEST_CASE(emulated_mkdir_reports_the_real_errno) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - mkdir -> emulate\n"));
+  fs::create_directory(t.path() / "exists");
+  BOOST_TEST(agent.probe({"mkdir"}, {"mkdir", (t.path() / "exists").string(), "755"}).out == "err EEXIST\n");
+  BOOST_TEST(agent.probe({"mkdir"}, {"mkdir", (t.path() / "no/such").string(), "755"}).out == "err ENOENT\n");
+}
+
+BOOST_AUTO_TEST_CASE(emulated_chmod_family) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - chmod|fchmod|fchmodat -> emulate mode=0600\n"));
+  const fs::path f = t.path() / "f";
+  std::ofstream(f) << "x";
+  fs::permissions(f, fs::perms::all);
+  BOOST_TEST(agent.probe({"chmod"}, {"chmod", f.string(), "777"}).out == "ok 0\n");
+  BOOST_TEST(mode_of(f) == 0600u);
+  fs::permissions(f, fs::perms::all);
+  BOOST_TEST(agent.probe({"fchmod"}, {"fchmod", f.string(), "777"}).out == "ok 0\n");
+  BOOST_TEST(mode_of(f) == 0600u);
+  fs::permissions(f, fs::perms::all);
+  BOOST_TEST(agent.probe({"fchmodat"}, {"fchmodat", t.path().string(), "f", "777"}).out == "ok 0\n");
+  BOOST_TEST(mode_of(f) == 0600u);
+}
+
+BOOST_AUTO_TEST_CASE(emulated_mount_lands_in_the_callers_mount_namespace) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - mount fs in [tmpfs, proc] -> emulate\n  - mount -> errno EPERM\n"));
+  const fs::path target = t.path() / "mnt";
+  fs::create_directory(target);
+  // The caller gets a private mount namespace of its own, as a container has.
+  const std::vector<std::string> ns = {"unshare", "--mount", "--propagation", "private"};
+  const Run tmpfs = agent.probe({"mount"}, {"mount", "none", target.string(), "tmpfs", "size=1m"}, {}, ns);
+  BOOST_TEST(tmpfs.out == "ok 0\nmounted=yes\n", tmpfs.err);
+  // ...and the agent's own namespace is untouched.
+  BOOST_TEST(fs::is_empty(target));
+  const Run proc = agent.probe({"mount"}, {"mount", "proc", target.string(), "proc"}, {}, ns);
+  BOOST_TEST(proc.out == "ok 0\nmounted=yes\n", proc.err);
+  const Run ext4 = agent.probe({"mount"}, {"mount", "/dev/null", target.string(), "ext4"}, {}, ns);
+  BOOST_TEST(ext4.out == "err EPERM\nmounted=no\n");
+}
+
+BOOST_AUTO_TEST_CASE(kill_takes_the_caller_down) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - getppid -> kill\n"));
+  const Run r = agent.probe({"getppid"}, {"getppid"});
+  BOOST_TEST(r.status == 128 + SIGKILL);
+  BOOST_TEST(r.out.empty());
+}
+
+BOOST_AUTO_TEST_CASE(delay_then_respond) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - getppid -> delay 300ms then return 7\n"));
+  const auto start = std::chrono::steady_clock::now();
+  BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 7\n");
+  // A lower bound only: the agent must not answer before the delay.
+  BOOST_TEST((std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(300)));
+}
+
+BOOST_AUTO_TEST_CASE(stop_container_after_the_last_forbidden_call) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - chroot -> log, errno ENOSYS, stop container after 500ms\n"));
+  const Run r = agent.probe({"chroot"}, {"chroot", "/", "2"});
+  BOOST_TEST(r.out == "err ENOSYS\nerr ENOSYS\n");
+  BOOST_TEST(r.status == 128 + SIGKILL);
+  const std::string log = agent.stop();
+  BOOST_TEST(log.find("Used forbidden syscalls: chroot (2x)") != std::string::npos, log);
+  BOOST_TEST(log.find("decision") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_caller_rewriting_its_path_cannot_pass_one_check_and_use_another) {
+  TempDir t;
+  const fs::path good = t.path() / "good";
+  const fs::path bad = t.path() / "bad";
+  AgentProcess agent(t.path(), policy("  - mkdir path = \"" + good.string() + "\" -> emulate\n" +
+                                      "  - mkdir -> errno EPERM\n"));
+  const Run r = agent.probe({"mkdir"}, {"race-mkdir", good.string(), bad.string(), "300"});
+  std::smatch m;
+  BOOST_TEST_REQUIRE(std::regex_match(r.out, m, std::regex("ok created=([0-9]+) refused=([0-9]+)\n")),
+                     r.out + r.err);
+  BOOST_TEST(std::stoi(m[1]) + std::stoi(m[2]) == 300);
+  // Whatever the agent read, it acted on that one copy: "bad" never appears.
+  BOOST_TEST(!fs::exists(bad));
+}
+
+BOOST_AUTO_TEST_CASE(a_container_that_exits_leaves_no_fd_behind) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - getppid -> return 1\n"));
+  BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 1\n");
+  const size_t baseline = agent.open_fds();
+  for (int i = 0; i < 5; ++i) BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 1\n");
+  // The agent notices each exit when the fd hangs up; give it a moment.
+  for (int i = 0; i < 100 && agent.open_fds() != baseline; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  BOOST_TEST(agent.open_fds() == baseline);
+}
+
+BOOST_AUTO_TEST_CASE(sighup_reloads_and_a_bad_table_is_refused) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - getppid -> return 1\n"));
+  BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 1\n");
+  BOOST_TEST(agent.recompile(policy("  - getppid -> return 2\n")).status == 0);
+  agent.signal(SIGHUP);
+  for (int i = 0; i < 100 && agent.log().find("table reloaded") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 2\n");
+  // A corrupted table is refused and the one in force stays.
+  std::ofstream(t.path() / "out" / "table.json") << "{ not json";
+  agent.signal(SIGHUP);
+  for (int i = 0; i < 100 && agent.log().find("reload refused") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  BOOST_TEST(agent.log().find("reload refused") != std::string::npos);
+  BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 2\n");
+}
+
+BOOST_AUTO_TEST_CASE(garbage_on_the_socket_is_dropped_and_service_goes_on) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - getppid -> return 3\n"));
+  for (const std::string garbage : {"not json at all", "{\"ociVersion\": 1}", "{}", "[1,2,3]"}) {
+    send_bytes(agent.socket(), garbage);
+  }
+  BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 3\n");
+  const std::string log = agent.log();
+  BOOST_TEST(log.find("message dropped") != std::string::npos, log);
+}
+
+BOOST_AUTO_TEST_CASE(the_agent_refuses_a_bad_table_at_start) {
+  TempDir t;
+  std::ofstream(t.path() / "table.json") << "{}";
+  const Run r = run({SA_AGENT, "--socket", (t.path() / "s").string(), "--table", (t.path() / "table.json").string()});
+  BOOST_TEST(r.status == 1);
+  BOOST_TEST(r.err.find("cannot use the decision table") != std::string::npos, r.err);
+}

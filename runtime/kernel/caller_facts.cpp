@@ -1,0 +1,135 @@
+#include "kernel/caller_facts.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <fstream>
+
+#include "kernel/sys_error.hpp"
+
+namespace sa::kernel {
+namespace {
+
+// What the kernel shows for an id the namespace cannot represent.
+uint32_t overflow_id(const char* file) {
+  std::ifstream in(file);
+  uint32_t id = 0;
+  if (!(in >> id)) {
+    throw SysError(EIO, std::string("read ") + file);
+  }
+  return id;
+}
+
+uint32_t overflow_uid() {
+  static const uint32_t id = overflow_id("/proc/sys/kernel/overflowuid");
+  return id;
+}
+
+uint32_t overflow_gid() {
+  static const uint32_t id = overflow_id("/proc/sys/kernel/overflowgid");
+  return id;
+}
+
+// Maps a kernel id through /proc/PID/{uid,gid}_map; nullopt when gone.
+std::optional<uint32_t> id_in_namespace(const ProcDir& proc, const char* map_file,
+                                        uint32_t kernel_id, uint32_t overflow) {
+  const auto text = proc.read_text(map_file);
+  if (!text) {
+    return std::nullopt;
+  }
+  return map_into_namespace(kernel_id, parse_id_map(*text)).value_or(overflow);
+}
+
+}  // namespace
+
+std::string NamespaceId::name() const {
+  return kind + ":[" + std::to_string(inode) + "]";
+}
+
+std::optional<NamespaceId> namespace_of(const ProcDir& proc, const char* kind) {
+  const std::string relative = std::string("ns/") + kind;
+  struct stat st {};
+  if (::fstatat(proc.get(), relative.c_str(), &st, 0) != 0) {
+    if (is_process_gone(errno)) {
+      return std::nullopt;
+    }
+    throw_errno("stat /proc/" + std::to_string(proc.pid()) + "/" + relative);
+  }
+  return NamespaceId{st.st_dev, st.st_ino, kind};
+}
+
+const NamespaceId& own_user_namespace() {
+  static const NamespaceId own = [] {
+    struct stat st {};
+    if (::stat("/proc/self/ns/user", &st) != 0) {
+      throw_errno("stat /proc/self/ns/user");
+    }
+    return NamespaceId{st.st_dev, st.st_ino, "user"};
+  }();
+  return own;
+}
+
+std::optional<NamespaceId> user_namespace_of(pid_t pid) {
+  const auto proc = ProcDir::open(pid);
+  if (!proc) {
+    return std::nullopt;
+  }
+  return namespace_of(*proc, "user");
+}
+
+std::optional<ProcessIdentity> read_process_identity(
+    const ProcDir& proc, const std::optional<NamespaceId>& container_userns) {
+  const auto status = proc.read_text("status");
+  auto userns = namespace_of(proc, "user");
+  if (!status || !userns) {
+    return std::nullopt;
+  }
+  ProcessIdentity identity{parse_status(*status), {}};
+  const StatusFields& fields = identity.status;
+  CallerFacts& facts = identity.facts;
+  facts.cap_effective = fields.cap_effective;
+  facts.umask = fields.umask;
+  if (*userns == own_user_namespace()) {
+    // The maps of our own namespace are relative to its parent: the ids in
+    // status are already the ones the caller sees.
+    facts.uid = fields.euid;
+    facts.gid = fields.egid;
+  } else {
+    const auto uid = id_in_namespace(proc, "uid_map", fields.euid, overflow_uid());
+    const auto gid = id_in_namespace(proc, "gid_map", fields.egid, overflow_gid());
+    if (!uid || !gid) {
+      return std::nullopt;
+    }
+    facts.uid = *uid;
+    facts.gid = *gid;
+  }
+  facts.userns_is_container =
+      container_userns && *userns == *container_userns && !(*userns == own_user_namespace());
+  facts.userns = std::move(*userns);
+  return identity;
+}
+
+std::optional<CallerFacts> read_process_facts(const ProcDir& proc,
+                                              const std::optional<NamespaceId>& container_userns) {
+  auto identity = read_process_identity(proc, container_userns);
+  if (!identity) {
+    return std::nullopt;
+  }
+  return std::move(identity->facts);
+}
+
+CallerFactsResult read_caller_facts(const NotifyFd& notify, const Notification& n,
+                                    const std::optional<NamespaceId>& container_userns) {
+  const auto proc = ProcDir::open(n.pid);
+  if (!proc || !notify.id_valid(n.id)) {
+    return {FactsOutcome::TargetGone, {}};
+  }
+  auto facts = read_process_facts(*proc, container_userns);
+  if (!facts) {
+    return {FactsOutcome::TargetGone, {}};
+  }
+  return {FactsOutcome::Read, std::move(*facts)};
+}
+
+}  // namespace sa::kernel

@@ -1,0 +1,94 @@
+// Runs one system call inside a caller's container: a short-lived child of
+// the agent joins the caller's namespaces, takes its root and cwd (and, when
+// asked, its credentials in its own user namespace) and its umask, checks
+// once more that the notification is pending, and makes the call. The
+// agent itself never changes namespace, root or cwd.
+//
+// The child shares the agent's memory and fd table and the agent's thread
+// waits for it (clone CLONE_VM|CLONE_VFORK|CLONE_FILES on a small stack), so
+// it costs no page-table copy however large the agent grows. Everything the
+// child does is a raw system call on data prepared beforehand: it must not
+// take a lock another agent thread might hold.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace sa::kernel {
+
+// The result of a system call: `err` is 0 on success.
+struct SyscallResult {
+  int64_t value = 0;
+  int err = 0;
+};
+
+// The caller's environment as fds the agent has opened (-1: leave as is).
+struct CallerEnvironment {
+  int pid_ns = -1;  // joined before a second child is created inside it
+  int mnt_ns = -1;
+  int net_ns = -1;
+  int cgroup_ns = -1;
+  int ipc_ns = -1;
+  // With a user namespace, the child takes the caller's credentials: its
+  // supplementary groups (kernel ids, set before joining), uid and gid (as
+  // its namespace sees them) and effective capabilities.
+  int user_ns = -1;
+  const gid_t* groups = nullptr;
+  size_t group_count = 0;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  uint64_t capabilities = 0;
+  int root = -1;  // O_PATH of /proc/PID/root
+  int cwd = -1;   // O_PATH of /proc/PID/cwd
+  bool set_umask = false;
+  mode_t umask = 0;
+  // Checked with SECCOMP_IOCTL_NOTIF_ID_VALID right before the call.
+  int notify_fd = -1;
+  uint64_t notification_id = 0;
+};
+
+// The call itself, run in the child with `args` prepared by the agent.
+using CallerOperation = SyscallResult (*)(const void* args);
+
+enum class SpawnMethod {
+  CloneVm,  // shared memory, agent thread suspended until the child exits
+  Fork,     // a copy-on-write copy of the agent (for comparison in benchmarks)
+};
+
+// Where the child stopped.
+enum class ChildStep {
+  Done,        // the operation ran; its result is in `result`
+  TargetGone,  // the notification was no longer pending
+  JoinPidNs,
+  SpawnInPidNs,
+  JoinMntNs,
+  JoinNetNs,
+  JoinCgroupNs,
+  JoinIpcNs,
+  SetGroups,
+  JoinUserNs,
+  EnterRoot,
+  SetCredentials,
+  SetCapabilities,
+  EnterCwd,
+  CheckNotification,
+  Spawn,  // the agent could not create the child
+  Wait,   // the agent could not collect the child
+};
+std::string_view child_step_name(ChildStep step);
+
+struct ChildReport {
+  ChildStep step = ChildStep::Spawn;
+  int err = 0;           // the failed step's errno
+  SyscallResult result;  // Done only
+};
+
+// Safe to call from several agent threads at once: each thread has its own
+// stacks and report area, mapped on its first call.
+ChildReport run_in_caller(const CallerEnvironment& env, CallerOperation op, const void* args,
+                          SpawnMethod method = SpawnMethod::CloneVm);
+
+}  // namespace sa::kernel

@@ -1,0 +1,50 @@
+// Sending and receiving fds over unix sockets (SCM_RIGHTS), as container
+// runtimes hand the seccomp notify fd to an agent.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kernel/unique_fd.hpp"
+
+namespace sa::kernel {
+
+// The kernel's per-message cap on passed fds (SCM_MAX_FD).
+inline constexpr size_t kMaxPassedFds = 253;
+
+// One sendmsg with `bytes` and `fds` attached, as runc's utils.SendFds does;
+// the rest of `bytes` follows in plain sends if the socket takes less at
+// once. Throws SysError.
+void send_with_fds(int socket, std::string_view bytes, std::span<const int> fds);
+
+struct ReceivedMessage {
+  std::string bytes;
+  std::vector<UniqueFd> fds;
+};
+
+enum class ReceiveStatus {
+  Complete,      // the message is whole: the peer closed its end, or `complete` said so
+  TooLarge,      // more than max_bytes arrived
+  FdsTruncated,  // more fds than fit (MSG_CTRUNC); those that arrived are closed
+  TimedOut,      // the peer neither finished nor closed in time
+  Failed,        // recvmsg failed; `err` says why
+};
+
+struct ReceiveResult {
+  ReceiveStatus status = ReceiveStatus::Complete;
+  ReceivedMessage message;  // Complete only; otherwise empty, every fd closed
+  int err = 0;
+};
+
+// Reads until end of file, or until `complete` (when given) accepts the bytes
+// received so far, collecting the fds of every control message (received
+// close-on-exec). `socket` must have a receive timeout set if the caller
+// wants TimedOut rather than waiting forever.
+ReceiveResult receive_message(int socket, size_t max_bytes, size_t max_fds,
+                              const std::function<bool(std::string_view)>& complete = {});
+
+}  // namespace sa::kernel

@@ -1,0 +1,55 @@
+// Lets BOOST_TEST print the kernel layer's outcome enums and results when a
+// comparison fails.
+#pragma once
+
+#include <ostream>
+
+#include "kernel/caller_context.hpp"
+#include "kernel/caller_facts.hpp"
+#include "kernel/caller_memory.hpp"
+#include "kernel/container_message.hpp"
+#include "kernel/container_socket.hpp"
+#include "kernel/emulate.hpp"
+#include "kernel/notify_fd.hpp"
+#include "kernel/pidfd.hpp"
+#include "kernel/run_in_caller.hpp"
+#include "support/child.hpp"
+
+namespace sa::kernel {
+
+#define SA_PRINT_ENUM(Type)                                       \
+  inline std::ostream& operator<<(std::ostream& os, Type value) { \
+    return os << #Type "(" << static_cast<int>(value) << ")";     \
+  }
+SA_PRINT_ENUM(RecvOutcome)
+SA_PRINT_ENUM(SendOutcome)
+SA_PRINT_ENUM(StringStatus)
+SA_PRINT_ENUM(ReadOutcome)
+SA_PRINT_ENUM(FactsOutcome)
+SA_PRINT_ENUM(SignalOutcome)
+SA_PRINT_ENUM(BorrowOutcome)
+SA_PRINT_ENUM(AcceptOutcome)
+SA_PRINT_ENUM(EmulationOutcome)
+SA_PRINT_ENUM(ContextOutcome)
+SA_PRINT_ENUM(ContainerStatus)
+#undef SA_PRINT_ENUM
+
+inline std::ostream& operator<<(std::ostream& os, ChildStep step) {
+  return os << child_step_name(step);
+}
+
+inline std::ostream& operator<<(std::ostream& os, const NamespaceId& ns) {
+  return os << ns.name() << " on device " << ns.device;
+}
+
+inline std::ostream& operator<<(std::ostream& os, const SyscallResult& r) {
+  return os << "{value " << r.value << ", errno " << r.err << "}";
+}
+
+namespace testing {
+inline std::ostream& operator<<(std::ostream& os, const CallResult& r) {
+  return os << "{ret " << r.ret << ", errno " << r.err << "}";
+}
+}  // namespace testing
+
+}  // namespace sa::kernel

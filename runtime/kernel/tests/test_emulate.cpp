@@ -1,0 +1,444 @@
+#define BOOST_TEST_MODULE emulate
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/magic.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/test/unit_test.hpp>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "kernel/emulate.hpp"
+#include "support/child.hpp"
+#include "support/container_root.hpp"
+#include "support/printing.hpp"
+#include "support/serve.hpp"
+
+namespace fs = std::filesystem;
+using namespace sa::kernel;
+using namespace sa::kernel::testing;
+
+namespace {
+
+const std::vector<std::string> kEmulated = {"mkdir",  "mkdirat",  "chmod",
+                                            "fchmod", "fchmodat", "mount"};
+
+// A caller living in `root` (cwd /work, umask 027, private mount namespace).
+NotifiedChild caller_in(const ContainerRoot& root, Child::Body body) {
+  return spawn_notified(kEmulated, std::move(body), [&root] { root.enter("/work", 027); });
+}
+
+// Serves `count` notifications and returns the caller's reported results.
+std::vector<CallResult> serve(NotifiedChild& c, int count, const EmulateOptions& options = {}) {
+  for (int i = 0; i < count; ++i) {
+    const Emulation e = serve_one(c.notify, options);
+    BOOST_TEST_REQUIRE(e.outcome == EmulationOutcome::Done,
+                       (e.failure ? e.failure->what() : "target gone"));
+  }
+  std::vector<CallResult> results;
+  for (int i = 0; i < count; ++i) {
+    results.push_back(c.child.channel().get<CallResult>());
+  }
+  BOOST_TEST(c.child.wait() == 0);
+  return results;
+}
+
+int report(const Channel& channel, long ret) {
+  channel.put(call_result(ret));
+  return 0;
+}
+
+long fs_type(const char* path) {
+  struct statfs st {};
+  return ::statfs(path, &st) == 0 ? static_cast<long>(st.f_type) : -errno;
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  out.close();
+  if (!out)
+    throw std::runtime_error("write " + path);
+}
+
+// For a child's setup: a new user namespace whose root is `kernel_uid` on
+// the host, maps written by a helper left behind in the parent namespace.
+void enter_user_namespace_as_root(uid_t kernel_uid) {
+  int go[2];
+  if (::pipe(go) != 0)
+    throw std::runtime_error("pipe");
+  const pid_t self = ::getpid();
+  const pid_t helper = ::fork();
+  if (helper == 0) {
+    char byte;
+    if (::read(go[0], &byte, 1) != 1)
+      ::_exit(1);
+    const std::string proc = "/proc/" + std::to_string(self);
+    const std::string map = "0 " + std::to_string(kernel_uid) + " 65536\n";
+    write_file(proc + "/uid_map", map);
+    write_file(proc + "/gid_map", map);
+    ::_exit(0);
+  }
+  if (::unshare(CLONE_NEWUSER) != 0)
+    throw std::runtime_error("unshare user");
+  if (::write(go[1], "g", 1) != 1)
+    throw std::runtime_error("pipe write");
+  int status = 0;
+  ::waitpid(helper, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw std::runtime_error("maps");
+  ::close(go[0]);
+  ::close(go[1]);
+  if (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0) {
+    throw std::runtime_error("setresuid 0");
+  }
+}
+
+std::string unique(const std::string& stem) {
+  return stem + "-" + std::to_string(::getpid());
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(mkdir_absolute_with_the_callers_umask) {
+  ContainerRoot root;
+  auto c = caller_in(root, [](const Channel& ch) { return report(ch, ::mkdir("/made", 0777)); });
+  BOOST_TEST(serve(c, 1).at(0) == (CallResult{0, 0}));
+  BOOST_TEST(fs::is_directory(root.host("/made")));
+  BOOST_TEST(mode_of(root.host("/made")) == 0750u);
+}
+
+BOOST_AUTO_TEST_CASE(mkdir_relative_to_the_callers_cwd) {
+  ContainerRoot root;
+  auto c = caller_in(root, [](const Channel& ch) { return report(ch, ::mkdir("rel", 0700)); });
+  BOOST_TEST(serve(c, 1).at(0) == (CallResult{0, 0}));
+  BOOST_TEST(fs::is_directory(root.host("/work/rel")));
+  BOOST_TEST(!fs::exists(root.host("/rel")));
+}
+
+BOOST_AUTO_TEST_CASE(the_real_errno_comes_back) {
+  ContainerRoot root;
+  auto c = caller_in(root, [](const Channel& ch) {
+    report(ch, ::mkdir("/work", 0755));
+    report(ch, ::mkdir("/missing/x", 0755));
+    return report(ch, ::chmod("/nothing", 0600));
+  });
+  const auto results = serve(c, 3);
+  BOOST_TEST(results.at(0) == (CallResult{-1, EEXIST}));
+  BOOST_TEST(results.at(1) == (CallResult{-1, ENOENT}));
+  BOOST_TEST(results.at(2) == (CallResult{-1, ENOENT}));
+}
+
+BOOST_AUTO_TEST_CASE(mkdirat_relative_to_a_dirfd_and_to_at_fdcwd) {
+  ContainerRoot root;
+  auto c = caller_in(root, [](const Channel& ch) {
+    const int dirfd = ::open("/work/d", O_RDONLY | O_DIRECTORY);
+    report(ch, ::mkdirat(dirfd, "sub", 0777));
+    report(ch, ::mkdirat(AT_FDCWD, "cwdsub", 0777));
+    report(ch, ::mkdirat(77, "badfd", 0777));
+    report(ch, ::mkdirat(77, "/abs-ignores-dirfd", 0777));
+    report(ch, ::mkdirat(-5, "negative", 0777));
+    return 0;
+  });
+  const auto results = serve(c, 5);
+  BOOST_TEST(results.at(0) == (CallResult{0, 0}));
+  BOOST_TEST(results.at(1) == (CallResult{0, 0}));
+  BOOST_TEST(results.at(2) == (CallResult{-1, EBADF}));
+  BOOST_TEST(results.at(3) == (CallResult{0, 0}));
+  BOOST_TEST(results.at(4) == (CallResult{-1, EBADF}));
+  BOOST_TEST(mode_of(root.host("/work/d/sub")) == 0750u);
+  BOOST_TEST(fs::is_directory(root.host("/work/cwdsub")));
+  BOOST_TEST(fs::is_directory(root.host("/abs-ignores-dirfd")));
+}
+
+BOOST_AUTO_TEST_CASE(paths_cannot_leave_the_container_root) {
+  ContainerRoot root;
+  const std::string a = unique("sa-escape-abs"), b = unique("sa-escape-dots"),
+                    c_name = unique("sa-escape-link"), d = unique("sa-escape-dirfd");
+  auto c = caller_in(root, [&](const Channel& ch) {
+    report(ch, ::mkdir(("/abs/" + a).c_str(), 0755));
+    report(ch, ::mkdir(("../../../../../" + b).c_str(), 0755));
+    report(ch, ::mkdir(("up/" + c_name).c_str(), 0755));
+    const int dirfd = ::open("/work", O_RDONLY | O_DIRECTORY);
+    report(ch, ::mkdirat(dirfd, ("../../../../" + d).c_str(), 0755));
+    return 0;
+  });
+  for (const CallResult& r : serve(c, 4)) {
+    BOOST_TEST(r == (CallResult{0, 0}));
+  }
+  for (const std::string& name : {a, b, c_name, d}) {
+    BOOST_TEST(fs::is_directory(root.host("/" + name)), name);
+    BOOST_TEST(!fs::exists("/" + name), name);
+    BOOST_TEST(!fs::exists("/tmp/" + name), name);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(chmod_fchmod_fchmodat) {
+  ContainerRoot root;
+  auto c = caller_in(root, [](const Channel& ch) {
+    report(ch, ::chmod("/f", 0600));
+    const int fd = ::open("/work/f2", O_RDONLY);
+    report(ch, ::fchmod(fd, 0640));
+    const int dirfd = ::open("/work", O_RDONLY | O_DIRECTORY);
+    report(ch, ::syscall(SYS_fchmodat, dirfd, "d", 0711));
+    report(ch, ::fchmod(99, 0600));
+    return 0;
+  });
+  const auto results = serve(c, 4);
+  BOOST_TEST(results.at(0) == (CallResult{0, 0}));
+  BOOST_TEST(results.at(1) == (CallResult{0, 0}));
+  BOOST_TEST(results.at(2) == (CallResult{0, 0}));
+  BOOST_TEST(results.at(3) == (CallResult{-1, EBADF}));
+  BOOST_TEST(mode_of(root.host("/f")) == 0600u);
+  BOOST_TEST(mode_of(root.host("/work/f2")) == 0640u);
+  BOOST_TEST(mode_of(root.host("/work/d")) == 0711u);
+}
+
+BOOST_AUTO_TEST_CASE(mount_tmpfs_and_bind_in_the_callers_mount_namespace) {
+  ContainerRoot root;
+  auto c = caller_in(root, [](const Channel& ch) {
+    report(ch, ::mount("none", "/mnt-tmp", "tmpfs", 0, "size=1m,mode=0700"));
+    report(ch, fs_type("/mnt-tmp"));
+    report(ch, ::mount("/work", "/bind", nullptr, MS_BIND, nullptr));
+    report(ch, ::access("/bind/f2", F_OK));
+    return 0;
+  });
+  for (int i = 0; i < 2; ++i) {
+    BOOST_TEST(serve_one(c.notify).outcome == EmulationOutcome::Done);
+  }
+  std::vector<CallResult> r;
+  for (int i = 0; i < 4; ++i)
+    r.push_back(c.child.channel().get<CallResult>());
+  BOOST_TEST(c.child.wait() == 0);
+  BOOST_TEST(r.at(0) == (CallResult{0, 0}));
+  BOOST_TEST(r.at(1).ret == long{TMPFS_MAGIC});
+  BOOST_TEST(r.at(2) == (CallResult{0, 0}));
+  BOOST_TEST(r.at(3) == (CallResult{0, 0}));
+  // The agent's own mount namespace is untouched.
+  BOOST_TEST(fs_type(root.host("/mnt-tmp").c_str()) != long{TMPFS_MAGIC});
+  BOOST_TEST(!fs::exists(root.host("/bind/f2")));
+}
+
+BOOST_AUTO_TEST_CASE(mount_proc_shows_the_callers_pid_namespace) {
+  ContainerRoot root;
+  // The caller is pid 1 of a new pid namespace (forked after unshare).
+  auto c = spawn_notified(
+      kEmulated,
+      [](const Channel& ch) {
+        report(ch, ::mount("proc", "/proc-mnt", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr));
+        char self[32] = {};
+        report(ch, ::readlink("/proc-mnt/self", self, sizeof self - 1) > 0 ? std::stol(self) : -1);
+        return 0;
+      },
+      [&root] {
+        if (::unshare(CLONE_NEWPID) != 0)
+          throw std::runtime_error("unshare pid");
+        if (const pid_t pid = ::fork(); pid != 0) {
+          int status = 0;
+          ::waitpid(pid, &status, 0);
+          ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 98);
+        }
+        root.enter("/", 022);
+      });
+  BOOST_TEST(serve_one(c.notify).outcome == EmulationOutcome::Done);
+  BOOST_TEST(c.child.channel().get<CallResult>() == (CallResult{0, 0}));
+  BOOST_TEST(c.child.channel().get<CallResult>().ret == 1);
+  BOOST_TEST(c.child.wait() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(the_path_read_once_is_the_path_used) {
+  // A second caller thread keeps rewriting the path while the agent reads
+  // it and while it emulates: the directory made is the one read.
+  for (int round = 0; round < 20; ++round) {
+    ContainerRoot root;
+    auto c = caller_in(root, [](const Channel& ch) {
+      static char path[] = "/race-a";
+      std::atomic<bool> stop{false};
+      std::thread flipper([&] {
+        while (!stop.load(std::memory_order_relaxed)) {
+          path[6] = path[6] == 'a' ? 'b' : 'a';
+        }
+      });
+      const long ret = ::mkdir(path, 0755);
+      stop = true;
+      flipper.join();
+      return report(ch, ret);
+    });
+    const Received r = c.notify.receive();
+    const StringRequest request{r.notification.args[0], kPathLimit};
+    const CallerStrings read = read_caller_strings(c.notify, r.notification, {&request, 1});
+    const std::string used = read.values.at(0).value;
+    BOOST_TEST_REQUIRE((used == "/race-a" || used == "/race-b"), used);
+    const Emulation e = emulate_mkdir(c.notify, r.notification, used, 0755);
+    c.notify.respond(r.notification.id, e.response());
+    BOOST_TEST(c.child.channel().get<CallResult>() == (CallResult{0, 0}));
+    BOOST_TEST(c.child.wait() == 0);
+    const std::string other = used == "/race-a" ? "/race-b" : "/race-a";
+    BOOST_TEST(fs::is_directory(root.host(used)));
+    BOOST_TEST(!fs::exists(root.host(other)));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_dead_caller_gets_nothing_done) {
+  ContainerRoot root;
+  auto c = caller_in(root, [](const Channel& ch) { return report(ch, ::mkdir("/late", 0755)); });
+  const Received r = c.notify.receive();
+  c.child.kill_and_wait();
+  const Emulation e = emulate_mkdir(c.notify, r.notification, "/late", 0755);
+  BOOST_TEST(e.outcome == EmulationOutcome::TargetGone);
+  BOOST_TEST(!fs::exists(root.host("/late")));
+}
+
+BOOST_AUTO_TEST_CASE(fork_gives_the_same_result_as_clone_vm) {
+  ContainerRoot root;
+  auto c = caller_in(root, [](const Channel& ch) {
+    report(ch, ::mkdir("forked", 0777));
+    return report(ch, ::mkdir("forked", 0777));
+  });
+  const auto results = serve(c, 2, {false, SpawnMethod::Fork});
+  BOOST_TEST(results.at(0) == (CallResult{0, 0}));
+  BOOST_TEST(results.at(1) == (CallResult{-1, EEXIST}));
+  BOOST_TEST(mode_of(root.host("/work/forked")) == 0750u);
+}
+
+BOOST_AUTO_TEST_CASE(as_the_caller_in_its_user_namespace) {
+  // Kernel uid 100000 is root of the caller's user namespace, which owns
+  // its mount namespace. With the agent's privileges a new directory is the
+  // host root's; with the caller's, it is the caller's.
+  ContainerRoot root;
+  BOOST_TEST_REQUIRE(::chown(root.host("/work").c_str(), 100000, 100000) == 0);
+  auto c = spawn_notified(
+      kEmulated,
+      [](const Channel& ch) {
+        report(ch, ::mkdir("as-agent", 0755));
+        report(ch, ::mkdir("as-caller", 0755));
+        report(ch, ::mount("none", "/mnt-tmp", "tmpfs", 0, nullptr));
+        return report(ch, fs_type("/mnt-tmp"));
+      },
+      [&root] {
+        enter_user_namespace_as_root(100000);
+        root.enter("/work", 022);
+      });
+  const EmulateOptions as_caller{true, SpawnMethod::CloneVm};
+  BOOST_TEST(serve_one(c.notify).outcome == EmulationOutcome::Done);
+  BOOST_TEST(serve_one(c.notify, as_caller).outcome == EmulationOutcome::Done);
+  BOOST_TEST(serve_one(c.notify, as_caller).outcome == EmulationOutcome::Done);
+  for (int i = 0; i < 3; ++i) {
+    BOOST_TEST(c.child.channel().get<CallResult>() == (CallResult{0, 0}));
+  }
+  BOOST_TEST(c.child.channel().get<CallResult>().ret == long{TMPFS_MAGIC});
+  BOOST_TEST(c.child.wait() == 0);
+  BOOST_TEST(fs::is_directory(root.host("/work/as-agent")));
+  struct stat agent {
+  }, caller{};
+  ::stat(root.host("/work/as-agent").c_str(), &agent);
+  ::stat(root.host("/work/as-caller").c_str(), &caller);
+  BOOST_TEST(agent.st_uid == 0u);
+  BOOST_TEST(caller.st_uid == 100000u);
+  BOOST_TEST(caller.st_gid == 100000u);
+}
+
+BOOST_AUTO_TEST_CASE(the_callers_credentials_are_checked_in_its_user_namespace) {
+  // An ordinary user of the caller's namespace: emulated as the caller, the
+  // kernel refuses what that user may not do.
+  ContainerRoot root;
+  auto c = spawn_notified(
+      kEmulated,
+      [](const Channel& ch) {
+        if (::setresgid(1000, 1000, 1000) != 0 || ::setresuid(1000, 1000, 1000) != 0) {
+          throw std::runtime_error("setresuid 1000");
+        }
+        report(ch, ::mkdir("/work/refused", 0755));
+        return report(ch, ::mount("none", "/mnt-tmp", "tmpfs", 0, nullptr));
+      },
+      [&root] {
+        enter_user_namespace_as_root(100000);
+        root.enter("/work", 022);
+      });
+  const EmulateOptions as_caller{true, SpawnMethod::CloneVm};
+  BOOST_TEST(serve_one(c.notify, as_caller).outcome == EmulationOutcome::Done);
+  BOOST_TEST(serve_one(c.notify, as_caller).outcome == EmulationOutcome::Done);
+  BOOST_TEST(c.child.channel().get<CallResult>() == (CallResult{-1, EACCES}));
+  BOOST_TEST(c.child.channel().get<CallResult>() == (CallResult{-1, EPERM}));
+  BOOST_TEST(c.child.wait() == 0);
+  BOOST_TEST(!fs::exists(root.host("/work/refused")));
+}
+
+BOOST_AUTO_TEST_CASE(the_callers_capabilities_are_its_own) {
+  // Root of its user namespace without CAP_SYS_ADMIN (as a container's
+  // root with default capabilities): emulated as the caller, mount fails;
+  // with the agent's privileges it would not.
+  ContainerRoot root;
+  BOOST_TEST_REQUIRE(::chown(root.host("/work").c_str(), 100000, 100000) == 0);
+  auto c = spawn_notified(
+      kEmulated,
+      [](const Channel& ch) {
+        __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+        __user_cap_data_struct data[2] = {};
+        if (::syscall(SYS_capget, &header, data) != 0)
+          throw std::runtime_error("capget");
+        data[0].effective &= ~(1u << CAP_SYS_ADMIN);
+        data[0].permitted &= ~(1u << CAP_SYS_ADMIN);
+        if (::syscall(SYS_capset, &header, data) != 0)
+          throw std::runtime_error("capset");
+        report(ch, ::mount("none", "/mnt-tmp", "tmpfs", 0, nullptr));
+        return report(ch, ::mkdir("/work/allowed", 0755));
+      },
+      [&root] {
+        enter_user_namespace_as_root(100000);
+        root.enter("/work", 022);
+      });
+  const EmulateOptions as_caller{true, SpawnMethod::CloneVm};
+  BOOST_TEST(serve_one(c.notify, as_caller).outcome == EmulationOutcome::Done);
+  BOOST_TEST(serve_one(c.notify, as_caller).outcome == EmulationOutcome::Done);
+  BOOST_TEST(c.child.channel().get<CallResult>() == (CallResult{-1, EPERM}));
+  BOOST_TEST(c.child.channel().get<CallResult>() == (CallResult{0, 0}));
+  BOOST_TEST(c.child.wait() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_failure_to_become_the_caller_is_reported_not_hidden) {
+  // A user namespace without maps: the caller's ids there do not exist, so
+  // the agent cannot take them; it says which step failed and why.
+  ContainerRoot root;
+  auto c = spawn_notified(
+      kEmulated, [](const Channel& ch) { return report(ch, ::mkdir("/never", 0755)); },
+      [&root] {
+        if (::unshare(CLONE_NEWUSER) != 0)
+          throw std::runtime_error("unshare user");
+        root.enter("/work", 022);
+      });
+  const Received r = c.notify.receive();
+  const Emulation e = emulate_mkdir(c.notify, r.notification, "/never", 0755, {true});
+  BOOST_TEST_REQUIRE(e.outcome == EmulationOutcome::Failed);
+  BOOST_TEST(e.failure->err() == EINVAL);
+  BOOST_TEST(std::string(e.failure->what()) == "emulation: setresuid/setresgid: Invalid argument");
+  c.notify.respond(r.notification.id, Response::fail(EPERM));
+  BOOST_TEST(c.child.channel().get<CallResult>() == (CallResult{-1, EPERM}));
+  BOOST_TEST(c.child.wait() == 0);
+  BOOST_TEST(!fs::exists(root.host("/never")));
+}
+
+BOOST_AUTO_TEST_CASE(no_fd_is_leaked) {
+  const size_t before = count_open_fds();
+  {
+    ContainerRoot root;
+    auto c = caller_in(root, [](const Channel& ch) {
+      const int dirfd = ::open("/work", O_RDONLY | O_DIRECTORY);
+      report(ch, ::mkdirat(dirfd, "x", 0755));
+      report(ch, ::mkdirat(dirfd, "x", 0755));
+      report(ch, ::mount("none", "/mnt-tmp", "tmpfs", 0, nullptr));
+      return report(ch, ::fchmod(dirfd, 0700));
+    });
+    serve(c, 4);
+  }
+  BOOST_TEST(count_open_fds() == before);
+}
