@@ -1,0 +1,91 @@
+#include "engine/actions.hpp"
+
+#include <fmt/format.h>
+
+namespace sa::engine::detail {
+namespace {
+
+// A literal duration, or a template expanded then parsed as Go's
+// time.ParseDuration would. An invalid one counts as 0 and says so: the
+// caller must see the warning (a typo in listenerMetadata is not silent).
+std::optional<uint64_t> duration(const table::Duration& d,
+                                 const std::optional<table::Template>& tpl, std::string_view what,
+                                 Evaluation& ev) {
+  if (d.millis) return *d.millis;
+  if (!tpl) return 0;
+  auto text = ev.expand(*tpl);
+  if (!text) return std::nullopt;
+  if (auto ms = table::parse_go_duration(*text)) return *ms;
+  ev.warn(fmt::format("{} \"{}\" (from \"{}\") is not a duration; using 0", what, *text,
+                      d.template_text));
+  return 0;
+}
+
+// Every argument of the operation's signature: strings read (once, shared
+// with the predicates), integers normalised.
+bool resolve_arguments(const catalog::SyscallSignature& sig, Evaluation& ev, Emulation& e) {
+  e.args.reserve(sig.args.size());
+  for (size_t i = 0; i < sig.args.size(); ++i) {
+    const catalog::ArgSpec& spec = sig.args[i];
+    ResolvedArg r;
+    r.name = spec.name;
+    r.index = static_cast<int>(i);
+    r.type = spec.type;
+    if (catalog::is_string(spec.type)) {
+      const StringRead* s = ev.string(r.index);
+      if (s == nullptr) return false;
+      r.is_null = s->status == StringRead::Status::Null;
+      r.text = s->value;
+    } else {
+      r.integer = ev.integer(r.index, spec.type);
+    }
+    e.args.push_back(std::move(r));
+  }
+  return true;
+}
+
+bool apply_parameters(const CompiledAction& a, Evaluation& ev, Emulation& e) {
+  const auto& params = a.source->params;
+  for (size_t i = 0; i < params.size(); ++i) {
+    ResolvedArg& r = e.args[static_cast<size_t>(params[i].arg)];
+    r.overridden = true;
+    if (!a.params[i]) {
+      r.integer = params[i].integer;
+      continue;
+    }
+    auto text = ev.expand(*a.params[i]);
+    if (!text) return false;
+    r.text = std::move(*text);
+    r.is_null = false;
+  }
+  return true;
+}
+
+void resolve_emulation(const CompiledAction& a, Evaluation& ev, Emulation& e) {
+  e.op = a.source->emulate;
+  if (!resolve_arguments(*a.signature, ev, e)) return;
+  apply_parameters(a, ev, e);
+}
+
+}  // namespace
+
+void apply_action(const CompiledAction& a, Evaluation& ev, Decision& d) {
+  const table::Action& src = *a.source;
+  d.response = src.response;
+  d.is_continue = src.response == table::Response::Continue;
+  d.error = src.response == table::Response::Errno ? src.error : 0;
+  d.value = src.response == table::Response::Return ? src.value : 0;
+  d.log = src.log;
+  if (src.delay) {
+    d.delay_ms = duration(*src.delay, a.delay, "delay", ev);
+    if (!d.delay_ms) return;
+  }
+  if (src.stop) {
+    d.stop = true;
+    d.stop_after_ms = duration(src.stop_after, a.stop_after, "stop container after", ev);
+    if (!d.stop_after_ms) return;
+  }
+  if (src.response == table::Response::Emulate) resolve_emulation(a, ev, d.emulation);
+}
+
+}  // namespace sa::engine::detail

@@ -1,0 +1,125 @@
+#include "engine/engine.hpp"
+
+#include <cerrno>
+#include <functional>
+#include <stdexcept>
+
+#include "engine/actions.hpp"
+#include "engine/evaluation.hpp"
+#include "engine/predicates.hpp"
+
+namespace sa::engine {
+namespace {
+
+using detail::Evaluation;
+using detail::Failure;
+
+void respond_errno(Decision& d, int error, Origin origin) {
+  d.response = table::Response::Errno;
+  d.error = error;
+  d.value = 0;
+  d.origin = origin;
+  d.is_continue = false;
+  d.delay_ms.reset();
+  d.stop_after_ms.reset();
+  d.stop = false;
+  d.log = false;
+  d.emulation = Emulation{};
+}
+
+// Passthrough and no-policy: what the base profile does without the agent.
+void passthrough(const detail::SyscallSlot& slot, Evaluation& ev, Origin origin, Decision& d) {
+  d.origin = origin;
+  if (slot.passthrough) detail::apply_action(*slot.passthrough, ev, d);
+}
+
+// The end of every evaluation that got as far as a row or the default.
+void finish(Evaluation& ev, bool continue_ok, Decision& d) {
+  switch (ev.failure()) {
+    case Failure::ReadFailed: respond_errno(d, EFAULT, Origin::ReadFailed); break;
+    case Failure::FactsUnavailable: respond_errno(d, EPERM, Origin::FactsUnavailable); break;
+    case Failure::None: break;
+  }
+  d.read_memory = ev.read_memory();
+  d.warnings = ev.take_warnings();
+  // The compiler never emits a CONTINUE decided on memory the caller can
+  // rewrite unless it was acknowledged; this guards hand-edited and stale
+  // tables, so that the daemon never acts on one.
+  if (d.is_continue && d.read_memory && !continue_ok) {
+    respond_errno(d, EPERM, Origin::UnsafeContinueRefused);
+    d.warnings.emplace_back(
+        "CONTINUE refused: the decision read the caller's memory and the table does not mark it "
+        "safe (recompile the policy, or acknowledge it with `continue unsafe`)");
+  }
+}
+
+void decide_rows(const detail::CompiledSyscall& rules, const detail::CompiledPolicy& p,
+                 Evaluation& ev, Decision& d) {
+  for (const detail::CompiledRow& row : rules.rows) {
+    const detail::Truth t = detail::all_hold(row.when, ev);
+    if (t == detail::Truth::Abort) return finish(ev, false, d);
+    if (t == detail::Truth::False) continue;
+    d.row = row.source;
+    d.origin = Origin::Rule;
+    for (const table::Requirement& r : row.source->requirements) {
+      const CallerFacts* c = ev.caller();
+      if (c == nullptr) return finish(ev, false, d);
+      if (!detail::has_capability(*c, r.capability, r.in_userns)) {
+        respond_errno(d, EPERM, Origin::Requirement);
+        return finish(ev, false, d);
+      }
+    }
+    detail::apply_action(row.action, ev, d);
+    return finish(ev, row.source->continue_ok, d);
+  }
+  d.origin = Origin::Default;
+  detail::apply_action(p.default_action, ev, d);
+  finish(ev, rules.source->default_continue_ok, d);
+}
+
+}  // namespace
+
+Engine::Engine(table::Table table) : table_(std::move(table)), compiled_(detail::compile(table_)) {}
+
+const detail::CompiledPolicy& Engine::compiled(const table::Policy* policy) const {
+  const auto& all = table_.policies;
+  const std::less<const table::Policy*> before;
+  if (!all.empty() && !before(policy, all.data()) && before(policy, all.data() + all.size())) {
+    return compiled_.policies[static_cast<size_t>(policy - all.data())];
+  }
+  throw std::invalid_argument("Engine::evaluate: the policy does not belong to this engine's table");
+}
+
+Decision Engine::evaluate(const table::Policy* policy, const ContainerInfo& c,
+                          const Notification& n, FactSource& facts) const {
+  Decision d;
+  const detail::ArchSlots* arch = compiled_.arch(n.audit_arch);
+  const int32_t slot = arch == nullptr ? -1 : arch->slot(n.nr);
+  if (slot < 0) {
+    // The profile made the kernel notify a syscall the table does not know:
+    // the two disagree. ENOSYS is what the kernel answers for no syscall.
+    respond_errno(d, ENOSYS, Origin::UnknownSyscall);
+    d.policy = policy;
+    return d;
+  }
+  const detail::SyscallSlot& s = compiled_.slots[static_cast<size_t>(slot)];
+  d.syscall = s.name;
+  Evaluation ev(c, n, facts, arch->word_bits);
+  if (policy == nullptr) {
+    passthrough(s, ev, Origin::NoPolicy, d);
+    finish(ev, true, d);
+    return d;
+  }
+  const detail::CompiledPolicy& p = compiled(policy);
+  d.policy = policy;
+  const int32_t rules = p.syscall_by_slot[static_cast<size_t>(slot)];
+  if (rules < 0) {
+    passthrough(s, ev, Origin::Passthrough, d);
+    finish(ev, true, d);
+    return d;
+  }
+  decide_rows(p.syscalls[static_cast<size_t>(rules)], p, ev, d);
+  return d;
+}
+
+}  // namespace sa::engine

@@ -1,0 +1,49 @@
+// The decision engine: a decision table, precompiled once, and the function
+// from (policy, container, notification, facts) to a Decision. Pure: no
+// syscalls and no file I/O; facts that cost something come through a
+// FactSource. The agent daemon and the simulator both use this class, so a
+// replayed trace is decided exactly as the daemon decided it.
+#pragma once
+
+#include <string>
+
+#include "engine/compiled_table.hpp"
+#include "engine/container_info.hpp"
+#include "engine/decision.hpp"
+#include "engine/engine_error.hpp"
+#include "engine/fact_source.hpp"
+#include "engine/notification.hpp"
+#include "table/table.hpp"
+
+namespace sa::engine {
+
+class Engine {
+ public:
+  // Throws EngineError when the table holds something evaluation cannot
+  // execute (a bad template, an operand shape the compiler never emits).
+  explicit Engine(table::Table table);
+  // Decisions point into the table: the engine stays where it was built.
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  const table::Table& table() const { return table_; }
+
+  // The container's policy: `policy=NAME` in its listenerMetadata wins;
+  // otherwise the first policy (table order) whose non-empty selector
+  // matches; a policy with an empty selector is chosen only by name, except
+  // in a table of exactly one policy. nullptr when none applies. `why`, when
+  // given, receives the reason either way.
+  const table::Policy* select_policy(const ContainerInfo& c, std::string* why) const;
+
+  // `policy` is nullptr or one of table().policies.
+  Decision evaluate(const table::Policy* policy, const ContainerInfo& c, const Notification& n,
+                    FactSource& facts) const;
+
+ private:
+  const detail::CompiledPolicy& compiled(const table::Policy* policy) const;
+
+  table::Table table_;
+  detail::CompiledTable compiled_;
+};
+
+}  // namespace sa::engine

@@ -1,0 +1,90 @@
+// Which policy a container gets: by name, by selector, the lone policy.
+#define BOOST_TEST_MODULE policy_selection
+#include <boost/test/unit_test.hpp>
+
+#include "fixtures.hpp"
+
+namespace sa::engine {
+namespace {
+
+using namespace testing;
+
+table::Policy selected_by(const std::string& name, table::Selector s) {
+  table::Policy p = policy(name, {{"chmod", {row(name + "#1", {}, errno_action(1))}}});
+  p.match = std::move(s);
+  return p;
+}
+
+ContainerInfo pod(const std::string& ns, const std::string& name, const std::string& metadata = "") {
+  ContainerInfo c = container(metadata);
+  c.pod_namespace = ns;
+  c.pod_name = name;
+  c.container_name = "app";
+  c.annotations = {{"tier", "web"}};
+  return c;
+}
+
+Engine three_policies() {
+  table::Selector kube;
+  kube.pod_namespace = "kube-*";
+  table::Selector web;
+  web.annotations = {{"tier", "w*"}};
+  web.container_name = "app";
+  table::Selector tmpl;
+  tmpl.meta = {{"MKDIR_TMPL", "*"}};
+  return Engine(make_table({selected_by("by-name", {}), selected_by("kube", kube),
+                            selected_by("web", web), selected_by("kinvolk", tmpl)}));
+}
+
+std::string chosen(const Engine& e, const ContainerInfo& c, std::string* why = nullptr) {
+  const table::Policy* p = e.select_policy(c, why);
+  return p == nullptr ? "(none)" : p->name;
+}
+
+BOOST_AUTO_TEST_CASE(policy_in_metadata_wins) {
+  const Engine e = three_policies();
+  std::string why;
+  BOOST_TEST(chosen(e, pod("kube-system", "x", "policy=by-name"), &why) == "by-name");
+  BOOST_TEST(why.find("names policy 'by-name'") != std::string::npos);
+  BOOST_TEST(chosen(e, pod("kube-system", "x", "policy=nope"), &why) == "(none)");
+  BOOST_TEST(why.find("'nope'") != std::string::npos);
+  BOOST_TEST(why.find("by-name, kube, web, kinvolk") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(the_first_matching_selector_wins) {
+  const Engine e = three_policies();
+  BOOST_TEST(chosen(e, pod("kube-system", "coredns")) == "kube");  // kube and web match
+  BOOST_TEST(chosen(e, pod("default", "shop")) == "web");
+  ContainerInfo plain = container("MKDIR_TMPL=-{{.Pod}}");
+  BOOST_TEST(chosen(e, plain) == "kinvolk");
+  std::string why;
+  BOOST_TEST(chosen(e, container(), &why) == "(none)");  // empty selectors are chosen by name
+  BOOST_TEST(why.find("no policy selects container 'c0ffee'") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(every_selector_field_must_match) {
+  const Engine e = three_policies();
+  ContainerInfo c = pod("default", "shop");
+  c.container_name = "sidecar";  // annotation matches, container name does not
+  BOOST_TEST(chosen(e, c) == "(none)");
+  c = pod("default", "shop");
+  c.annotations.clear();  // a selector key that is absent does not match
+  BOOST_TEST(chosen(e, c) == "(none)");
+}
+
+BOOST_AUTO_TEST_CASE(a_lone_policy_without_selector_applies_to_everyone) {
+  const Engine lone(make_table({selected_by("only", {})}));
+  std::string why;
+  BOOST_TEST(chosen(lone, container(), &why) == "only");
+  BOOST_TEST(why.find("only policy") != std::string::npos);
+  BOOST_TEST(chosen(lone, container("policy=other")) == "(none)");
+
+  table::Selector kube;
+  kube.pod_namespace = "kube-*";
+  const Engine selective(make_table({selected_by("kube", kube)}));
+  BOOST_TEST(chosen(selective, container()) == "(none)");
+  BOOST_TEST(chosen(selective, pod("kube-public", "x")) == "kube");
+}
+
+}  // namespace
+}  // namespace sa::engine
