@@ -8,6 +8,9 @@
 #include <fstream>
 
 #include "passes/link.hpp"
+#include "profile/base_answer.hpp"
+#include "profile/base_profile.hpp"
+#include "profile/build.hpp"
 #include "table/table_json.hpp"
 
 namespace sa::rulec {
@@ -16,11 +19,22 @@ std::optional<Outputs> build_outputs(std::vector<table::Policy> policies,
                                      const std::vector<catalog::Arch>& arches,
                                      const std::string& base_path, const ProfileSettings& settings,
                                      diag::Sink& sink) {
-  (void)base_path;
-  (void)settings;
-  (void)sink;
+  std::optional<profile::BaseProfile> base;
+  if (!base_path.empty()) {
+    base = profile::load_base(base_path, sink);
+    if (!base) return std::nullopt;
+  }
+  const profile::BaseProfile* b = base ? &*base : nullptr;
+  auto through = profile::passthrough(b, passes::intercepted(policies), sink);
   Outputs out;
-  out.table = passes::link(std::move(policies), arches, {});
+  out.table = passes::link(std::move(policies), arches, std::move(through));
+  profile::Options options;
+  options.listener_path = settings.listener_path;
+  options.metadata = settings.metadata;
+  options.arches = arches;
+  profile::Profiles p = profile::build_profiles(out.table, b, options, sink);
+  out.profile = std::move(p.node);
+  out.profiles = std::move(p.policies);
   return out;
 }
 

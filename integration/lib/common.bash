@@ -77,3 +77,63 @@ sa_compile() {
   shift
   "$SA_BIN/rulec" -o "$out" "$@"
 }
+
+# sa_start_agent TABLE [agent args...]: the agent on a socket in $SA_WORK,
+# recording to $SA_WORK/trace.jsonl. Sets SA_SOCKET, SA_AGENT_PID, SA_AGENT_LOG.
+sa_start_agent() {
+  local table=$1
+  shift
+  SA_SOCKET=$SA_WORK/agent.sock
+  SA_AGENT_LOG=$SA_WORK/agent.log
+  SA_TRACE=$SA_WORK/trace.jsonl
+  SA_TABLE=$table
+  "$SA_BIN/seccomp-agent" --socket "$SA_SOCKET" --table "$table" --record "$SA_TRACE" \
+    --log-level debug "$@" >> "$SA_AGENT_LOG" 2>&1 &
+  SA_AGENT_PID=$!
+  local i
+  for i in $(seq 200); do
+    [ -S "$SA_SOCKET" ] && return 0
+    kill -0 "$SA_AGENT_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "the agent did not start:" >&2
+  cat "$SA_AGENT_LOG" >&2
+  return 1
+}
+
+# Stops the agent and checks that replaying its recording through the
+# simulator reproduces every decision it took.
+sa_stop_agent() {
+  if [ -n "${SA_AGENT_PID:-}" ] && kill -0 "$SA_AGENT_PID" 2>/dev/null; then
+    kill -TERM "$SA_AGENT_PID"
+    wait "$SA_AGENT_PID" 2>/dev/null || true
+  fi
+  SA_AGENT_PID=
+}
+
+sa_replay_check() {
+  "$SA_BIN/seccomp-sim" replay "$SA_TRACE" --table "$SA_TABLE" --check
+}
+
+sa_agent_fds() {
+  ls "/proc/$SA_AGENT_PID/fd" | wc -l
+}
+
+# sa_profile_with OUT PROFILE JQ_FILTER [jq args...]: a copy of a profile, edited.
+sa_profile_with() {
+  local out=$1 profile=$2 filter=$3
+  shift 3
+  jq "$@" "$filter" "$profile" > "$out"
+}
+
+# sa_wait_for FILE PATTERN [TRIES]: until FILE holds PATTERN (0.1 s steps).
+sa_wait_for() {
+  local file=$1 pattern=$2 tries=${3:-100} i
+  for i in $(seq "$tries"); do
+    grep -q -- "$pattern" "$file" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "timed out waiting for '$pattern' in $file:" >&2
+  cat "$file" >&2 || true
+  return 1
+}
