@@ -11,11 +11,15 @@ namespace {
 std::optional<uint64_t> duration(const table::Duration& d,
                                  const std::optional<table::Template>& tpl, std::string_view what,
                                  Evaluation& ev) {
-  if (d.millis) return *d.millis;
-  if (!tpl) return 0;
+  if (d.millis)
+    return *d.millis;
+  if (!tpl)
+    return 0;
   auto text = ev.expand(*tpl);
-  if (!text) return std::nullopt;
-  if (auto ms = table::parse_go_duration(*text)) return *ms;
+  if (!text)
+    return std::nullopt;
+  if (auto ms = table::parse_go_duration(*text))
+    return *ms;
   ev.warn(fmt::format("{} \"{}\" (from \"{}\") is not a duration; using 0", what, *text,
                       d.template_text));
   return 0;
@@ -33,7 +37,8 @@ bool resolve_arguments(const catalog::SyscallSignature& sig, Evaluation& ev, Emu
     r.type = spec.type;
     if (catalog::is_string(spec.type)) {
       const StringRead* s = ev.string(r.index);
-      if (s == nullptr) return false;
+      if (s == nullptr)
+        return false;
       r.is_null = s->status == StringRead::Status::Null;
       r.text = s->value;
     } else {
@@ -54,7 +59,8 @@ bool apply_parameters(const CompiledAction& a, Evaluation& ev, Emulation& e) {
       continue;
     }
     auto text = ev.expand(*a.params[i]);
-    if (!text) return false;
+    if (!text)
+      return false;
     r.text = std::move(*text);
     r.is_null = false;
   }
@@ -63,7 +69,8 @@ bool apply_parameters(const CompiledAction& a, Evaluation& ev, Emulation& e) {
 
 void resolve_emulation(const CompiledAction& a, Evaluation& ev, Emulation& e) {
   e.op = a.source->emulate;
-  if (!resolve_arguments(*a.signature, ev, e)) return;
+  if (!resolve_arguments(*a.signature, ev, e))
+    return;
   apply_parameters(a, ev, e);
 }
 
@@ -78,14 +85,17 @@ void apply_action(const CompiledAction& a, Evaluation& ev, Decision& d) {
   d.log = src.log;
   if (src.delay) {
     d.delay_ms = duration(*src.delay, a.delay, "delay", ev);
-    if (!d.delay_ms) return;
+    if (!d.delay_ms)
+      return;
   }
   if (src.stop) {
     d.stop = true;
     d.stop_after_ms = duration(src.stop_after, a.stop_after, "stop container after", ev);
-    if (!d.stop_after_ms) return;
+    if (!d.stop_after_ms)
+      return;
   }
-  if (src.response == table::Response::Emulate) resolve_emulation(a, ev, d.emulation);
+  if (src.response == table::Response::Emulate)
+    resolve_emulation(a, ev, d.emulation);
 }
 
 }  // namespace sa::engine::detail

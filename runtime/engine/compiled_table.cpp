@@ -28,22 +28,23 @@ struct Place {
 };
 
 Place row_place(const table::Policy& p, const std::string& syscall, const table::Row& r) {
-  std::string where = r.source.file.empty()
-                          ? std::string()
-                          : fmt::format(" ({}:{}:{})", r.source.file, r.source.line,
-                                        r.source.column);
+  std::string where = r.source.file.empty() ? std::string()
+                                            : fmt::format(" ({}:{}:{})", r.source.file,
+                                                          r.source.line, r.source.column);
   return Place{fmt::format("policy '{}', {} row {}{}", p.name, syscall, r.id, where)};
 }
 
 table::Template parse(const Place& at, const std::string& text, std::string_view syscall) {
   table::TemplateError err;
   auto t = table::parse_template(text, syscall, &err);
-  if (!t) at.fail(fmt::format("template \"{}\": {}", text, err.message));
+  if (!t)
+    at.fail(fmt::format("template \"{}\": {}", text, err.message));
   return std::move(*t);
 }
 
 void check_capability(const Place& at, int cap) {
-  if (cap < 0 || cap > kMaxCapability) at.fail(fmt::format("capability {} is out of range", cap));
+  if (cap < 0 || cap > kMaxCapability)
+    at.fail(fmt::format("capability {} is out of range", cap));
 }
 
 void check_field(const Place& at, const table::FieldRef& f) {
@@ -66,7 +67,8 @@ void check_compare(const Place& at, const table::Predicate& p) {
       return;
     case Op::Glob:
     case Op::Prefix:
-      if (!is_string || p.strings.empty()) at.fail(what + " needs a string operand and a value");
+      if (!is_string || p.strings.empty())
+        at.fail(what + " needs a string operand and a value");
       return;
     case Op::Lt:
     case Op::Le:
@@ -75,8 +77,10 @@ void check_compare(const Place& at, const table::Predicate& p) {
     case Op::MaskAny:
     case Op::MaskEq:
     case Op::MaskNe:
-      if (is_string) at.fail(what + " needs an integer operand");
-      if (p.op != Op::MaskAny && p.ints.empty()) at.fail(what + " needs a value");
+      if (is_string)
+        at.fail(what + " needs an integer operand");
+      if (p.op != Op::MaskAny && p.ints.empty())
+        at.fail(what + " needs a value");
       return;
     case Op::In:
     case Op::NotIn:
@@ -88,7 +92,8 @@ void check_compare(const Place& at, const table::Predicate& p) {
       return;
     case Op::Eq:
     case Op::Ne:
-      if (is_string ? p.strings.empty() : p.ints.empty()) at.fail(what + " needs a value");
+      if (is_string ? p.strings.empty() : p.ints.empty())
+        at.fail(what + " needs a value");
       return;
   }
   at.fail(what + ": unknown operator");
@@ -103,16 +108,22 @@ CompiledPredicate compile_predicate(const Place& at, const table::Predicate& p,
     case K::Compare:
       check_compare(at, p);
       if (table::is_string_field(p.lhs)) {
-        for (const std::string& s : p.strings) out.strings.push_back(parse(at, s, syscall));
+        for (const std::string& s : p.strings)
+          out.strings.push_back(parse(at, s, syscall));
       }
       return out;
-    case K::HasCap: check_capability(at, p.capability); return out;
-    case K::InUserns: return out;
+    case K::HasCap:
+      check_capability(at, p.capability);
+      return out;
+    case K::InUserns:
+      return out;
     case K::Not:
-      if (p.children.size() != 1) at.fail("'not' needs exactly one operand");
+      if (p.children.size() != 1)
+        at.fail("'not' needs exactly one operand");
       break;
     case K::All:
-    case K::Any: break;
+    case K::Any:
+      break;
   }
   for (const table::Predicate& c : p.children) {
     out.children.push_back(compile_predicate(at, c, syscall));
@@ -122,13 +133,21 @@ CompiledPredicate compile_predicate(const Place& at, const table::Predicate& p,
 
 std::optional<table::Template> duration_template(const Place& at, const table::Duration& d,
                                                  std::string_view syscall) {
-  if (d.millis) return std::nullopt;
+  if (d.millis)
+    return std::nullopt;
   return parse(at, d.template_text, syscall);
 }
 
-void compile_emulation(const Place& at, const table::Action& a, CompiledAction& out) {
+void compile_emulation(const Place& at, const table::Action& a, std::string_view syscall,
+                       CompiledAction& out) {
+  // An emulator carries out the intercepted syscall itself, on its registers.
+  if (a.emulate != syscall) {
+    at.fail(fmt::format("emulate {} in a rule for {}", a.emulate,
+                        syscall.empty() ? "every syscall (a default)" : syscall));
+  }
   out.signature = catalog::find_signature(a.emulate);
-  if (out.signature == nullptr) at.fail(fmt::format("no emulator for '{}'", a.emulate));
+  if (out.signature == nullptr)
+    at.fail(fmt::format("no emulator for '{}'", a.emulate));
   const size_t arity = out.signature->args.size();
   for (const table::EmulateParam& p : a.params) {
     if (p.arg < 0 || static_cast<size_t>(p.arg) >= arity) {
@@ -139,7 +158,7 @@ void compile_emulation(const Place& at, const table::Action& a, CompiledAction& 
       at.fail(fmt::format("emulate parameter '{}' has the wrong type", p.name));
     }
     out.params.push_back(catalog::is_string(p.type)
-                             ? std::optional<table::Template>(parse(at, p.text, a.emulate))
+                             ? std::optional<table::Template>(parse(at, p.text, syscall))
                              : std::nullopt);
   }
 }
@@ -150,9 +169,12 @@ CompiledAction compile_action(const Place& at, const table::Action& a, std::stri
   if (a.response == table::Response::Errno && (a.error < 1 || a.error > kMaxErrno)) {
     at.fail(fmt::format("errno {} is outside 1..{}", a.error, kMaxErrno));
   }
-  if (a.response == table::Response::Emulate) compile_emulation(at, a, out);
-  if (a.delay) out.delay = duration_template(at, *a.delay, syscall);
-  if (a.stop) out.stop_after = duration_template(at, a.stop_after, syscall);
+  if (a.response == table::Response::Emulate)
+    compile_emulation(at, a, syscall, out);
+  if (a.delay)
+    out.delay = duration_template(at, *a.delay, syscall);
+  if (a.stop)
+    out.stop_after = duration_template(at, a.stop_after, syscall);
   return out;
 }
 
@@ -163,8 +185,10 @@ CompiledSyscall compile_syscall(const table::Policy& p, const table::SyscallRule
     const Place at = row_place(p, rules.name, r);
     CompiledRow row;
     row.source = &r;
-    for (const table::Predicate& w : r.when) row.when.push_back(compile_predicate(at, w, rules.name));
-    for (const table::Requirement& q : r.requirements) check_capability(at, q.capability);
+    for (const table::Predicate& w : r.when)
+      row.when.push_back(compile_predicate(at, w, rules.name));
+    for (const table::Requirement& q : r.requirements)
+      check_capability(at, q.capability);
     row.action = compile_action(at, r.action, rules.name);
     out.rows.push_back(std::move(row));
   }
@@ -182,7 +206,8 @@ void compile_index(const table::Table& t, CompiledTable& out,
   }
   for (const auto& [arch_name, numbers] : t.index) {
     const auto arch = catalog::find_arch(arch_name);
-    if (!arch) throw EngineError(fmt::format("index: unknown architecture '{}'", arch_name));
+    if (!arch)
+      throw EngineError(fmt::format("index: unknown architecture '{}'", arch_name));
     ArchSlots a;
     a.audit_arch = arch->audit_arch;
     a.word_bits = arch->word_bits;
@@ -211,7 +236,8 @@ CompiledTable compile(const table::Table& t) {
   compile_index(t, out, slot_of);
   for (const auto& [name, action] : t.passthrough) {
     auto it = slot_of.find(name);
-    if (it == slot_of.end()) continue;  // not intercepted on any architecture: never asked
+    if (it == slot_of.end())
+      continue;  // not intercepted on any architecture: never asked
     out.slots[static_cast<size_t>(it->second)].passthrough =
         compile_action(Place{fmt::format("passthrough.{}", name)}, action, name);
   }
@@ -221,7 +247,8 @@ CompiledTable compile(const table::Table& t) {
     cp.syscall_by_slot.assign(out.slots.size(), -1);
     for (const auto& [name, rules] : p.syscalls) {
       auto it = slot_of.find(name);
-      if (it == slot_of.end()) continue;  // absent from every target: no notification names it
+      if (it == slot_of.end())
+        continue;  // absent from every target: no notification names it
       cp.syscall_by_slot[static_cast<size_t>(it->second)] =
           static_cast<int32_t>(cp.syscalls.size());
       cp.syscalls.push_back(compile_syscall(p, rules));

@@ -25,8 +25,8 @@ struct CompiledAction {
   const table::Action* source = nullptr;
   // Parallel to source->params; set for string parameters.
   std::vector<std::optional<table::Template>> params;
-  std::optional<table::Template> delay;       // when the delay is a template
-  std::optional<table::Template> stop_after;  // likewise
+  std::optional<table::Template> delay;                  // when the delay is a template
+  std::optional<table::Template> stop_after;             // likewise
   const catalog::SyscallSignature* signature = nullptr;  // Emulate: the operation's
 };
 
@@ -61,7 +61,8 @@ struct ArchSlots {
 
   int32_t slot(int nr) const {
     const int64_t i = static_cast<int64_t>(nr) - first_nr;
-    if (i < 0 || i >= static_cast<int64_t>(slot_by_nr.size())) return -1;
+    if (i < 0 || i >= static_cast<int64_t>(slot_by_nr.size()))
+      return -1;
     return slot_by_nr[static_cast<size_t>(i)];
   }
 };
@@ -73,7 +74,8 @@ struct CompiledTable {
 
   const ArchSlots* arch(uint32_t audit_arch) const {
     for (const ArchSlots& a : arches) {
-      if (a.audit_arch == audit_arch) return &a;
+      if (a.audit_arch == audit_arch)
+        return &a;
     }
     return nullptr;
   }

@@ -20,7 +20,8 @@ std::map<std::string, std::string> parse_metadata(std::string_view raw) {
     } else if (eq > 0) {
       out[std::string(line.substr(0, eq))] = std::string(line.substr(eq + 1));
     }
-    if (end == std::string_view::npos) break;
+    if (end == std::string_view::npos)
+      break;
     start = end + 1;
   }
   return out;

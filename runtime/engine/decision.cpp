@@ -21,10 +21,14 @@ std::string duration_text(uint64_t ms) {
 
 std::string response_text(const Decision& d, bool with_values) {
   switch (d.response) {
-    case table::Response::Continue: return "continue";
-    case table::Response::Errno: return fmt::format("errno {}", errno_text(d.error));
-    case table::Response::Return: return fmt::format("return {}", d.value);
-    case table::Response::Kill: return "kill";
+    case table::Response::Continue:
+      return "continue";
+    case table::Response::Errno:
+      return fmt::format("errno {}", errno_text(d.error));
+    case table::Response::Return:
+      return fmt::format("return {}", d.value);
+    case table::Response::Kill:
+      return "kill";
     case table::Response::Emulate:
       return with_values ? fmt::format("emulate {}", d.emulation.describe())
                          : fmt::format("emulate {}", d.emulation.op);
@@ -35,12 +39,16 @@ std::string response_text(const Decision& d, bool with_values) {
 std::string outcome_text(const Decision& d) {
   const std::string_view name = d.syscall.empty() ? std::string_view("the syscall") : d.syscall;
   switch (d.response) {
-    case table::Response::Continue: return fmt::format("the kernel runs {}", name);
-    case table::Response::Errno: return fmt::format("{} fails with {}", name, errno_text(d.error));
+    case table::Response::Continue:
+      return fmt::format("the kernel runs {}", name);
+    case table::Response::Errno:
+      return fmt::format("{} fails with {}", name, errno_text(d.error));
     case table::Response::Return:
       return fmt::format("{} returns {} without running", name, d.value);
-    case table::Response::Kill: return "the caller is killed (SIGKILL)";
-    case table::Response::Emulate: return d.emulation.plan();
+    case table::Response::Kill:
+      return "the caller is killed (SIGKILL)";
+    case table::Response::Emulate:
+      return d.emulation.plan();
   }
   return "?";
 }
@@ -48,12 +56,14 @@ std::string outcome_text(const Decision& d) {
 std::string where(const Decision& d) {
   if (d.row != nullptr) {
     const table::SourceRef& s = d.row->source;
-    if (s.file.empty()) return fmt::format(" ({})", d.row->id);
+    if (s.file.empty())
+      return fmt::format(" ({})", d.row->id);
     return fmt::format(" ({} {}:{}:{})", d.row->id, s.file, s.line, s.column);
   }
   if (d.origin == Origin::Default && d.policy != nullptr) {
     const table::SourceRef& s = d.policy->default_source;
-    if (s.file.empty()) return fmt::format(" ({} default)", d.policy->name);
+    if (s.file.empty())
+      return fmt::format(" ({} default)", d.policy->name);
     return fmt::format(" ({} default {}:{}:{})", d.policy->name, s.file, s.line, s.column);
   }
   return fmt::format(" [{}]", origin_name(d.origin));
@@ -61,14 +71,20 @@ std::string where(const Decision& d) {
 
 }  // namespace
 
-std::string Decision::action_text() const { return action(true); }
+std::string Decision::action_text() const {
+  return action(true);
+}
 
-std::string Decision::action_kind() const { return action(false); }
+std::string Decision::action_kind() const {
+  return action(false);
+}
 
 std::string Decision::action(bool with_values) const {
   std::string out;
-  if (log) out += "log, ";
-  if (delay_ms) out += fmt::format("delay {} then ", duration_text(*delay_ms));
+  if (log)
+    out += "log, ";
+  if (delay_ms)
+    out += fmt::format("delay {} then ", duration_text(*delay_ms));
   out += response_text(*this, with_values);
   if (stop) {
     const uint64_t after = stop_after_ms.value_or(0);
@@ -80,9 +96,11 @@ std::string Decision::action(bool with_values) const {
 
 std::string Decision::effect_plan() const {
   std::string out;
-  if (delay_ms) out += fmt::format("after {}: ", duration_text(*delay_ms));
+  if (delay_ms)
+    out += fmt::format("after {}: ", duration_text(*delay_ms));
   out += outcome_text(*this);
-  if (log) out += "; logged";
+  if (log)
+    out += "; logged";
   if (stop) {
     out += fmt::format("; the container is stopped {} after the last such call",
                        duration_text(stop_after_ms.value_or(0)));
@@ -92,7 +110,8 @@ std::string Decision::effect_plan() const {
 
 std::string Decision::summary() const {
   std::string out = action_text() + where(*this);
-  for (const std::string& w : warnings) out += fmt::format(" [warning: {}]", w);
+  for (const std::string& w : warnings)
+    out += fmt::format(" [warning: {}]", w);
   return out;
 }
 

@@ -28,12 +28,12 @@ struct Decision {
   std::string_view syscall;  // "" when the syscall is not in the table
   Origin origin = Origin::Default;
 
-  bool is_continue = true;   // response == Continue
-  bool read_memory = false;  // strings were read from the caller for this decision
+  bool is_continue = true;                // response == Continue
+  bool read_memory = false;               // strings were read from the caller for this decision
   std::optional<uint64_t> delay_ms;       // wait this long, then respond
   std::optional<uint64_t> stop_after_ms;  // set exactly when `stop` is
   bool log = false;
-  bool stop = false;  // stop the container `stop_after_ms` after the last such call
+  bool stop = false;    // stop the container `stop_after_ms` after the last such call
   Emulation emulation;  // active() exactly when response == Emulate
   // Problems the agent must surface: an invalid duration counted as 0, a
   // failed read, a refused CONTINUE, a bad Go template in a metadata value.

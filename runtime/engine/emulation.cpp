@@ -9,14 +9,16 @@ namespace sa::engine {
 
 const ResolvedArg* Emulation::find(std::string_view name) const {
   for (const ResolvedArg& a : args) {
-    if (a.name == name) return &a;
+    if (a.name == name)
+      return &a;
   }
   return nullptr;
 }
 
 const ResolvedArg* Emulation::at(int index) const {
   for (const ResolvedArg& a : args) {
-    if (a.index == index) return &a;
+    if (a.index == index)
+      return &a;
   }
   return nullptr;
 }
@@ -24,8 +26,10 @@ const ResolvedArg* Emulation::at(int index) const {
 namespace {
 
 std::string text_of(const ResolvedArg* a) {
-  if (a == nullptr) return "?";
-  if (a->is_null) return "NULL";
+  if (a == nullptr)
+    return "?";
+  if (a->is_null)
+    return "NULL";
   return table::quote(a->text);
 }
 
@@ -39,9 +43,11 @@ int64_t signed_of(const ResolvedArg* a) {
 
 // Where a path relative to a dirfd starts, in words.
 std::string relative_to(const ResolvedArg* dirfd) {
-  if (dirfd == nullptr) return "?";
+  if (dirfd == nullptr)
+    return "?";
   const int64_t fd = signed_of(dirfd);
-  if (fd == AT_FDCWD) return "the caller's cwd";
+  if (fd == AT_FDCWD)
+    return "the caller's cwd";
   return fmt::format("the caller's fd {}", fd);
 }
 
@@ -49,8 +55,10 @@ std::string relative_to(const ResolvedArg* dirfd) {
 std::string generic(const Emulation& e) {
   std::string out(e.op);
   for (const ResolvedArg& a : e.args) {
-    if (a.is_string()) out += fmt::format(" {}={}", a.name, text_of(&a));
-    else out += fmt::format(" {}={}", a.name, static_cast<int64_t>(a.integer));
+    if (a.is_string())
+      out += fmt::format(" {}={}", a.name, text_of(&a));
+    else
+      out += fmt::format(" {}={}", a.name, static_cast<int64_t>(a.integer));
   }
   return out;
 }
@@ -71,7 +79,8 @@ std::string Emulation::describe() const {
                                   text_of(find("target")), text_of(find("fstype")),
                                   flags == nullptr ? 0 : flags->integer);
     const ResolvedArg* data = find("data");
-    if (data != nullptr && !data->is_null) out += fmt::format(" data {}", text_of(data));
+    if (data != nullptr && !data->is_null)
+      out += fmt::format(" data {}", text_of(data));
     return out;
   }
   if (op == "chmod") {
@@ -91,8 +100,10 @@ std::string Emulation::describe() const {
 std::string Emulation::plan() const {
   // The kernel emulators resolve paths under the container's root and mount
   // in the caller's mount namespace; an fd-based chmod needs neither.
-  if (op == "mkdir" || op == "mkdirat") return describe() + " in the container's root";
-  if (op == "mount") return describe() + " in the caller's mount namespace";
+  if (op == "mkdir" || op == "mkdirat")
+    return describe() + " in the container's root";
+  if (op == "mount")
+    return describe() + " in the caller's mount namespace";
   return describe();
 }
 

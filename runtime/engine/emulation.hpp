@@ -17,9 +17,9 @@ struct ResolvedArg {
   std::string_view name;  // the catalog's argument name (static storage)
   int index = 0;          // register index
   catalog::ArgType type = catalog::ArgType::Str;
-  bool is_null = false;   // strings: the caller passed NULL (and no parameter replaced it)
-  std::string text;       // strings
-  uint64_t integer = 0;   // integers: the normalised pattern (sign-extended for signed types)
+  bool is_null = false;     // strings: the caller passed NULL (and no parameter replaced it)
+  std::string text;         // strings
+  uint64_t integer = 0;     // integers: the normalised pattern (sign-extended for signed types)
   bool overridden = false;  // set by a parameter of the rule
 
   bool is_string() const { return catalog::is_string(type); }

@@ -30,15 +30,21 @@ void respond_errno(Decision& d, int error, Origin origin) {
 // Passthrough and no-policy: what the base profile does without the agent.
 void passthrough(const detail::SyscallSlot& slot, Evaluation& ev, Origin origin, Decision& d) {
   d.origin = origin;
-  if (slot.passthrough) detail::apply_action(*slot.passthrough, ev, d);
+  if (slot.passthrough)
+    detail::apply_action(*slot.passthrough, ev, d);
 }
 
 // The end of every evaluation that got as far as a row or the default.
 void finish(Evaluation& ev, bool continue_ok, Decision& d) {
   switch (ev.failure()) {
-    case Failure::ReadFailed: respond_errno(d, EFAULT, Origin::ReadFailed); break;
-    case Failure::FactsUnavailable: respond_errno(d, EPERM, Origin::FactsUnavailable); break;
-    case Failure::None: break;
+    case Failure::ReadFailed:
+      respond_errno(d, EFAULT, Origin::ReadFailed);
+      break;
+    case Failure::FactsUnavailable:
+      respond_errno(d, EPERM, Origin::FactsUnavailable);
+      break;
+    case Failure::None:
+      break;
   }
   d.read_memory = ev.read_memory();
   d.warnings = ev.take_warnings();
@@ -53,28 +59,41 @@ void finish(Evaluation& ev, bool continue_ok, Decision& d) {
   }
 }
 
-void decide_rows(const detail::CompiledSyscall& rules, const detail::CompiledPolicy& p,
+// False (and the decision answered) when a requirement of the matched row
+// does not hold or the caller's credentials cannot be seen.
+bool requirements_hold(const detail::CompiledRow& row, Evaluation& ev, Decision& d) {
+  for (const table::Requirement& r : row.source->requirements) {
+    const CallerFacts* c = ev.caller();
+    if (c == nullptr)
+      return false;  // finish() answers for the failure
+    if (!detail::has_capability(*c, r.capability, r.in_userns)) {
+      respond_errno(d, EPERM, Origin::Requirement);
+      return false;
+    }
+  }
+  return true;
+}
+
+// The first row whose `when` holds decides, else the policy default. Returns
+// whether the table allows a CONTINUE after memory reads for what decided.
+bool decide_rows(const detail::CompiledSyscall& rules, const detail::CompiledPolicy& p,
                  Evaluation& ev, Decision& d) {
   for (const detail::CompiledRow& row : rules.rows) {
     const detail::Truth t = detail::all_hold(row.when, ev);
-    if (t == detail::Truth::Abort) return finish(ev, false, d);
-    if (t == detail::Truth::False) continue;
+    if (t == detail::Truth::Abort)
+      return false;
+    if (t == detail::Truth::False)
+      continue;
     d.row = row.source;
     d.origin = Origin::Rule;
-    for (const table::Requirement& r : row.source->requirements) {
-      const CallerFacts* c = ev.caller();
-      if (c == nullptr) return finish(ev, false, d);
-      if (!detail::has_capability(*c, r.capability, r.in_userns)) {
-        respond_errno(d, EPERM, Origin::Requirement);
-        return finish(ev, false, d);
-      }
-    }
+    if (!requirements_hold(row, ev, d))
+      return false;
     detail::apply_action(row.action, ev, d);
-    return finish(ev, row.source->continue_ok, d);
+    return row.source->continue_ok;
   }
   d.origin = Origin::Default;
   detail::apply_action(p.default_action, ev, d);
-  finish(ev, rules.source->default_continue_ok, d);
+  return rules.source->default_continue_ok;
 }
 
 }  // namespace
@@ -87,7 +106,8 @@ const detail::CompiledPolicy& Engine::compiled(const table::Policy* policy) cons
   if (!all.empty() && !before(policy, all.data()) && before(policy, all.data() + all.size())) {
     return compiled_.policies[static_cast<size_t>(policy - all.data())];
   }
-  throw std::invalid_argument("Engine::evaluate: the policy does not belong to this engine's table");
+  throw std::invalid_argument(
+      "Engine::evaluate: the policy does not belong to this engine's table");
 }
 
 Decision Engine::evaluate(const table::Policy* policy, const ContainerInfo& c,
@@ -118,7 +138,8 @@ Decision Engine::evaluate(const table::Policy* policy, const ContainerInfo& c,
     finish(ev, true, d);
     return d;
   }
-  decide_rows(p.syscalls[static_cast<size_t>(rules)], p, ev, d);
+  const bool continue_ok = decide_rows(p.syscalls[static_cast<size_t>(rules)], p, ev, d);
+  finish(ev, continue_ok, d);
   return d;
 }
 

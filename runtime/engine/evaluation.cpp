@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <new>
+
 #include "catalog/constants.hpp"
 
 namespace sa::engine::detail {
@@ -14,33 +16,47 @@ uint64_t Evaluation::integer(int index, catalog::ArgType type) const {
   return catalog::normalize_unsigned(raw, type, word_bits_);
 }
 
+Evaluation::~Evaluation() {
+  for (size_t i = 0; i < strings_.size(); ++i) {
+    if ((read_ >> i) & 1U)
+      strings_[i].value.~StringRead();
+  }
+}
+
 const StringRead* Evaluation::string(int index) {
-  std::optional<StringRead>& slot = strings_[static_cast<size_t>(index)];
-  if (!slot) {
-    slot = facts_.read_string(index);
-    if (slot->status == StringRead::Status::Null) slot->value.clear();
-    if (slot->status != StringRead::Status::Null) read_memory_ = true;
-    if (slot->status == StringRead::Status::Failed) {
-      const std::string name = catalog::errno_name(slot->error);
+  const auto i = static_cast<size_t>(index);
+  StringRead& slot = strings_[i].value;
+  if (((read_ >> i) & 1U) == 0) {
+    new (&slot) StringRead(facts_.read_string(index));
+    read_ = static_cast<uint8_t>(read_ | (1U << i));
+    if (slot.status == StringRead::Status::Null)
+      slot.value.clear();
+    else
+      read_memory_ = true;
+    if (slot.status == StringRead::Status::Failed) {
+      const std::string name = catalog::errno_name(slot.error);
       warn(fmt::format("argument {} could not be read ({})", index,
-                       name.empty() ? fmt::format("errno {}", slot->error) : name));
+                       name.empty() ? fmt::format("errno {}", slot.error) : name));
     }
   }
-  if (slot->status == StringRead::Status::Failed) {
-    if (failure_ == Failure::None) failure_ = Failure::ReadFailed;
+  if (slot.status == StringRead::Status::Failed) {
+    if (failure_ == Failure::None)
+      failure_ = Failure::ReadFailed;
     return nullptr;
   }
-  return &*slot;
+  return &slot;
 }
 
 const CallerFacts* Evaluation::caller() {
   if (!caller_asked_) {
     caller_asked_ = true;
     caller_ = facts_.caller();
-    if (!caller_) warn("the caller's credentials are not visible");
+    if (!caller_)
+      warn("the caller's credentials are not visible");
   }
   if (!caller_) {
-    if (failure_ == Failure::None) failure_ = Failure::FactsUnavailable;
+    if (failure_ == Failure::None)
+      failure_ = Failure::FactsUnavailable;
     return nullptr;
   }
   return &*caller_;
@@ -48,15 +64,18 @@ const CallerFacts* Evaluation::caller() {
 
 std::string Evaluation::meta(const std::string& key) {
   auto it = container_.meta.find(key);
-  if (it == container_.meta.end()) return {};
+  if (it == container_.meta.end())
+    return {};
   // Most values hold no Go template; only build the context when one does.
-  if (it->second.find("{{") == std::string::npos) return it->second;
+  if (it->second.find("{{") == std::string::npos)
+    return it->second;
   const table::GoTemplateContext ctx{container_.pod_namespace, container_.pod_name,
                                      container_.container_name, static_cast<long>(n_.pid),
                                      container_.pid};
   std::string error;
   std::string out = table::expand_go_template(it->second, ctx, &error);
-  if (!error.empty()) warn(fmt::format("meta.{}: {}", key, error));
+  if (!error.empty())
+    warn(fmt::format("meta.{}: {}", key, error));
   return out;
 }
 
@@ -68,29 +87,46 @@ std::string Evaluation::annotation(const std::string& key) const {
 std::string Evaluation::context_field(const table::FieldRef& f) {
   using table::Field;
   switch (f.field) {
-    case Field::PodNamespace: return container_.pod_namespace;
-    case Field::PodName: return container_.pod_name;
-    case Field::ContainerName: return container_.container_name;
-    case Field::ContainerId: return container_.id;
-    case Field::Annotation: return annotation(f.key);
-    case Field::Meta: return meta(f.key);
-    default: return {};
+    case Field::PodNamespace:
+      return container_.pod_namespace;
+    case Field::PodName:
+      return container_.pod_name;
+    case Field::ContainerName:
+      return container_.container_name;
+    case Field::ContainerId:
+      return container_.id;
+    case Field::Annotation:
+      return annotation(f.key);
+    case Field::Meta:
+      return meta(f.key);
+    default:
+      return {};
   }
 }
 
 std::string Evaluation::segment(const table::Segment& s) {
   using K = table::Segment::Kind;
   switch (s.kind) {
-    case K::Literal: return s.text;
-    case K::Pid: return std::to_string(n_.pid);
-    case K::ContainerPid: return std::to_string(container_.pid);
-    case K::ContainerId: return container_.id;
-    case K::ContainerName: return container_.container_name;
-    case K::PodNamespace: return container_.pod_namespace;
-    case K::PodName: return container_.pod_name;
-    case K::Meta: return meta(s.text);
-    case K::Annotation: return annotation(s.text);
-    case K::Arg: break;
+    case K::Literal:
+      return s.text;
+    case K::Pid:
+      return std::to_string(n_.pid);
+    case K::ContainerPid:
+      return std::to_string(container_.pid);
+    case K::ContainerId:
+      return container_.id;
+    case K::ContainerName:
+      return container_.container_name;
+    case K::PodNamespace:
+      return container_.pod_namespace;
+    case K::PodName:
+      return container_.pod_name;
+    case K::Meta:
+      return meta(s.text);
+    case K::Annotation:
+      return annotation(s.text);
+    case K::Arg:
+      break;
   }
   if (catalog::is_string(s.type)) {
     const StringRead* r = string(s.arg);
@@ -103,7 +139,8 @@ std::string Evaluation::segment(const table::Segment& s) {
 std::optional<std::string> Evaluation::expand(const table::Template& t) {
   return table::expand(t, [this](const table::Segment& s) -> std::optional<std::string> {
     std::string value = segment(s);
-    if (failure_ != Failure::None) return std::nullopt;
+    if (failure_ != Failure::None)
+      return std::nullopt;
     return value;
   });
 }

@@ -26,8 +26,8 @@ struct StringRead {
 struct CallerFacts {
   uint32_t uid = 0;  // effective ids, in the caller's own user namespace
   uint32_t gid = 0;
-  uint64_t cap_effective = 0;     // CapEff, held in `userns`
-  std::string userns;             // "user:[4026531837]"
+  uint64_t cap_effective = 0;        // CapEff, held in `userns`
+  std::string userns;                // "user:[4026531837]"
   bool userns_is_container = false;  // `userns` is the container's own
 };
 

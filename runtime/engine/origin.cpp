@@ -22,14 +22,16 @@ constexpr std::array<std::pair<Origin, std::string_view>, 9> kNames = {{
 
 std::string_view origin_name(Origin o) {
   for (const auto& [value, name] : kNames) {
-    if (value == o) return name;
+    if (value == o)
+      return name;
   }
   return "?";
 }
 
 std::optional<Origin> origin_from_name(std::string_view name) {
   for (const auto& [value, n] : kNames) {
-    if (n == name) return value;
+    if (n == name)
+      return value;
   }
   return std::nullopt;
 }

@@ -12,7 +12,8 @@ bool keys_match(const std::map<std::string, std::string>& patterns,
                 const std::map<std::string, std::string>& values) {
   for (const auto& [key, pattern] : patterns) {
     auto it = values.find(key);
-    if (it == values.end() || !table::glob_match(pattern, it->second)) return false;
+    if (it == values.end() || !table::glob_match(pattern, it->second))
+      return false;
   }
   return true;
 }
@@ -29,12 +30,14 @@ bool selector_matches(const table::Selector& s, const ContainerInfo& c) {
 
 std::string names(const std::vector<table::Policy>& policies) {
   std::vector<std::string_view> out;
-  for (const table::Policy& p : policies) out.push_back(p.name);
+  for (const table::Policy& p : policies)
+    out.push_back(p.name);
   return out.empty() ? std::string("none") : fmt::format("{}", fmt::join(out, ", "));
 }
 
 void say(std::string* why, std::string text) {
-  if (why != nullptr) *why = std::move(text);
+  if (why != nullptr)
+    *why = std::move(text);
 }
 
 }  // namespace

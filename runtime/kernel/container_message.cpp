@@ -40,8 +40,9 @@ std::string optional_string(const json& object, const char* name, const std::str
   return object.contains(name) ? string_field(object, name, where) : std::string{};
 }
 
+// 0 means "not known": crun 1.8's exec sends it (see fixtures/crun-exec.json).
 pid_t pid_value(const json& value, const std::string& what) {
-  if (!value.is_number_integer() || value.get<int64_t>() <= 0 ||
+  if (!value.is_number_integer() || value.get<int64_t>() < 0 ||
       value.get<int64_t>() > std::numeric_limits<pid_t>::max()) {
     invalid("field \"" + what + "\" is not a pid");
   }

@@ -30,7 +30,7 @@ struct ContainerState {
   std::string oci_version;
   std::string id;
   ContainerStatus status = ContainerStatus::Creating;
-  pid_t pid = 0;  // 0 when the runtime sent none
+  pid_t pid = 0;  // 0 when the runtime sent none or 0 (crun 1.8's exec does)
   std::string bundle;
   std::map<std::string, std::string> annotations;  // Kubernetes pod/container identity
 };
@@ -38,7 +38,7 @@ struct ContainerState {
 struct ContainerMessage {
   std::string oci_version;
   std::vector<std::string> fd_names;
-  pid_t pid = 0;         // the container process the filter was installed in
+  pid_t pid = 0;         // the process the filter was installed in; 0: not known
   std::string metadata;  // the profile's listenerMetadata
   ContainerState state;
   UniqueFd seccomp_fd;  // the fd named "seccompFd"; every other fd is closed

@@ -17,11 +17,15 @@
 #include "table/table.hpp"
 
 namespace sa::table {
-inline std::ostream& operator<<(std::ostream& os, Response r) { return os << response_name(r); }
+inline std::ostream& operator<<(std::ostream& os, Response r) {
+  return os << response_name(r);
+}
 }  // namespace sa::table
 
 namespace sa::engine {
-inline std::ostream& operator<<(std::ostream& os, Origin o) { return os << origin_name(o); }
+inline std::ostream& operator<<(std::ostream& os, Origin o) {
+  return os << origin_name(o);
+}
 }  // namespace sa::engine
 
 namespace sa::engine::testing {
@@ -55,7 +59,8 @@ class CountingFacts : public FactSource {
   StringRead read_string(int arg) override {
     ++reads[arg];
     auto it = strings.find(arg);
-    if (it == strings.end()) throw std::logic_error("unexpected read of argument " + std::to_string(arg));
+    if (it == strings.end())
+      throw std::logic_error("unexpected read of argument " + std::to_string(arg));
     return it->second;
   }
   std::optional<CallerFacts> caller() override {
@@ -64,12 +69,15 @@ class CountingFacts : public FactSource {
   }
   int total_reads() const {
     int n = 0;
-    for (const auto& [arg, count] : reads) n += count;
+    for (const auto& [arg, count] : reads)
+      n += count;
     return n;
   }
 };
 
-inline catalog::Arch arch(const std::string& name) { return *catalog::find_arch(name); }
+inline catalog::Arch arch(const std::string& name) {
+  return *catalog::find_arch(name);
+}
 
 inline Notification notification(const std::string& syscall, std::vector<uint64_t> args = {},
                                  uint32_t pid = 42, const std::string& arch_name = "x86_64") {
@@ -79,20 +87,23 @@ inline Notification notification(const std::string& syscall, std::vector<uint64_
   n.pid = pid;
   n.audit_arch = a.audit_arch;
   n.nr = *catalog::syscall_number(syscall, a);
-  for (size_t i = 0; i < args.size() && i < 6; ++i) n.args[i] = args[i];
+  for (size_t i = 0; i < args.size() && i < 6; ++i)
+    n.args[i] = args[i];
   return n;
 }
 
 // What the compiler stores for an integer literal of `type`.
 inline uint64_t literal(int64_t v, catalog::ArgType type) {
   const auto raw = static_cast<uint64_t>(v);
-  if (catalog::is_signed(type)) return static_cast<uint64_t>(catalog::normalize_signed(raw, type, 64));
+  if (catalog::is_signed(type))
+    return static_cast<uint64_t>(catalog::normalize_signed(raw, type, 64));
   return catalog::normalize_unsigned(raw, type, 64);
 }
 
 inline table::FieldRef arg_field(const std::string& syscall, const std::string& name) {
   const auto a = catalog::find_arg(syscall, name);
-  if (!a) throw std::logic_error(syscall + " has no argument " + name);
+  if (!a)
+    throw std::logic_error(syscall + " has no argument " + name);
   table::FieldRef f;
   f.field = table::Field::Arg;
   f.arg = a->index;
@@ -118,7 +129,8 @@ inline table::Predicate compare(table::FieldRef lhs, table::Op op, std::vector<u
   return p;
 }
 
-inline table::Predicate compare(table::FieldRef lhs, table::Op op, std::vector<std::string> strings) {
+inline table::Predicate compare(table::FieldRef lhs, table::Op op,
+                                std::vector<std::string> strings) {
   table::Predicate p;
   p.lhs = std::move(lhs);
   p.op = op;
@@ -155,7 +167,9 @@ inline table::Action errno_action(int error) {
   return a;
 }
 
-inline table::Action continue_action() { return table::Action{}; }
+inline table::Action continue_action() {
+  return table::Action{};
+}
 
 inline table::Action emulate_action(const std::string& op,
                                     std::vector<std::pair<std::string, std::string>> strings = {},
@@ -174,8 +188,8 @@ inline table::Action emulate_action(const std::string& op,
   return a;
 }
 
-inline table::Row row(const std::string& id, std::vector<table::Predicate> when, table::Action action,
-                      bool continue_ok = false) {
+inline table::Row row(const std::string& id, std::vector<table::Predicate> when,
+                      table::Action action, bool continue_ok = false) {
   table::Row r;
   r.id = id;
   r.when = std::move(when);
@@ -212,12 +226,15 @@ inline table::Table make_table(std::vector<table::Policy> policies,
     t.arches.push_back(name);
     const catalog::Arch a = arch(name);
     auto add = [&](const std::string& syscall) {
-      if (auto nr = catalog::syscall_number(syscall, a)) t.index[name][*nr] = syscall;
+      if (auto nr = catalog::syscall_number(syscall, a))
+        t.index[name][*nr] = syscall;
     };
     for (const auto& p : policies) {
-      for (const auto& [syscall, rules] : p.syscalls) add(syscall);
+      for (const auto& [syscall, rules] : p.syscalls)
+        add(syscall);
     }
-    for (const auto& s : extra) add(s);
+    for (const auto& s : extra)
+      add(s);
   }
   t.policies = std::move(policies);
   return t;

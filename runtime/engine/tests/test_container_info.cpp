@@ -17,10 +17,13 @@ struct MetadataCase {
   Map expected;
 };
 
-std::ostream& operator<<(std::ostream& os, const MetadataCase& c) { return os << c.raw; }
+std::ostream& operator<<(std::ostream& os, const MetadataCase& c) {
+  return os << c.raw;
+}
 
 const MetadataCase kMetadataCases[] = {
-    {"MKDIR_TMPL=-{{.Namespace}}-{{.Pod}}\nEXEC_PATTERN=/bin/true\nEXEC_DURATION=2s\nMOUNT_PROC=true",
+    {"MKDIR_TMPL=-{{.Namespace}}-{{.Pod}}\nEXEC_PATTERN=/bin/"
+     "true\nEXEC_DURATION=2s\nMOUNT_PROC=true",
      {{"MKDIR_TMPL", "-{{.Namespace}}-{{.Pod}}"},
       {"EXEC_PATTERN", "/bin/true"},
       {"EXEC_DURATION", "2s"},

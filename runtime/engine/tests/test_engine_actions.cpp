@@ -96,7 +96,8 @@ BOOST_AUTO_TEST_CASE(emulate_mount_keeps_every_argument_and_null_data) {
   BOOST_TEST(d.emulation.find("flags")->integer == 0u);
   BOOST_TEST(d.effect_plan() ==
              R"(mount "proc" on "root" type "proc" flags 0x0 in the caller's mount namespace)");
-  for (int arg : {0, 1, 2, 4}) BOOST_TEST(facts.reads[arg] == 1);
+  for (int arg : {0, 1, 2, 4})
+    BOOST_TEST(facts.reads[arg] == 1);
 }
 
 BOOST_AUTO_TEST_CASE(emulate_chmod_and_integer_parameters) {
@@ -104,7 +105,8 @@ BOOST_AUTO_TEST_CASE(emulate_chmod_and_integer_parameters) {
     OneRule r("chmod", emulate_action("chmod"));
     CountingFacts facts;
     facts.with(0, "/");
-    BOOST_TEST(r.decide(notification("chmod", {1, 0777}), facts).effect_plan() == R"(chmod "/" mode 0777)");
+    BOOST_TEST(r.decide(notification("chmod", {1, 0777}), facts).effect_plan() ==
+               R"(chmod "/" mode 0777)");
   }
   {
     OneRule r("chmod", emulate_action("chmod", {}, {{"mode", 0700}}));
@@ -164,12 +166,14 @@ BOOST_AUTO_TEST_CASE(delays_literal_templated_and_invalid) {
   delayed.delay = table::Duration{std::nullopt, "{meta.EXEC_DURATION}"};
   OneRule templated("getpid", delayed);
   {
-    const Decision d = templated.decide(notification("getpid"), facts, container("EXEC_DURATION=1.5s"));
+    const Decision d =
+        templated.decide(notification("getpid"), facts, container("EXEC_DURATION=1.5s"));
     BOOST_TEST(d.delay_ms.value() == 1500u);
     BOOST_TEST(d.warnings.empty());
   }
   {
-    const Decision d = templated.decide(notification("getpid"), facts, container("EXEC_DURATION=soon"));
+    const Decision d =
+        templated.decide(notification("getpid"), facts, container("EXEC_DURATION=soon"));
     BOOST_TEST(d.delay_ms.value() == 0u);
     BOOST_REQUIRE(d.warnings.size() == 1);
     BOOST_TEST(d.warnings[0].find("\"soon\"") != std::string::npos);
@@ -189,8 +193,9 @@ BOOST_AUTO_TEST_CASE(log_stop_container_after) {
   BOOST_TEST(d.stop);
   BOOST_TEST(d.stop_after_ms.value() == 5000u);
   BOOST_TEST(d.action_text() == "log, errno ENOSYS, stop container after 5s");
-  BOOST_TEST(d.effect_plan() ==
-             "chroot fails with ENOSYS; logged; the container is stopped 5s after the last such call");
+  BOOST_TEST(
+      d.effect_plan() ==
+      "chroot fails with ENOSYS; logged; the container is stopped 5s after the last such call");
 
   a.stop_after = table::Duration{0, ""};
   OneRule rule7("chroot", a);

@@ -49,13 +49,12 @@ BOOST_AUTO_TEST_CASE(the_first_matching_row_decides) {
 
 BOOST_AUTO_TEST_CASE(strings_are_read_lazily_and_once) {
   // Three rows test fstype, a fourth its source; a template uses fstype too.
-  Engine e(make_table({policy(
-      "p", {{"mount",
-             {row("p#1", {fstype_is("cifs")}, errno_action(EACCES)),
-              row("p#2", {fstype_is("nfs")}, errno_action(EACCES)),
-              row("p#3", {fstype_is("proc"), source_is("proc")},
-                  emulate_action("mount", {{"target", "/x/{fs}"}})),
-              row("p#4", {}, errno_action(EPERM))}}})}));
+  Engine e(make_table({policy("p", {{"mount",
+                                     {row("p#1", {fstype_is("cifs")}, errno_action(EACCES)),
+                                      row("p#2", {fstype_is("nfs")}, errno_action(EACCES)),
+                                      row("p#3", {fstype_is("proc"), source_is("proc")},
+                                          emulate_action("mount", {{"target", "/x/{fs}"}})),
+                                      row("p#4", {}, errno_action(EPERM))}}})}));
   CountingFacts facts;
   facts.with(0, "proc").with(1, "/proc").with(2, "proc").with(3, "unused").null(4);
   const Decision d = e.evaluate(&e.table().policies[0], container(), notification("mount"), facts);
@@ -69,15 +68,17 @@ BOOST_AUTO_TEST_CASE(strings_are_read_lazily_and_once) {
 
   CountingFacts other;
   other.with(2, "cifs");  // decided by row 1: nothing else may be read
-  const Decision first = e.evaluate(&e.table().policies[0], container(), notification("mount"), other);
+  const Decision first =
+      e.evaluate(&e.table().policies[0], container(), notification("mount"), other);
   BOOST_TEST(first.row->id == "p#1");
   BOOST_TEST(other.total_reads() == 1);
 }
 
 BOOST_AUTO_TEST_CASE(requirements_answer_eperm_when_unmet) {
-  Engine e(make_table({policy(
-      "p", {{"mount", {requiring(row("p#1", {fstype_is("cifs")}, emulate_action("mount")),
-                                 CAP_SYS_ADMIN, true)}}})}));
+  Engine e(
+      make_table({policy("p", {{"mount",
+                                {requiring(row("p#1", {fstype_is("cifs")}, emulate_action("mount")),
+                                           CAP_SYS_ADMIN, true)}}})}));
   const auto* p = &e.table().policies[0];
   const auto run = [&](CallerFacts who) {
     CountingFacts facts;
@@ -117,8 +118,9 @@ BOOST_AUTO_TEST_CASE(invisible_callers_answer_eperm) {
 }
 
 BOOST_AUTO_TEST_CASE(unreadable_strings_answer_efault) {
-  Engine e(make_table({policy("p", {{"mount", {row("p#1", {fstype_is("proc")}, emulate_action("mount"))}},
-                                    {"mkdir", {row("p#2", {}, emulate_action("mkdir"))}}})}));
+  Engine e(make_table(
+      {policy("p", {{"mount", {row("p#1", {fstype_is("proc")}, emulate_action("mount"))}},
+                    {"mkdir", {row("p#2", {}, emulate_action("mkdir"))}}})}));
   const auto* p = &e.table().policies[0];
   CountingFacts facts;
   facts.failing(2, EFAULT);
@@ -140,8 +142,8 @@ BOOST_AUTO_TEST_CASE(unreadable_strings_answer_efault) {
 BOOST_AUTO_TEST_CASE(defaults_apply_when_no_row_matches) {
   table::Action deny = errno_action(EACCES);
   deny.log = true;
-  Engine e(make_table({policy("p", {{"mount", {row("p#1", {fstype_is("proc")}, emulate_action("mount"))}}},
-                              deny)}));
+  Engine e(make_table({policy(
+      "p", {{"mount", {row("p#1", {fstype_is("proc")}, emulate_action("mount"))}}}, deny)}));
   CountingFacts facts;
   facts.with(2, "ext4");
   const Decision d = e.evaluate(&e.table().policies[0], container(), notification("mount"), facts);
@@ -155,8 +157,10 @@ BOOST_AUTO_TEST_CASE(defaults_apply_when_no_row_matches) {
 
 BOOST_AUTO_TEST_CASE(the_safety_net_refuses_an_unacknowledged_continue_after_reading) {
   // A hand-edited table: CONTINUE decided on a string, continue_ok false.
-  Engine e(make_table({policy("p", {{"mount", {row("p#1", {fstype_is("proc")}, continue_action(), false),
-                                               row("p#2", {fstype_is("sysfs")}, continue_action(), true)}}},
+  Engine e(make_table({policy("p",
+                              {{"mount",
+                                {row("p#1", {fstype_is("proc")}, continue_action(), false),
+                                 row("p#2", {fstype_is("sysfs")}, continue_action(), true)}}},
                               continue_action(), false)}));
   const auto* p = &e.table().policies[0];
   const auto run = [&](const std::string& fs) {
@@ -227,8 +231,10 @@ BOOST_AUTO_TEST_CASE(unknown_syscalls_answer_enosys) {
   huge.nr = -1;
   BOOST_TEST(e.evaluate(p, container(), huge, facts).origin == Origin::UnknownSyscall);
   // The same syscall through the compat ABIs is found by its own numbers.
-  BOOST_TEST(e.evaluate(p, container(), notification("chmod", {}, 1, "x86"), facts).error == EBADMSG);
-  BOOST_TEST(e.evaluate(p, container(), notification("chmod", {}, 1, "x32"), facts).error == EBADMSG);
+  BOOST_TEST(e.evaluate(p, container(), notification("chmod", {}, 1, "x86"), facts).error ==
+             EBADMSG);
+  BOOST_TEST(e.evaluate(p, container(), notification("chmod", {}, 1, "x32"), facts).error ==
+             EBADMSG);
 }
 
 BOOST_AUTO_TEST_CASE(a_policy_of_another_table_is_refused) {

@@ -31,8 +31,9 @@ BOOST_AUTO_TEST_CASE(bad_templates) {
   const std::string m = refusal(row("p#1", {path_is({"{nope}"})}, errno_action(EPERM)));
   BOOST_TEST(m.find("policy 'p', mkdir row p#1 (rules/test.yaml:3:5)") != std::string::npos, m);
   BOOST_TEST(m.find("{nope}") != std::string::npos, m);
-  BOOST_TEST(refusal(row("p#1", {}, emulate_action("mkdir", {{"path", "{path"}})))
-                 .find("unterminated") != std::string::npos);
+  BOOST_TEST(
+      refusal(row("p#1", {}, emulate_action("mkdir", {{"path", "{path"}}))).find("unterminated") !=
+      std::string::npos);
   table::Action delayed;
   delayed.delay = table::Duration{std::nullopt, "{unknown.x}"};
   BOOST_TEST(refusal(row("p#1", {}, delayed)).find("{unknown.x}") != std::string::npos);
@@ -43,13 +44,15 @@ BOOST_AUTO_TEST_CASE(operand_shapes_the_compiler_never_emits) {
              std::string::npos);
   table::FieldRef bad = arg_field("mkdir", "mode");
   bad.arg = 9;
-  BOOST_TEST(refusal(row("p#1", {compare(bad, Op::Eq, std::vector<uint64_t>{1})}, errno_action(EPERM)))
-                 .find("outside 0..5") != std::string::npos);
+  BOOST_TEST(
+      refusal(row("p#1", {compare(bad, Op::Eq, std::vector<uint64_t>{1})}, errno_action(EPERM)))
+          .find("outside 0..5") != std::string::npos);
   BOOST_TEST(refusal(row("p#1", {path_is({"x"}, Op::Lt)}, errno_action(EPERM)))
                  .find("needs an integer operand") != std::string::npos);
-  BOOST_TEST(refusal(row("p#1", {compare(arg_field("mkdir", "mode"), Op::Glob, std::vector<uint64_t>{1})},
-                         errno_action(EPERM)))
-                 .find("needs a string operand") != std::string::npos);
+  BOOST_TEST(
+      refusal(row("p#1", {compare(arg_field("mkdir", "mode"), Op::Glob, std::vector<uint64_t>{1})},
+                  errno_action(EPERM)))
+          .find("needs a string operand") != std::string::npos);
   BOOST_TEST(refusal(row("p#1", {path_is({}, Op::Present)}, errno_action(EPERM)))
                  .find("meta and annotation") != std::string::npos);
   BOOST_TEST(refusal(row("p#1", {group(table::Predicate::Kind::Not, {})}, errno_action(EPERM)))
@@ -60,8 +63,14 @@ BOOST_AUTO_TEST_CASE(operand_shapes_the_compiler_never_emits) {
 
 BOOST_AUTO_TEST_CASE(bad_actions) {
   BOOST_TEST(refusal(row("p#1", {}, errno_action(0))).find("errno 0") != std::string::npos);
-  BOOST_TEST(refusal(row("p#1", {}, emulate_action("frobnicate"))).find("no emulator") !=
-             std::string::npos);
+  BOOST_TEST(
+      refusal(row("p#1", {}, emulate_action("chmod"))).find("emulate chmod in a rule for mkdir") !=
+      std::string::npos);
+  BOOST_CHECK_EXCEPTION(
+      Engine(make_table({policy("p", {{"getcwd", {row("p#1", {}, emulate_action("getcwd"))}}})})),
+      EngineError, [](const EngineError& e) {
+        return std::string(e.what()).find("no emulator for 'getcwd'") != std::string::npos;
+      });
   table::Action a = emulate_action("mkdir");
   a.params.push_back(table::EmulateParam{"x", 4, catalog::ArgType::Str, "y", 0});
   BOOST_TEST(refusal(row("p#1", {}, a)).find("names argument 4") != std::string::npos);

@@ -40,23 +40,46 @@ struct IntCase {
   bool expected;
 };
 
-std::ostream& operator<<(std::ostream& os, const IntCase& c) { return os << c.name; }
+std::ostream& operator<<(std::ostream& os, const IntCase& c) {
+  return os << c.name;
+}
 
 const uint64_t kNeg100 = static_cast<uint64_t>(int64_t{-100});
 
 const IntCase kIntCases[] = {
     {"umode_t equal", "chmod", "mode", Op::Eq, {0777}, 0, 0777, true},
-    {"umode_t ignores bits above 16", "chmod", "mode", Op::Eq, {0777}, 0, 0x7'0000'0000'01ffULL, true},
+    {"umode_t ignores bits above 16",
+     "chmod",
+     "mode",
+     Op::Eq,
+     {0777},
+     0,
+     0x7'0000'0000'01ffULL,
+     true},
     {"umode_t differs", "chmod", "mode", Op::Eq, {0777}, 0, 0755, false},
     {"not equal", "chmod", "mode", Op::Ne, {0777}, 0, 0755, true},
-    {"int sign-extends: AT_FDCWD as 32 bits", "mkdirat", "dirfd", Op::Eq, {-100}, 0, 0xffffff9cULL, true},
+    {"int sign-extends: AT_FDCWD as 32 bits",
+     "mkdirat",
+     "dirfd",
+     Op::Eq,
+     {-100},
+     0,
+     0xffffff9cULL,
+     true},
     {"int sign-extends: AT_FDCWD as 64 bits", "mkdirat", "dirfd", Op::Eq, {-100}, 0, kNeg100, true},
     {"signed less: -1 < 0", "kill", "pid", Op::Lt, {0}, 0, 0xffffffffULL, true},
     {"signed less: 5 < 0", "kill", "pid", Op::Lt, {0}, 0, 5, false},
     {"signed less-equal", "kill", "pid", Op::Le, {5}, 0, 5, true},
     {"signed greater", "kill", "pid", Op::Gt, {-2}, 0, 0xffffffffULL, true},
     {"signed greater-equal", "kill", "pid", Op::Ge, {0}, 0, 0xfffffffeULL, false},
-    {"unsigned greater: 0x80000000 > 0x1000", "unshare", "flags", Op::Gt, {0x1000}, 0, 0x80000000ULL, true},
+    {"unsigned greater: 0x80000000 > 0x1000",
+     "unshare",
+     "flags",
+     Op::Gt,
+     {0x1000},
+     0,
+     0x80000000ULL,
+     true},
     {"unsigned long keeps 64 bits", "unshare", "flags", Op::Lt, {1}, 0, 0x1'0000'0000ULL, false},
     {"long is signed and 64-bit", "truncate", "length", Op::Lt, {0}, 0, ~0ULL, true},
     {"in", "kill", "sig", Op::In, {9, 15}, 0, 15, true},
@@ -65,8 +88,22 @@ const IntCase kIntCases[] = {
     {"not in: present", "kill", "sig", Op::NotIn, {9, 15}, 0, 9, false},
     {"mask any", "mount", "flags", Op::MaskAny, {}, MS_BIND, MS_BIND | MS_RDONLY, true},
     {"mask any: none", "mount", "flags", Op::MaskAny, {}, MS_BIND, MS_RDONLY, false},
-    {"mask eq", "mount", "flags", Op::MaskEq, {MS_BIND}, MS_BIND | MS_REC, MS_BIND | MS_RDONLY, true},
-    {"mask eq: extra bit", "mount", "flags", Op::MaskEq, {MS_BIND}, MS_BIND | MS_REC, MS_BIND | MS_REC, false},
+    {"mask eq",
+     "mount",
+     "flags",
+     Op::MaskEq,
+     {MS_BIND},
+     MS_BIND | MS_REC,
+     MS_BIND | MS_RDONLY,
+     true},
+    {"mask eq: extra bit",
+     "mount",
+     "flags",
+     Op::MaskEq,
+     {MS_BIND},
+     MS_BIND | MS_REC,
+     MS_BIND | MS_REC,
+     false},
     {"mask ne", "mount", "flags", Op::MaskNe, {MS_BIND}, MS_BIND | MS_REC, MS_REC, true},
     {"mask ne: equal", "mount", "flags", Op::MaskNe, {MS_BIND}, MS_BIND | MS_REC, MS_BIND, false},
 };
@@ -74,12 +111,13 @@ const IntCase kIntCases[] = {
 BOOST_DATA_TEST_CASE(integer_tests, bdata::make(kIntCases), c) {
   const table::FieldRef f = arg_field(c.syscall, c.arg);
   std::vector<uint64_t> ints;
-  for (int64_t v : c.values) ints.push_back(literal(v, f.type));
+  for (int64_t v : c.values)
+    ints.push_back(literal(v, f.type));
   std::vector<uint64_t> args(6, 0);
   args[static_cast<size_t>(f.arg)] = c.raw;
   CountingFacts facts;
-  BOOST_TEST(matches(masked(f, c.op, c.mask, ints), c.syscall, notification(c.syscall, args), facts) ==
-             c.expected);
+  BOOST_TEST(matches(masked(f, c.op, c.mask, ints), c.syscall, notification(c.syscall, args),
+                     facts) == c.expected);
   BOOST_TEST(facts.total_reads() == 0);  // registers only
   BOOST_TEST(facts.caller_calls == 0);
 }
@@ -88,7 +126,8 @@ BOOST_AUTO_TEST_CASE(long_is_32_bit_on_a_32_bit_architecture) {
   const table::FieldRef f = arg_field("truncate", "length");
   const table::Predicate negative = compare(f, Op::Lt, std::vector<uint64_t>{literal(0, f.type)});
   CountingFacts facts;
-  BOOST_TEST(matches(negative, "truncate", notification("truncate", {0, 0xffffffffULL}, 42, "x86"), facts));
+  BOOST_TEST(matches(negative, "truncate", notification("truncate", {0, 0xffffffffULL}, 42, "x86"),
+                     facts));
   BOOST_TEST(!matches(negative, "truncate", notification("truncate", {0, 0xffffffffULL}), facts));
 }
 
@@ -100,7 +139,9 @@ struct StringCase {
   bool expected;
 };
 
-std::ostream& operator<<(std::ostream& os, const StringCase& c) { return os << c.name; }
+std::ostream& operator<<(std::ostream& os, const StringCase& c) {
+  return os << c.name;
+}
 
 const StringCase kStringCases[] = {
     {"equal", Op::Eq, {"proc"}, "proc", true},
@@ -149,11 +190,9 @@ std::ostream& operator<<(std::ostream& os, const ListCase& c) {
 }
 
 const ListCase kListCases[] = {
-    {"cifs,nfs", "nfs", true},
-    {" cifs , nfs ", "nfs", true},
+    {"cifs,nfs", "nfs", true},   {" cifs , nfs ", "nfs", true},
     {"cifs,,nfs,", "", false},  // empty items are dropped
-    {"cifs,nfs", "nfs4", false},
-    {"", "", false},
+    {"cifs,nfs", "nfs4", false}, {"", "", false},
 };
 
 BOOST_DATA_TEST_CASE(in_a_metadata_list, bdata::make(kListCases), c) {
@@ -161,9 +200,11 @@ BOOST_DATA_TEST_CASE(in_a_metadata_list, bdata::make(kListCases), c) {
   p.list_ref = context_field(Field::Meta, "LIST");
   CountingFacts facts;
   facts.with(2, c.value);
-  BOOST_TEST(matches(p, "mount", notification("mount"), facts, container("LIST=" + c.list)) == c.expected);
+  BOOST_TEST(matches(p, "mount", notification("mount"), facts, container("LIST=" + c.list)) ==
+             c.expected);
   p.op = Op::NotIn;
-  BOOST_TEST(matches(p, "mount", notification("mount"), facts, container("LIST=" + c.list)) != c.expected);
+  BOOST_TEST(matches(p, "mount", notification("mount"), facts, container("LIST=" + c.list)) !=
+             c.expected);
 }
 
 ContainerInfo kube_container() {
@@ -186,7 +227,9 @@ struct ContextCase {
   bool expected;
 };
 
-std::ostream& operator<<(std::ostream& os, const ContextCase& c) { return os << c.name; }
+std::ostream& operator<<(std::ostream& os, const ContextCase& c) {
+  return os << c.name;
+}
 
 const ContextCase kContextCases[] = {
     {"pod namespace", Field::PodNamespace, "", Op::Eq, "default", true},
@@ -197,7 +240,8 @@ const ContextCase kContextCases[] = {
     {"missing annotation is empty", Field::Annotation, "nope", Op::Eq, "", true},
     {"annotation present", Field::Annotation, "team", Op::Present, "", true},
     {"annotation absent", Field::Annotation, "nope", Op::Present, "", false},
-    {"meta Go forms expanded", Field::Meta, "MKDIR_TMPL", Op::Eq, "-default-mynotifypod-container1", true},
+    {"meta Go forms expanded", Field::Meta, "MKDIR_TMPL", Op::Eq, "-default-mynotifypod-container1",
+     true},
     {"meta pid forms: caller and init", Field::Meta, "PIDS", Op::Eq, "42/4242", true},
     {"meta present", Field::Meta, "PIDS", Op::Present, "", true},
     {"meta absent", Field::Meta, "NOPE", Op::Present, "", false},
@@ -205,9 +249,9 @@ const ContextCase kContextCases[] = {
 };
 
 BOOST_DATA_TEST_CASE(container_fields, bdata::make(kContextCases), c) {
-  table::Predicate p = compare(context_field(c.field, c.key), c.op,
-                               c.op == Op::Present ? std::vector<std::string>{}
-                                                   : std::vector<std::string>{c.operand});
+  table::Predicate p = compare(
+      context_field(c.field, c.key), c.op,
+      c.op == Op::Present ? std::vector<std::string>{} : std::vector<std::string>{c.operand});
   CountingFacts facts;
   BOOST_TEST(matches(p, "chmod", notification("chmod"), facts, kube_container()) == c.expected);
   BOOST_TEST(facts.total_reads() == 0);
@@ -215,11 +259,14 @@ BOOST_DATA_TEST_CASE(container_fields, bdata::make(kContextCases), c) {
 
 BOOST_AUTO_TEST_CASE(a_bad_go_template_in_metadata_is_a_warning) {
   Engine e(make_table({policy(
-      "p", {{"chmod", {row("p#1", {compare(context_field(Field::Meta, "BAD"), Op::Eq,
-                                           std::vector<std::string>{"x"})},
-                            errno_action(kMarker))}}})}));
+      "p",
+      {{"chmod",
+        {row("p#1",
+             {compare(context_field(Field::Meta, "BAD"), Op::Eq, std::vector<std::string>{"x"})},
+             errno_action(kMarker))}}})}));
   CountingFacts facts;
-  const Decision d = e.evaluate(&e.table().policies[0], kube_container(), notification("chmod"), facts);
+  const Decision d =
+      e.evaluate(&e.table().policies[0], kube_container(), notification("chmod"), facts);
   BOOST_TEST(d.origin == Origin::Default);
   BOOST_REQUIRE(d.warnings.size() == 1);
   BOOST_TEST(d.warnings[0].find("meta.BAD") != std::string::npos);
@@ -234,12 +281,16 @@ BOOST_AUTO_TEST_CASE(caller_ids_and_pid) {
   facts.caller_is(caller(1000, 0, false));
   const auto uid = context_field(Field::Uid);
   const auto gid = context_field(Field::Gid);
-  BOOST_TEST(matches(compare(uid, Op::Eq, std::vector<uint64_t>{1000}), "chmod", notification("chmod"), facts));
-  BOOST_TEST(matches(compare(gid, Op::Ge, std::vector<uint64_t>{1001}), "chmod", notification("chmod"), facts));
-  BOOST_TEST(!matches(compare(uid, Op::Lt, std::vector<uint64_t>{1000}), "chmod", notification("chmod"), facts));
+  BOOST_TEST(matches(compare(uid, Op::Eq, std::vector<uint64_t>{1000}), "chmod",
+                     notification("chmod"), facts));
+  BOOST_TEST(matches(compare(gid, Op::Ge, std::vector<uint64_t>{1001}), "chmod",
+                     notification("chmod"), facts));
+  BOOST_TEST(!matches(compare(uid, Op::Lt, std::vector<uint64_t>{1000}), "chmod",
+                      notification("chmod"), facts));
   const int calls = facts.caller_calls;
   const auto pid = context_field(Field::Pid);
-  BOOST_TEST(matches(compare(pid, Op::Eq, std::vector<uint64_t>{42}), "chmod", notification("chmod", {}, 42), facts));
+  BOOST_TEST(matches(compare(pid, Op::Eq, std::vector<uint64_t>{42}), "chmod",
+                     notification("chmod", {}, 42), facts));
   BOOST_TEST(facts.caller_calls == calls);  // caller.pid is the notification's pid
 }
 
@@ -269,7 +320,9 @@ BOOST_AUTO_TEST_CASE(capabilities_and_user_namespaces) {
 
 BOOST_AUTO_TEST_CASE(not_all_any) {
   const auto mode = arg_field("chmod", "mode");
-  const auto is = [&](int64_t v) { return compare(mode, Op::Eq, std::vector<uint64_t>{literal(v, mode.type)}); };
+  const auto is = [&](int64_t v) {
+    return compare(mode, Op::Eq, std::vector<uint64_t>{literal(v, mode.type)});
+  };
   const Notification n = notification("chmod", {0, 0777});
   CountingFacts facts;
   BOOST_TEST(matches(group(K::Not, {is(0755)}), "chmod", n, facts));

@@ -15,7 +15,8 @@ table::Policy selected_by(const std::string& name, table::Selector s) {
   return p;
 }
 
-ContainerInfo pod(const std::string& ns, const std::string& name, const std::string& metadata = "") {
+ContainerInfo pod(const std::string& ns, const std::string& name,
+                  const std::string& metadata = "") {
   ContainerInfo c = container(metadata);
   c.pod_namespace = ns;
   c.pod_name = name;

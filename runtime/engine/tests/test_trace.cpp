@@ -38,7 +38,8 @@ NotificationRecord sample_mount() {
   n.pid = 4072889;
   n.syscall = "mount";
   n.nr = 165;
-  n.args = {0x7ffd00001000ULL, 0x7ffd00001100ULL, 0x7ffd00001200ULL, 0x1000, 0, 0xffffffffffffffffULL};
+  n.args = {0x7ffd00001000ULL,    0x7ffd00001100ULL, 0x7ffd00001200ULL, 0x1000, 0,
+            0xffffffffffffffffULL};
   n.strings = {StringArg{0, "source", StringRead{StringRead::Status::Ok, "proc", 0}},
                StringArg{1, "target", StringRead{StringRead::Status::Failed, "", EFAULT}},
                StringArg{2, "fstype", StringRead{StringRead::Status::Ok, "pr\"oc\n\xc3\xa9", 0}},
@@ -129,14 +130,16 @@ void check_same(const NotificationRecord& a, const NotificationRecord& b) {
     BOOST_TEST((x.warnings == y.warnings));
   }
   BOOST_TEST(a.response.has_value() == b.response.has_value());
-  if (a.response) BOOST_TEST(a.response->error == b.response->error);
+  if (a.response)
+    BOOST_TEST(a.response->error == b.response->error);
   BOOST_TEST((a.expect == b.expect));
 }
 
 std::vector<TraceItem> read_all(TraceReader& r) {
   std::vector<TraceItem> out;
   TraceItem item;
-  while (r.next(item)) out.push_back(item);
+  while (r.next(item))
+    out.push_back(item);
   return out;
 }
 
@@ -149,7 +152,8 @@ BOOST_AUTO_TEST_CASE(json_lines_round_trip) {
     w.notification(sample_chmod());
     BOOST_TEST(w.ok());
   }
-  BOOST_TEST(s.str().rfind(R"({"type":"header","format":"seccomp-agent/trace","version":1)", 0) == 0u);
+  BOOST_TEST(s.str().rfind(R"({"type":"header","format":"seccomp-agent/trace","version":1)", 0) ==
+             0u);
   TraceReader r(s, "mem.jsonl");
   BOOST_TEST(!r.is_document());
   BOOST_TEST(r.header().table_hash == "sha256:00ff");
@@ -168,7 +172,8 @@ BOOST_AUTO_TEST_CASE(json_lines_round_trip) {
 
 BOOST_AUTO_TEST_CASE(document_round_trip) {
   std::stringstream s;
-  write_document(s, Header{kFormatVersion, ""}, {sample_container()}, {sample_mount(), sample_chmod()});
+  write_document(s, Header{kFormatVersion, ""}, {sample_container()},
+                 {sample_mount(), sample_chmod()});
   TraceReader r(s, "mem.json");
   BOOST_TEST(r.is_document());
   const auto items = read_all(r);
@@ -181,10 +186,13 @@ BOOST_AUTO_TEST_CASE(document_round_trip) {
 BOOST_AUTO_TEST_CASE(hand_written_traces_may_be_brief) {
   std::stringstream s(
       "\n"
-      R"({"type":"header","format":"seccomp-agent/trace","version":1})" "\n"
+      R"({"type":"header","format":"seccomp-agent/trace","version":1})"
       "\n"
-      R"({"type":"notification","syscall":"mkdir","args":["0x1000",493],"strings":[{"arg":0,"value":"/abc"}]})" "\n"
-      R"({"type":"notification","nr":90,"arch":"SCMP_ARCH_X86_64"})" "\n"
+      "\n"
+      R"({"type":"notification","syscall":"mkdir","args":["0x1000",493],"strings":[{"arg":0,"value":"/abc"}]})"
+      "\n"
+      R"({"type":"notification","nr":90,"arch":"SCMP_ARCH_X86_64"})"
+      "\n"
       R"({"type":"notification","syscall":"chmod","arch":"x86"})");  // no final newline
   TraceReader r(s, "brief.jsonl");
   const auto items = read_all(r);
@@ -216,7 +224,9 @@ struct BadCase {
   std::string message;
 };
 
-std::ostream& operator<<(std::ostream& os, const BadCase& c) { return os << c.name; }
+std::ostream& operator<<(std::ostream& os, const BadCase& c) {
+  return os << c.name;
+}
 
 std::string notif(const std::string& fields) {
   return R"({"type":"notification",)" + fields + "}";
@@ -224,7 +234,8 @@ std::string notif(const std::string& fields) {
 
 const BadCase kBadCases[] = {
     {"empty", "", 0, "empty"},
-    {"truncated record", kHeader + "\n" + R"({"type":"notification","syscall":"mkd)", 2, "not valid JSON"},
+    {"truncated record", kHeader + "\n" + R"({"type":"notification","syscall":"mkd)", 2,
+     "not valid JSON"},
     {"not an object", kHeader + "\n[1,2]", 2, "a record is a JSON object"},
     {"no type", kHeader + "\n{\"syscall\":\"mkdir\"}", 2, "\"type\""},
     {"pid of the wrong type", kHeader + "\n" + notif(R"("syscall":"mkdir","pid":"42")"), 2,
@@ -232,8 +243,8 @@ const BadCase kBadCases[] = {
     {"negative pid", kHeader + "\n" + notif(R"("syscall":"mkdir","pid":-1)"), 2, "non-negative"},
     {"arg not hex", kHeader + "\n" + notif(R"("syscall":"mkdir","args":["12"])"), 2,
      "notification.args[0]: expected a \"0x...\" hex string"},
-    {"arg too wide", kHeader + "\n" + notif(R"("syscall":"mkdir","args":["0x10000000000000000"])"), 2,
-     "args[0]"},
+    {"arg too wide", kHeader + "\n" + notif(R"("syscall":"mkdir","args":["0x10000000000000000"])"),
+     2, "args[0]"},
     {"seven args", kHeader + "\n" + notif(R"("syscall":"mkdir","args":[0,0,0,0,0,0,0])"), 2,
      "at most six"},
     {"unknown syscall", kHeader + "\n" + notif(R"("syscall":"mkdri")"), 2,
@@ -248,45 +259,63 @@ const BadCase kBadCases[] = {
      "unknown key \"sycall\" (did you mean \"syscall\"?)"},
     {"unknown version", R"({"type":"header","format":"seccomp-agent/trace","version":2})", 1,
      "version 2 is not supported"},
-    {"wrong format", R"({"type":"header","format":"other","version":1})", 1, "is not \"seccomp-agent/trace\""},
+    {"wrong format", R"({"type":"header","format":"other","version":1})", 1,
+     "is not \"seccomp-agent/trace\""},
     {"no header", notif(R"("syscall":"mkdir")"), 1, "the first record must be the header"},
     {"second header", kHeader + "\n" + kHeader, 2, "a second header"},
     {"unknown record type", kHeader + "\n{\"type\":\"note\"}", 2, "unknown record type \"note\""},
     {"undeclared container", kHeader + "\n" + notif(R"("syscall":"mkdir","container":"x")"), 2,
      "container \"x\""},
     {"container without id", kHeader + "\n{\"type\":\"container\",\"pid\":1}", 2, "missing \"id\""},
-    {"annotation not a string", kHeader + "\n{\"type\":\"container\",\"id\":\"a\",\"annotations\":{\"k\":1}}",
-     2, "\"k\": expected a string"},
-    {"string of an integer argument", kHeader + "\n" + notif(R"("syscall":"mkdir","strings":[{"arg":1,"value":"x"}])"),
-     2, "argument 1 of mkdir is not a string"},
-    {"string named wrongly", kHeader + "\n" + notif(R"("syscall":"mkdir","strings":[{"arg":0,"name":"mode","value":"x"}])"),
+    {"annotation not a string",
+     kHeader + "\n{\"type\":\"container\",\"id\":\"a\",\"annotations\":{\"k\":1}}", 2,
+     "\"k\": expected a string"},
+    {"string of an integer argument",
+     kHeader + "\n" + notif(R"("syscall":"mkdir","strings":[{"arg":1,"value":"x"}])"), 2,
+     "argument 1 of mkdir is not a string"},
+    {"string named wrongly",
+     kHeader + "\n" + notif(R"("syscall":"mkdir","strings":[{"arg":0,"name":"mode","value":"x"}])"),
      2, "is \"path\", not \"mode\""},
-    {"string twice", kHeader + "\n" + notif(R"("syscall":"mkdir","strings":[{"arg":0,"value":"x"},{"arg":0,"null":true}])"),
+    {"string twice",
+     kHeader + "\n" +
+         notif(R"("syscall":"mkdir","strings":[{"arg":0,"value":"x"},{"arg":0,"null":true}])"),
      2, "given twice"},
-    {"value and null", kHeader + "\n" + notif(R"("syscall":"mkdir","strings":[{"arg":0,"value":"x","null":true}])"),
+    {"value and null",
+     kHeader + "\n" + notif(R"("syscall":"mkdir","strings":[{"arg":0,"value":"x","null":true}])"),
      2, "exactly one of value, null, error"},
-    {"unknown read error", kHeader + "\n" + notif(R"("syscall":"mkdir","strings":[{"arg":0,"error":"EWHAT"}])"),
-     2, "unknown errno \"EWHAT\""},
+    {"unknown read error",
+     kHeader + "\n" + notif(R"("syscall":"mkdir","strings":[{"arg":0,"error":"EWHAT"}])"), 2,
+     "unknown errno \"EWHAT\""},
     {"caller of the wrong type", kHeader + "\n" + notif(R"("syscall":"mkdir","caller":"root")"), 2,
      "notification.caller: expected an object"},
-    {"decision with an unknown response", kHeader + "\n" + notif(R"("syscall":"mkdir","decision":{"response":"allow"})"),
-     2, "unknown response \"allow\""},
-    {"errno decision without errno", kHeader + "\n" + notif(R"("syscall":"mkdir","decision":{"response":"errno"})"),
-     2, "missing for errno"},
-    {"expect of the wrong type", kHeader + "\n" + notif(R"("syscall":"mkdir","expect":["errno"])"), 2,
-     "expect: expected a string, found array"},
-    {"third line bad", kHeader + "\n" + notif(R"("syscall":"mkdir")") + "\n" + notif(R"("syscall":1)"), 3,
+    {"decision with an unknown response",
+     kHeader + "\n" + notif(R"("syscall":"mkdir","decision":{"response":"allow"})"), 2,
+     "unknown response \"allow\""},
+    {"errno decision without errno",
+     kHeader + "\n" + notif(R"("syscall":"mkdir","decision":{"response":"errno"})"), 2,
+     "missing for errno"},
+    {"expect of the wrong type", kHeader + "\n" + notif(R"("syscall":"mkdir","expect":["errno"])"),
+     2, "expect: expected a string, found array"},
+    {"third line bad",
+     kHeader + "\n" + notif(R"("syscall":"mkdir")") + "\n" + notif(R"("syscall":1)"), 3,
      "syscall: expected a string"},
-    {"document: bad item", "{\"format\":\"seccomp-agent/trace\",\"version\":1,\n\"notifications\":[\n{\"syscall\":\"mkdir\"},\n  {\"syscall\":\"mkdir\",\n   \"pid\":\"x\"}]}",
+    {"document: bad item",
+     "{\"format\":\"seccomp-agent/"
+     "trace\",\"version\":1,\n\"notifications\":[\n{\"syscall\":\"mkdir\"},\n  "
+     "{\"syscall\":\"mkdir\",\n   \"pid\":\"x\"}]}",
      4, "notifications[1].pid"},
-    {"document: not an object item", "{\"format\":\"seccomp-agent/trace\",\"version\":1,\n\"containers\":[\n 5]}",
-     3, "containers[0]: expected an object"},
-    {"document: truncated", "{\"format\":\"seccomp-agent/trace\",\"version\":1,\n\"notifications\":[\n{\"syscall\":", 3,
+    {"document: not an object item",
+     "{\"format\":\"seccomp-agent/trace\",\"version\":1,\n\"containers\":[\n 5]}", 3,
+     "containers[0]: expected an object"},
+    {"document: truncated",
+     "{\"format\":\"seccomp-agent/trace\",\"version\":1,\n\"notifications\":[\n{\"syscall\":", 3,
      "not valid JSON"},
-    {"document: unknown version", "{\"format\":\"seccomp-agent/trace\",\n\"version\":3}", 1, "version 3"},
+    {"document: unknown version", "{\"format\":\"seccomp-agent/trace\",\n\"version\":3}", 1,
+     "version 3"},
     {"document: unknown key", "{\"format\":\"seccomp-agent/trace\",\"version\":1,\"notes\":[]}", 1,
      "unknown key \"notes\""},
-    {"document: notifications not an array", "{\"format\":\"seccomp-agent/trace\",\"version\":1,\"notifications\":{}}", 1,
+    {"document: notifications not an array",
+     "{\"format\":\"seccomp-agent/trace\",\"version\":1,\"notifications\":{}}", 1,
      "must be an array"},
 };
 
@@ -301,7 +330,8 @@ BOOST_DATA_TEST_CASE(bad_traces_name_the_line, bdata::make(kBadCases), c) {
   } catch (const TraceError& e) {
     BOOST_TEST(e.line() == c.line, e.what());
     BOOST_TEST(std::string(e.what()).find(c.message) != std::string::npos, e.what());
-    const std::string prefix = c.line == 0 ? "bad.jsonl: " : "bad.jsonl:" + std::to_string(c.line) + ": ";
+    const std::string prefix =
+        c.line == 0 ? "bad.jsonl: " : "bad.jsonl:" + std::to_string(c.line) + ": ";
     BOOST_TEST(std::string(e.what()).rfind(prefix, 0) == 0u, e.what());
   }
 }
@@ -315,12 +345,14 @@ class GeneratedStream : public std::streambuf {
 
  protected:
   int_type underflow() override {
-    if (pos_ < before_.size()) return fill(before_.substr(pos_));
+    if (pos_ < before_.size())
+      return fill(before_.substr(pos_));
     if (pos_ < before_.size() + size_) {
       return fill(std::string(std::min<size_t>(1 << 16, before_.size() + size_ - pos_), 'a'));
     }
     const size_t off = pos_ - before_.size() - size_;
-    if (off < after_.size()) return fill(after_.substr(off));
+    if (off < after_.size())
+      return fill(after_.substr(off));
     return traits_type::eof();
   }
 
@@ -339,8 +371,9 @@ class GeneratedStream : public std::streambuf {
 };
 
 BOOST_AUTO_TEST_CASE(a_100_mb_string_is_refused_without_reading_it_into_memory) {
-  GeneratedStream gen(kHeader + "\n" + R"({"type":"notification","syscall":"mkdir","strings":[{"arg":0,"value":")",
-                      size_t{100} << 20, "\"}]}\n");
+  GeneratedStream gen(
+      kHeader + "\n" + R"({"type":"notification","syscall":"mkdir","strings":[{"arg":0,"value":")",
+      size_t{100} << 20, "\"}]}\n");
   std::istream in(&gen);
   TraceReader r(in, "huge.jsonl");
   TraceItem item;
@@ -354,8 +387,9 @@ BOOST_AUTO_TEST_CASE(a_100_mb_string_is_refused_without_reading_it_into_memory) 
 }
 
 BOOST_AUTO_TEST_CASE(a_2_mb_string_within_the_line_bound_is_still_refused) {
-  GeneratedStream gen(kHeader + "\n" + R"({"type":"notification","syscall":"mkdir","strings":[{"arg":0,"value":")",
-                      size_t{2} << 20, "\"}]}\n");
+  GeneratedStream gen(
+      kHeader + "\n" + R"({"type":"notification","syscall":"mkdir","strings":[{"arg":0,"value":")",
+      size_t{2} << 20, "\"}]}\n");
   std::istream in(&gen);
   TraceReader r(in, "big.jsonl");
   TraceItem item;

@@ -12,10 +12,12 @@ LineReader::LineReader(std::istream& in, size_t max_bytes)
     : in_(in), max_bytes_(max_bytes), buffer_(kChunk) {}
 
 bool LineReader::fill() {
-  if (eof_) return false;
+  if (eof_)
+    return false;
   in_.read(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
   const std::streamsize got = in_.gcount();
-  if (in_.bad()) failed_ = true;
+  if (in_.bad())
+    failed_ = true;
   if (got <= 0) {
     eof_ = true;
     return false;
@@ -30,12 +32,14 @@ LineReader::Result LineReader::next(std::string& line) {
   bool too_long = false;
   bool any = false;
   while (true) {
-    if (begin_ == end_ && !fill()) break;
+    if (begin_ == end_ && !fill())
+      break;
     any = true;
     const char* start = buffer_.data() + begin_;
     const size_t available = end_ - begin_;
     const void* nl = std::memchr(start, '\n', available);
-    const size_t take = nl == nullptr ? available : static_cast<size_t>(static_cast<const char*>(nl) - start);
+    const size_t take =
+        nl == nullptr ? available : static_cast<size_t>(static_cast<const char*>(nl) - start);
     if (!too_long) {
       if (line.size() + take > max_bytes_) {
         too_long = true;
@@ -52,7 +56,8 @@ LineReader::Result LineReader::next(std::string& line) {
       return too_long ? Result::TooLong : Result::Line;
     }
   }
-  if (!any) return Result::End;
+  if (!any)
+    return Result::End;
   ++line_number_;
   return too_long ? Result::TooLong : Result::Line;
 }

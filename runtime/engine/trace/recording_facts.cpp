@@ -4,7 +4,8 @@ namespace sa::trace {
 
 engine::StringRead RecordingFacts::read_string(int arg_index) {
   auto& slot = strings_[arg_index];
-  if (!slot) slot = inner_.read_string(arg_index);
+  if (!slot)
+    slot = inner_.read_string(arg_index);
   return *slot;
 }
 
@@ -19,16 +20,19 @@ std::optional<engine::CallerFacts> RecordingFacts::caller() {
 void RecordingFacts::complete(const catalog::SyscallSignature* signature, bool with_caller) {
   if (signature != nullptr) {
     for (size_t i = 0; i < signature->args.size() && i < 6; ++i) {
-      if (catalog::is_string(signature->args[i].type)) read_string(static_cast<int>(i));
+      if (catalog::is_string(signature->args[i].type))
+        read_string(static_cast<int>(i));
     }
   }
-  if (with_caller) caller();
+  if (with_caller)
+    caller();
 }
 
 void RecordingFacts::fill(NotificationRecord& n, const catalog::SyscallSignature* signature) const {
   n.strings.clear();
   for (int i = 0; i < 6; ++i) {
-    if (!strings_[i]) continue;
+    if (!strings_[i])
+      continue;
     StringArg s;
     s.arg = i;
     if (signature != nullptr && static_cast<size_t>(i) < signature->args.size()) {

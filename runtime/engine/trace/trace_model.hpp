@@ -102,7 +102,7 @@ struct NotificationRecord {
   std::optional<RecordedDecision> decision;
   std::optional<SentResponse> response;
   std::optional<std::string> expect;  // an action in the rule language, literal values
-  size_t line = 0;  // where the reader found it (1-based); 0 when built in memory
+  size_t line = 0;                    // where the reader found it (1-based); 0 when built in memory
 
   const StringArg* string_arg(int index) const;
 };

@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <iterator>
@@ -23,11 +23,14 @@ TraceError::TraceError(const std::string& source, size_t line, const std::string
 namespace {
 
 std::unique_ptr<std::ifstream> open_file(const std::string& path) {
-  if (path == "-") return nullptr;
+  if (path == "-")
+    return nullptr;
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw TraceError(path, 0, "is a directory");
+  if (std::filesystem::is_directory(path, ec))
+    throw TraceError(path, 0, "is a directory");
   auto f = std::make_unique<std::ifstream>(path, std::ios::binary);
-  if (!f->is_open()) throw TraceError(path, 0, fmt::format("cannot open: {}", std::strerror(errno)));
+  if (!f->is_open())
+    throw TraceError(path, 0, fmt::format("cannot open: {}", std::strerror(errno)));
   return f;
 }
 
@@ -39,8 +42,10 @@ bool blank(const std::string& line) {
 // position reduced to the column (the line is reported separately).
 std::string parse_error_text(const json::parse_error& e) {
   std::string text = e.what();
-  if (auto at = text.find("] "); at != std::string::npos) text = text.substr(at + 2);
-  if (auto col = text.find("column "); col != std::string::npos) return text.substr(col);
+  if (auto at = text.find("] "); at != std::string::npos)
+    text = text.substr(at + 2);
+  if (auto col = text.find("column "); col != std::string::npos)
+    return text.substr(col);
   return text;
 }
 
@@ -57,7 +62,8 @@ class CountingIterator {
   CountingIterator(const char* p, size_t* newlines) : p_(p), newlines_(newlines) {}
   reference operator*() const { return *p_; }
   CountingIterator& operator++() {
-    if (*p_ == '\n') ++*newlines_;
+    if (*p_ == '\n')
+      ++*newlines_;
     ++p_;
     return *this;
   }
@@ -113,7 +119,8 @@ void TraceReader::start() {
     if (r == LineReader::Result::TooLong) {
       fail(lines_.line_number(), fmt::format("line longer than {} bytes", kMaxLineBytes));
     }
-    if (!blank(line)) break;
+    if (!blank(line))
+      break;
   }
   const size_t number = lines_.line_number();
   json first = json::parse(line, nullptr, false);
@@ -123,7 +130,9 @@ void TraceReader::start() {
   }
   const json& type = first["type"];
   if (!type.is_string() || type.get_ref<const std::string&>() != "header") {
-    fail(number, R"(the first record must be the header {"type":"header","format":"seccomp-agent/trace","version":1})");
+    fail(
+        number,
+        R"(the first record must be the header {"type":"header","format":"seccomp-agent/trace","version":1})");
   }
   try {
     header_ = header_from_json(first);
@@ -140,7 +149,8 @@ std::string TraceReader::document_text(const std::string& first_line, size_t fir
   std::string line;
   while (true) {
     const auto r = lines_.next(line);
-    if (r == LineReader::Result::End) break;
+    if (r == LineReader::Result::End)
+      break;
     if (r == LineReader::Result::TooLong) {
       fail(lines_.line_number(), fmt::format("line longer than {} bytes", kMaxLineBytes));
     }
@@ -152,7 +162,8 @@ std::string TraceReader::document_text(const std::string& first_line, size_t fir
     text += line;
     text += '\n';
   }
-  if (lines_.failed()) fail(0, "read error");
+  if (lines_.failed())
+    fail(0, "read error");
   return text;
 }
 
@@ -164,11 +175,14 @@ std::unique_ptr<TraceReader::Document> TraceReader::parse_document(const std::st
   // Records the line of every item of "containers" and "notifications".
   auto callback = [&](int depth, json::parse_event_t event, json& parsed) {
     using E = json::parse_event_t;
-    if (depth == 1 && event == E::key) top_key = parsed.get<std::string>();
+    if (depth == 1 && event == E::key)
+      top_key = parsed.get<std::string>();
     const bool item = event == E::object_start || event == E::array_start || event == E::value;
     if (depth == 2 && item) {
-      if (top_key == "containers") doc->container_lines.push_back(newlines + 1);
-      if (top_key == "notifications") doc->notification_lines.push_back(newlines + 1);
+      if (top_key == "containers")
+        doc->container_lines.push_back(newlines + 1);
+      if (top_key == "notifications")
+        doc->notification_lines.push_back(newlines + 1);
     }
     return true;
   };
@@ -188,13 +202,15 @@ std::unique_ptr<TraceReader::Document> TraceReader::parse_document(const std::st
 }
 
 void TraceReader::check_document(const json& root, size_t line) {
-  if (!root.is_object()) fail(line, "a trace document is a JSON object");
+  if (!root.is_object())
+    fail(line, "a trace document is a JSON object");
   json header = json::object();
   for (const auto& [key, value] : root.items()) {
     if (key == "format" || key == "version" || key == "table_hash") {
       header[key] = value;
     } else if (key == "containers" || key == "notifications") {
-      if (!value.is_array()) fail(line, fmt::format("\"{}\" must be an array", key));
+      if (!value.is_array())
+        fail(line, fmt::format("\"{}\" must be an array", key));
     } else {
       fail(line, fmt::format("unknown key \"{}\" in the trace document", key));
     }
@@ -227,7 +243,8 @@ void TraceReader::declare(engine::ContainerInfo c, TraceItem& out) {
 
 void TraceReader::notification(NotificationRecord n, TraceItem& out) {
   ++notifications_;
-  if (n.seq == 0) n.seq = notifications_;
+  if (n.seq == 0)
+    n.seq = notifications_;
   out.container = nullptr;
   if (!n.container.empty()) {
     auto it = containers_.find(n.container);
@@ -247,14 +264,16 @@ bool TraceReader::next_line(TraceItem& out) {
   while (true) {
     const auto r = lines_.next(line);
     if (r == LineReader::Result::End) {
-      if (lines_.failed()) fail(0, "read error");
+      if (lines_.failed())
+        fail(0, "read error");
       return false;
     }
     const size_t number = lines_.line_number();
     if (r == LineReader::Result::TooLong) {
       fail(number, fmt::format("line longer than {} bytes", kMaxLineBytes));
     }
-    if (blank(line)) continue;
+    if (blank(line))
+      continue;
     json j;
     try {
       j = json::parse(line);
@@ -262,9 +281,11 @@ bool TraceReader::next_line(TraceItem& out) {
       fail(number, fmt::format("not valid JSON (a truncated or corrupted record?): {}",
                                parse_error_text(e)));
     }
-    if (!j.is_object()) fail(number, "a record is a JSON object");
+    if (!j.is_object())
+      fail(number, "a record is a JSON object");
     auto type = j.find("type");
-    if (type == j.end() || !type->is_string()) fail(number, "a record needs a string \"type\"");
+    if (type == j.end() || !type->is_string())
+      fail(number, "a record needs a string \"type\"");
     const std::string& kind = type->get_ref<const std::string&>();
     try {
       if (kind == "container") {
@@ -280,7 +301,8 @@ bool TraceReader::next_line(TraceItem& out) {
     } catch (const FieldError& e) {
       fail(number, e.what());
     }
-    if (kind == "header") fail(number, "a second header");
+    if (kind == "header")
+      fail(number, "a second header");
     fail(number, fmt::format("unknown record type \"{}\" (header, container, notification)",
                              kind.substr(0, 40)));
   }

@@ -29,9 +29,11 @@ void write_document(std::ostream& out, const Header& header,
   nlohmann::ordered_json doc;
   doc["format"] = kFormatName;
   doc["version"] = header.version;
-  if (!header.table_hash.empty()) doc["table_hash"] = header.table_hash;
+  if (!header.table_hash.empty())
+    doc["table_hash"] = header.table_hash;
   doc["containers"] = nlohmann::ordered_json::array();
-  for (const auto& c : containers) doc["containers"].push_back(container_to_json(c, false));
+  for (const auto& c : containers)
+    doc["containers"].push_back(container_to_json(c, false));
   doc["notifications"] = nlohmann::ordered_json::array();
   for (const auto& n : notifications) {
     doc["notifications"].push_back(notification_to_json(n, false));

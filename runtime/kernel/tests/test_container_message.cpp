@@ -61,6 +61,16 @@ BOOST_AUTO_TEST_CASE(runc_exec_into_a_running_container) {
   BOOST_TEST(m.state.id == "sa-fixture-exec");
 }
 
+BOOST_AUTO_TEST_CASE(crun_exec_into_a_running_container) {
+  // crun 1.8.1's exec knows neither pid: it sends 0 for both, and "." as the bundle.
+  const ContainerMessage m = parse_ok(fixture("crun-exec.json"), some_fds(1));
+  BOOST_TEST(m.state.status == ContainerStatus::Running);
+  BOOST_TEST(m.pid == 0);
+  BOOST_TEST(m.state.pid == 0);
+  BOOST_TEST(m.state.id == "sa-fixture-crun-exec");
+  BOOST_TEST(m.seccomp_fd.valid());
+}
+
 BOOST_AUTO_TEST_CASE(crun_creating) {
   const ContainerMessage m = parse_ok(fixture("crun.json"), some_fds(1));
   BOOST_TEST(m.oci_version == "0.2.0");
