@@ -192,11 +192,15 @@ void Agent::add_container(kernel::ContainerMessage m) {
     // Opened now, while the init is surely the container's, so that a later
     // stop cannot hit a process that reused the pid.
     try {
-      c->init = kernel::Pidfd::open(m.state.pid);
+      if (auto fd = kernel::Pidfd::open(m.state.pid)) {
+        c->init = std::make_shared<const kernel::Pidfd>(std::move(*fd));
+      }
     } catch (const std::exception& e) {
       log_event(warn, "cannot open the container's init", {{"id", c->info.id}, {"error", e.what()}});
     }
     c->init_userns = kernel::user_namespace_of(m.state.pid);
+  } else {
+    adopt_init(*c);
   }
   if (options_.sync_wake_up) {
     auto refused = c->notify.enable_sync_wake_up();
@@ -213,6 +217,20 @@ void Agent::add_container(kernel::ContainerMessage m) {
   metrics_.count("seccomp_agent_containers_registered_total", {});
   if (recorder_) recorder_->container(c->info);
   watch(c);
+}
+
+// A runtime that does not name the init (crun's exec sends pid 0): it is the
+// init of the fd already registered under the same container id.
+void Agent::adopt_init(Container& c) {
+  const std::lock_guard lock(mutex_);
+  for (const auto& [serial, other] : containers_) {
+    if (other->info.id == c.info.id && other->init) {
+      c.init = other->init;
+      c.init_userns = other->init_userns;
+      c.info.pid = other->info.pid;
+      return;
+    }
+  }
 }
 
 void Agent::select_policy(Container& c, bool reloaded) {

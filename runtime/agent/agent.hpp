@@ -72,6 +72,7 @@ class Agent {
   void count_forbidden(const std::shared_ptr<Container>& c, const engine::Decision& d);
   void stop_container(const std::shared_ptr<Container>& c);
   void remove(const std::shared_ptr<Container>& c, std::string_view why);
+  void adopt_init(Container& c);
   void select_policy(Container& c, bool reloaded);
   void reload();
   void on_signal(boost::system::error_code ec, int sig);

@@ -28,7 +28,9 @@ struct Container {
   kernel::NotifyFd notify;
   // A duplicate of the notify fd registered with the reactor: readiness only.
   boost::asio::posix::stream_descriptor watch;
-  std::optional<kernel::Pidfd> init;  // the container's init, to stop it
+  // The container's init, to stop it; shared by every fd of one container
+  // (an exec brings its own fd, and crun's exec does not name the init).
+  std::shared_ptr<const kernel::Pidfd> init;
   std::optional<kernel::NamespaceId> init_userns;
   bool sync_wake_up = false;
 
