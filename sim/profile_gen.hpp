@@ -1,0 +1,28 @@
+// seccomp-sim profile: the smallest allow-list OCI seccomp profile under
+// which the traced syscalls run, in the form of the Kubernetes tutorial's
+// fine-grained.json: defaultAction SCMP_ACT_ERRNO, the architectures the
+// trace used, one SCMP_ACT_ALLOW entry with the sorted syscall names.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+
+#include "engine/trace/trace_reader.hpp"
+
+namespace sa::sim {
+
+class ProfileBuilder {
+ public:
+  // Adds every notification of the trace. Throws trace::TraceError.
+  void add(trace::TraceReader& reader);
+  void add(const trace::NotificationRecord& n);
+  nlohmann::ordered_json profile() const;
+  size_t syscall_count() const { return syscalls_.size(); }
+
+ private:
+  std::set<uint32_t> arches_;  // audit values
+  std::set<std::string> syscalls_;
+};
+
+}  // namespace sa::sim

@@ -1,0 +1,82 @@
+#!/bin/sh
+# seccomp-sim's command line: exit statuses and the messages users see.
+# Usage: cli.sh RULEC SECCOMP_SIM (run from the repository root).
+set -u
+RULEC=$1
+SIM=$2
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+failures=0
+
+# expect_rc WANT DESCRIPTION -- COMMAND...: runs COMMAND, keeps its output in
+# $WORK/out, and checks its exit status.
+expect_rc() {
+  want=$1
+  what=$2
+  shift 3
+  "$@" >"$WORK/out" 2>&1
+  rc=$?
+  if [ "$rc" -ne "$want" ]; then
+    echo "FAIL: $what: exit $rc, wanted $want"
+    sed 's/^/    /' "$WORK/out"
+    failures=$((failures + 1))
+  else
+    echo "ok: $what"
+  fi
+}
+
+# expect_output TEXT: the last command's output holds TEXT.
+expect_output() {
+  if ! grep -qF -- "$1" "$WORK/out"; then
+    echo "FAIL: output lacks: $1"
+    sed 's/^/    /' "$WORK/out"
+    failures=$((failures + 1))
+  fi
+}
+
+"$RULEC" -o "$WORK/demo" rules/demo-basic.yaml || exit 1
+"$RULEC" -o "$WORK/kinvolk" rules/kinvolk-compat.yaml || exit 1
+
+expect_rc 0 "replay --check of the Kinvolk demo" -- "$SIM" replay sim/tests/data/demo-basic.jsonl --table "$WORK/demo/table.json" --check
+expect_output "4 notifications, 0 errors, 4 checks, 0 mismatches"
+
+sed 's/errno EBADMSG/errno EPERM/' sim/tests/data/demo-basic.jsonl >"$WORK/wrong.jsonl"
+expect_rc 1 "replay --check with a wrong expectation" -- "$SIM" replay "$WORK/wrong.jsonl" --table "$WORK/demo" --check
+expect_output "response: expected errno EPERM, got errno EBADMSG"
+
+expect_rc 0 "replay --format json" -- "$SIM" replay sim/tests/data/demo-basic.jsonl --table "$WORK/demo" --format json
+expect_output '"summary":{"notifications":4'
+
+head -c 300 sim/tests/data/demo-basic.jsonl >"$WORK/truncated.jsonl"
+expect_rc 2 "a truncated trace" -- "$SIM" replay "$WORK/truncated.jsonl" --table "$WORK/demo"
+expect_output "truncated.jsonl:3: not valid JSON"
+
+expect_rc 2 "a missing trace" -- "$SIM" replay "$WORK/nope.jsonl" --table "$WORK/demo"
+expect_output "nope.jsonl: cannot open"
+
+echo '{"version":1}' >"$WORK/bad-table.json"
+expect_rc 2 "a bad table" -- "$SIM" replay sim/tests/data/demo-basic.jsonl --table "$WORK/bad-table.json"
+expect_output "bad-table.json"
+
+expect_rc 2 "bad usage" -- "$SIM" replay
+expect_rc 2 "no subcommand" -- "$SIM"
+expect_rc 2 "diff with one table" -- "$SIM" diff sim/tests/data/demo-basic.jsonl --table "$WORK/demo"
+expect_output "exactly two --table"
+
+expect_rc 1 "diff of two tables" -- "$SIM" diff sim/tests/data/demo-basic.jsonl --table "$WORK/demo" --table "$WORK/kinvolk"
+expect_output "3 of 4 notifications decided differently"
+expect_rc 0 "diff of a table with itself" -- "$SIM" diff sim/tests/data/demo-basic.jsonl --table "$WORK/demo" --table "$WORK/demo"
+
+expect_rc 0 "import-audit" -- "$SIM" import-audit sim/tests/data/audit.log -o "$WORK/audit.jsonl"
+expect_output "8 seccomp records"
+expect_rc 0 "profile from the imported trace" -- "$SIM" profile "$WORK/audit.jsonl" -o "$WORK/profile.json"
+expect_rc 0 "the profile is what the tutorial's fine-grained.json looks like" -- grep -q '"defaultAction": "SCMP_ACT_ERRNO"' "$WORK/profile.json"
+printf 'type=1326 audit(1.0:1): pid=1 arch=c000003e\n' >"$WORK/bad.log"
+expect_rc 2 "import-audit of a malformed record" -- "$SIM" import-audit "$WORK/bad.log"
+expect_output "bad.log:1: a seccomp record without \"syscall=\""
+
+expect_rc 0 "inline tests of the example policies" -- "$SIM" test rules/demo-basic.yaml rules/kubernetes.yaml rules/notifier.yaml rules/userns-mount.yaml rules/kinvolk-compat.yaml
+expect_output "22 passed, 0 failed"
+
+echo "$failures failure(s)"
+[ "$failures" -eq 0 ]
