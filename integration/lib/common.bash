@@ -10,6 +10,9 @@ SA_BIN=$SA_BUILD/bin
 # One work directory per test file; removed at the end unless SA_KEEP=1.
 sa_setup_workdir() {
   SA_WORK=$(mktemp -d "${TMPDIR:-/tmp}/sa-it.XXXXXX")
+  # Containers with a user namespace of their own reach the rootfs as an
+  # unprivileged host uid.
+  chmod 0755 "$SA_WORK"
   export SA_WORK
 }
 
