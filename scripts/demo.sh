@@ -46,9 +46,14 @@ script='
 for cmd in "mount -t proc proc root" "ls /root/self/cmdline" "mkdir /abc" "ls -1d /ab*" "chmod 777 /"; do
   echo "/ # $cmd"
   eval "$cmd" 2>&1
-done'
+done
+exit 0  # chmod is meant to fail; the transcript shows how
+'
 sa_make_bundle "$work/bundle" "$work/out/profile.json" "$(jq -cn --arg s "$script" '["/bin/sh","-c",$s]')"
 (cd "$work/bundle" && runc run "$container")
 
 say "What the agent decided (seccomp-sim replay of its recording)"
 "$bin/seccomp-sim" replay "$work/trace.jsonl" --table "$work/out/table.json" --check
+
+say "What the agent logged"
+cat "$work/agent.log"
