@@ -37,18 +37,23 @@ const std::vector<Arch>& all_arches() {
 
 std::optional<Arch> find_arch(std::string_view name) {
   std::string key = upper(name);
-  if (key == "AMD64") key = "X86_64";
-  if (key == "I386" || key == "I686") key = "X86";
-  if (key == "ARM64") key = "AARCH64";
+  if (key == "AMD64")
+    key = "X86_64";
+  if (key == "I386" || key == "I686")
+    key = "X86";
+  if (key == "ARM64")
+    key = "AARCH64";
   for (const Arch& a : all_arches()) {
-    if (upper(a.name) == key || a.oci_name == key) return a;
+    if (upper(a.name) == key || a.oci_name == key)
+      return a;
   }
   return std::nullopt;
 }
 
 std::optional<Arch> find_arch_by_audit(uint32_t audit_arch) {
   for (const Arch& a : all_arches()) {
-    if (a.audit_arch == audit_arch) return a;
+    if (a.audit_arch == audit_arch)
+      return a;
   }
   return std::nullopt;
 }
@@ -58,8 +63,10 @@ std::vector<Arch> default_arches() {
   if (native == SCMP_ARCH_X86_64) {
     return {*find_arch("x86_64"), *find_arch("x86"), *find_arch("x32")};
   }
-  if (native == SCMP_ARCH_AARCH64) return {*find_arch("aarch64"), *find_arch("arm")};
-  if (auto a = find_arch_by_audit(native)) return {*a};
+  if (native == SCMP_ARCH_AARCH64)
+    return {*find_arch("aarch64"), *find_arch("arm")};
+  if (auto a = find_arch_by_audit(native))
+    return {*a};
   return {};
 }
 

@@ -11,10 +11,10 @@
 namespace sa::catalog {
 
 struct Arch {
-  std::string name;        // "x86_64", as libseccomp spells it
-  std::string oci_name;    // "SCMP_ARCH_X86_64", as OCI profiles spell it
-  uint32_t audit_arch{};   // AUDIT_ARCH_* == libseccomp token
-  unsigned word_bits{};    // width of long and of pointers: 64 or 32
+  std::string name;       // "x86_64", as libseccomp spells it
+  std::string oci_name;   // "SCMP_ARCH_X86_64", as OCI profiles spell it
+  uint32_t audit_arch{};  // AUDIT_ARCH_* == libseccomp token
+  unsigned word_bits{};   // width of long and of pointers: 64 or 32
 };
 
 // Every architecture libseccomp knows, in a fixed order.

@@ -65,15 +65,15 @@ std::vector<SyscallSignature> build_signatures() {
       {"rmdir", {path}},
       {"rename", {arg("oldpath", T::Str), arg("newpath", T::Str)}},
       {"renameat",
-       {arg("olddirfd", T::Int, {}, "at"), arg("oldpath", T::Str), arg("newdirfd", T::Int, {}, "at"),
-        arg("newpath", T::Str)}},
+       {arg("olddirfd", T::Int, {}, "at"), arg("oldpath", T::Str),
+        arg("newdirfd", T::Int, {}, "at"), arg("newpath", T::Str)}},
       {"renameat2",
-       {arg("olddirfd", T::Int, {}, "at"), arg("oldpath", T::Str), arg("newdirfd", T::Int, {}, "at"),
-        arg("newpath", T::Str), arg("flags", T::UInt)}},
+       {arg("olddirfd", T::Int, {}, "at"), arg("oldpath", T::Str),
+        arg("newdirfd", T::Int, {}, "at"), arg("newpath", T::Str), arg("flags", T::UInt)}},
       {"link", {arg("oldpath", T::Str), arg("newpath", T::Str)}},
       {"linkat",
-       {arg("olddirfd", T::Int, {}, "at"), arg("oldpath", T::Str), arg("newdirfd", T::Int, {}, "at"),
-        arg("newpath", T::Str), at_flags}},
+       {arg("olddirfd", T::Int, {}, "at"), arg("oldpath", T::Str),
+        arg("newdirfd", T::Int, {}, "at"), arg("newpath", T::Str), at_flags}},
       {"symlink", {arg("target", T::Str, {"oldname"}), arg("linkpath", T::Str, {"newname"})}},
       {"symlinkat",
        {arg("target", T::Str, {"oldname"}), arg("newdirfd", T::Int, {}, "at"),
@@ -126,10 +126,12 @@ std::vector<SyscallSignature> build_signatures() {
 
 std::optional<int> parse_raw_arg(std::string_view name) {
   // arg0..arg5 address any syscall's registers as word-sized integers.
-  if (name.size() != 4 || name.substr(0, 3) != "arg") return std::nullopt;
+  if (name.size() != 4 || name.substr(0, 3) != "arg")
+    return std::nullopt;
   int index = -1;
   auto res = std::from_chars(name.data() + 3, name.data() + 4, index);
-  if (res.ec != std::errc() || index < 0 || index > 5) return std::nullopt;
+  if (res.ec != std::errc() || index < 0 || index > 5)
+    return std::nullopt;
   return index;
 }
 
@@ -137,20 +139,33 @@ std::optional<int> parse_raw_arg(std::string_view name) {
 
 std::string_view arg_type_name(ArgType t) {
   switch (t) {
-    case ArgType::Int: return "int";
-    case ArgType::UInt: return "unsigned int";
-    case ArgType::UShort: return "umode_t";
-    case ArgType::Long: return "long";
-    case ArgType::ULong: return "unsigned long";
-    case ArgType::Str: return "string";
-    case ArgType::Ptr: return "pointer";
+    case ArgType::Int:
+      return "int";
+    case ArgType::UInt:
+      return "unsigned int";
+    case ArgType::UShort:
+      return "umode_t";
+    case ArgType::Long:
+      return "long";
+    case ArgType::ULong:
+      return "unsigned long";
+    case ArgType::Str:
+      return "string";
+    case ArgType::Ptr:
+      return "pointer";
   }
   return "?";
 }
 
-bool is_string(ArgType t) { return t == ArgType::Str; }
-bool is_integer(ArgType t) { return !is_string(t); }
-bool is_signed(ArgType t) { return t == ArgType::Int || t == ArgType::Long; }
+bool is_string(ArgType t) {
+  return t == ArgType::Str;
+}
+bool is_integer(ArgType t) {
+  return !is_string(t);
+}
+bool is_signed(ArgType t) {
+  return t == ArgType::Int || t == ArgType::Long;
+}
 
 const std::vector<SyscallSignature>& all_signatures() {
   static const std::vector<SyscallSignature> sigs = build_signatures();
@@ -159,7 +174,8 @@ const std::vector<SyscallSignature>& all_signatures() {
 
 const SyscallSignature* find_signature(std::string_view syscall) {
   for (const SyscallSignature& s : all_signatures()) {
-    if (s.name == syscall) return &s;
+    if (s.name == syscall)
+      return &s;
   }
   return nullptr;
 }
@@ -169,7 +185,8 @@ std::optional<ArgRef> find_arg(std::string_view syscall, std::string_view name) 
     return ArgRef{*raw, ArgSpec{std::string(name), ArgType::ULong, {}, {}}};
   }
   const SyscallSignature* sig = find_signature(syscall);
-  if (sig == nullptr) return std::nullopt;
+  if (sig == nullptr)
+    return std::nullopt;
   for (size_t i = 0; i < sig->args.size(); ++i) {
     const ArgSpec& a = sig->args[i];
     if (a.name == name || std::find(a.aliases.begin(), a.aliases.end(), name) != a.aliases.end()) {
@@ -183,13 +200,15 @@ std::optional<int> syscall_number(std::string_view name, const Arch& arch) {
   const std::string n(name);
   const int nr = seccomp_syscall_resolve_name_arch(arch.audit_arch, n.c_str());
   // libseccomp answers negative pseudo-numbers for syscalls absent on an arch.
-  if (nr == __NR_SCMP_ERROR || nr < 0) return std::nullopt;
+  if (nr == __NR_SCMP_ERROR || nr < 0)
+    return std::nullopt;
   return nr;
 }
 
 std::string syscall_name(const Arch& arch, int nr) {
   char* name = seccomp_syscall_resolve_num_arch(arch.audit_arch, nr);
-  if (name == nullptr) return {};
+  if (name == nullptr)
+    return {};
   std::string out(name);
   free(name);  // NOLINT(cppcoreguidelines-no-malloc): libseccomp allocates with malloc
   return out;
@@ -209,7 +228,8 @@ const std::vector<std::string>& all_syscall_names() {
       const int base = a.name == "x32" ? 0x40000000 : 0;
       for (int nr = 0; nr < 1024; ++nr) {
         std::string n = syscall_name(a, base + nr);
-        if (!n.empty()) out.push_back(std::move(n));
+        if (!n.empty())
+          out.push_back(std::move(n));
       }
     }
     std::sort(out.begin(), out.end());
@@ -221,10 +241,13 @@ const std::vector<std::string>& all_syscall_names() {
 
 uint64_t type_mask(ArgType type, unsigned word_bits) {
   switch (type) {
-    case ArgType::UShort: return 0xffffULL;
+    case ArgType::UShort:
+      return 0xffffULL;
     case ArgType::Int:
-    case ArgType::UInt: return 0xffffffffULL;
-    default: return word_bits == 32 ? 0xffffffffULL : ~0ULL;
+    case ArgType::UInt:
+      return 0xffffffffULL;
+    default:
+      return word_bits == 32 ? 0xffffffffULL : ~0ULL;
   }
 }
 
@@ -235,7 +258,8 @@ uint64_t normalize_unsigned(uint64_t raw, ArgType type, unsigned word_bits) {
 int64_t normalize_signed(uint64_t raw, ArgType type, unsigned word_bits) {
   const uint64_t mask = type_mask(type, word_bits);
   const uint64_t v = raw & mask;
-  if (mask == ~0ULL) return static_cast<int64_t>(v);
+  if (mask == ~0ULL)
+    return static_cast<int64_t>(v);
   const uint64_t sign = (mask >> 1) + 1;
   return (v & sign) != 0 ? static_cast<int64_t>(v | ~mask) : static_cast<int64_t>(v);
 }

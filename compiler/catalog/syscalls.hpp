@@ -32,7 +32,7 @@ bool is_integer(ArgType t);
 bool is_string(ArgType t);
 
 struct ArgSpec {
-  std::string name;                  // "path"
+  std::string name;  // "path"
   ArgType type{};
   std::vector<std::string> aliases;  // "filename", "fs"
   std::string constants;             // group of symbolic constants that fit, e.g. "mount"

@@ -9,9 +9,12 @@ namespace sa::diag {
 
 std::string_view severity_name(Severity s) {
   switch (s) {
-    case Severity::Error: return "error";
-    case Severity::Warning: return "warning";
-    case Severity::Note: return "note";
+    case Severity::Error:
+      return "error";
+    case Severity::Warning:
+      return "warning";
+    case Severity::Note:
+      return "note";
   }
   return "error";
 }
@@ -29,16 +32,18 @@ Diagnostic& Sink::add(Diagnostic d) {
 }
 
 Diagnostic& Sink::error(std::string_view code, std::string message, Location loc) {
-  return add(Diagnostic{Severity::Error, std::string(code), std::move(message), std::move(loc), {},
-                        0, {}});
+  return add(Diagnostic{
+      Severity::Error, std::string(code), std::move(message), std::move(loc), {}, 0, {}});
 }
 
 Diagnostic& Sink::warning(std::string_view code, std::string message, Location loc) {
-  return add(Diagnostic{Severity::Warning, std::string(code), std::move(message), std::move(loc),
-                        {}, 0, {}});
+  return add(Diagnostic{
+      Severity::Warning, std::string(code), std::move(message), std::move(loc), {}, 0, {}});
 }
 
-bool Sink::has_errors() const { return error_count() > 0; }
+bool Sink::has_errors() const {
+  return error_count() > 0;
+}
 
 size_t Sink::error_count() const {
   return static_cast<size_t>(std::count_if(items_.begin(), items_.end(), [](const Diagnostic& d) {
@@ -61,7 +66,8 @@ std::string caret_line(const std::string& source, uint32_t column, uint32_t leng
     out.push_back(source[i - 1] == '\t' ? '\t' : ' ');
   }
   out.push_back('^');
-  for (uint32_t i = 1; i < length; ++i) out.push_back('~');
+  for (uint32_t i = 1; i < length; ++i)
+    out.push_back('~');
   return out;
 }
 
@@ -81,13 +87,15 @@ std::string format_text(const Diagnostic& d) {
                        caret_line(d.source_line, d.echo_column > 0 ? d.echo_column : l.column,
                                   std::max<uint32_t>(1, l.length)));
   }
-  if (!d.hint.empty()) out += fmt::format("  hint: {}\n", d.hint);
+  if (!d.hint.empty())
+    out += fmt::format("  hint: {}\n", d.hint);
   return out;
 }
 
 std::string format_text(const std::vector<Diagnostic>& ds) {
   std::string out;
-  for (const Diagnostic& d : ds) out += format_text(d);
+  for (const Diagnostic& d : ds)
+    out += format_text(d);
   return out;
 }
 
@@ -107,8 +115,10 @@ std::string format_json(const std::vector<Diagnostic>& ds) {
                   {"scalar_line", l.scalar_line},
                   {"scalar_column", l.scalar_column}};
     }
-    if (!d.source_line.empty()) j["source_line"] = d.source_line;
-    if (!d.hint.empty()) j["hint"] = d.hint;
+    if (!d.source_line.empty())
+      j["source_line"] = d.source_line;
+    if (!d.hint.empty())
+      j["hint"] = d.hint;
     arr.push_back(std::move(j));
   }
   return arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -16,16 +16,16 @@ std::string_view severity_name(Severity s);
 
 // Stable codes. Documented in docs/rules.md; never renumber.
 namespace code {
-inline constexpr std::string_view kIo = "E0002";             // cannot read / write a file
-inline constexpr std::string_view kYamlSyntax = "E0100";     // YAML does not parse
-inline constexpr std::string_view kYamlShape = "E0101";      // wrong node kind / missing key
-inline constexpr std::string_view kUnknownKey = "E0102";     // unknown key in the policy header
+inline constexpr std::string_view kIo = "E0002";          // cannot read / write a file
+inline constexpr std::string_view kYamlSyntax = "E0100";  // YAML does not parse
+inline constexpr std::string_view kYamlShape = "E0101";   // wrong node kind / missing key
+inline constexpr std::string_view kUnknownKey = "E0102";  // unknown key in the policy header
 inline constexpr std::string_view kDuplicatePolicy = "E0103";
-inline constexpr std::string_view kBadName = "E0104";        // policy name not a valid identifier
+inline constexpr std::string_view kBadName = "E0104";  // policy name not a valid identifier
 inline constexpr std::string_view kEmptyFile = "E0105";
-inline constexpr std::string_view kDslSyntax = "E0200";      // rule text does not parse
-inline constexpr std::string_view kDslTooDeep = "E0201";     // nesting deeper than the limit
-inline constexpr std::string_view kDslTooLong = "E0202";     // rule text over the size limit
+inline constexpr std::string_view kDslSyntax = "E0200";   // rule text does not parse
+inline constexpr std::string_view kDslTooDeep = "E0201";  // nesting deeper than the limit
+inline constexpr std::string_view kDslTooLong = "E0202";  // rule text over the size limit
 inline constexpr std::string_view kUnknownSyscall = "E0300";
 inline constexpr std::string_view kUnknownArg = "E0301";
 inline constexpr std::string_view kStringTestOnInt = "E0302";
@@ -37,26 +37,26 @@ inline constexpr std::string_view kShadowedRule = "E0307";
 inline constexpr std::string_view kUnsafeContinue = "E0308";
 inline constexpr std::string_view kUnknownConstant = "E0309";
 inline constexpr std::string_view kBadTemplate = "E0310";
-inline constexpr std::string_view kBadValue = "E0311";       // out of range, bad duration, ...
+inline constexpr std::string_view kBadValue = "E0311";  // out of range, bad duration, ...
 inline constexpr std::string_view kBadEmulateParam = "E0312";
-inline constexpr std::string_view kBadOperand = "E0313";     // operator does not fit the operand
-inline constexpr std::string_view kBadTest = "E0314";        // inline test case malformed
-inline constexpr std::string_view kBadBase = "E0400";        // --base profile unusable
+inline constexpr std::string_view kBadOperand = "E0313";  // operator does not fit the operand
+inline constexpr std::string_view kBadTest = "E0314";     // inline test case malformed
+inline constexpr std::string_view kBadBase = "E0400";     // --base profile unusable
 inline constexpr std::string_view kSyscallMissingOnArch = "W0300";
 inline constexpr std::string_view kConstantGroup = "W0301";  // O_CREAT used on mount flags
-inline constexpr std::string_view kShadowedPart = "W0303";  // rule hidden for some syscalls
+inline constexpr std::string_view kShadowedPart = "W0303";   // rule hidden for some syscalls
 inline constexpr std::string_view kBaseBlocks = "W0400";     // base profile blocks an intercept
 }  // namespace code
 
 struct Location {
   std::string file;
-  uint32_t line = 0;     // 1-based; 0 when the diagnostic is about the whole file
-  uint32_t column = 0;   // 1-based, in bytes
-  uint32_t length = 1;   // caret underline width
+  uint32_t line = 0;    // 1-based; 0 when the diagnostic is about the whole file
+  uint32_t column = 0;  // 1-based, in bytes
+  uint32_t length = 1;  // caret underline width
   // Where the diagnostic sits inside the rule text, when it comes from the DSL.
   bool in_dsl = false;
   uint32_t dsl_offset = 0;
-  uint32_t scalar_line = 0;    // where the YAML scalar holding the rule starts
+  uint32_t scalar_line = 0;  // where the YAML scalar holding the rule starts
   uint32_t scalar_column = 0;
 };
 
@@ -65,8 +65,8 @@ struct Diagnostic {
   std::string code;
   std::string message;
   Location location;
-  std::string source_line;  // the line of the file the location points into
-  uint32_t echo_column = 0; // caret column in source_line when it is an excerpt
+  std::string source_line;   // the line of the file the location points into
+  uint32_t echo_column = 0;  // caret column in source_line when it is an excerpt
   std::string hint;
 };
 

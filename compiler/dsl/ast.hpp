@@ -40,13 +40,39 @@ struct ValueUnion {
 
 // The left-hand side of a comparison.
 struct Operand {
-  enum class Kind { Arg, PodNamespace, PodName, ContainerName, ContainerId, Annotation, Meta, Uid, Gid, Pid };
+  enum class Kind {
+    Arg,
+    PodNamespace,
+    PodName,
+    ContainerName,
+    ContainerId,
+    Annotation,
+    Meta,
+    Uid,
+    Gid,
+    Pid
+  };
   Kind kind = Kind::Arg;
   std::string name;  // argument name, or the annotation / meta key
   Span span;
 };
 
-enum class CompareOp { Eq, Ne, Lt, Le, Gt, Ge, Glob, Prefix, In, NotIn, MaskAny, MaskEq, MaskNe, Present };
+enum class CompareOp {
+  Eq,
+  Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  Glob,
+  Prefix,
+  In,
+  NotIn,
+  MaskAny,
+  MaskEq,
+  MaskNe,
+  Present
+};
 
 struct Condition;
 using ConditionPtr = std::unique_ptr<Condition>;
@@ -94,17 +120,17 @@ struct Response {
   enum class Kind { Continue, Errno, Return, Emulate, Kill };
   Kind kind = Kind::Continue;
   Span span;
-  bool unsafe = false;                // `continue unsafe`
-  Value operand;                      // errno NAME|N, return N
-  std::optional<Name> emulate_op;     // emulate [mkdir]
-  std::vector<EmulateParam> params;   // path="..."
+  bool unsafe = false;               // `continue unsafe`
+  Value operand;                     // errno NAME|N, return N
+  std::optional<Name> emulate_op;    // emulate [mkdir]
+  std::vector<EmulateParam> params;  // path="..."
 };
 
 struct Action {
   Span span;
   bool log = false;
-  std::optional<Duration> delay;      // delay D then RESPONSE
-  std::optional<Response> response;   // absent only for `log` / `stop` alone
+  std::optional<Duration> delay;     // delay D then RESPONSE
+  std::optional<Response> response;  // absent only for `log` / `stop` alone
   bool stop_container = false;
   std::optional<Duration> stop_after;
   Span stop_span;
@@ -114,7 +140,7 @@ struct Rule {
   std::vector<Name> syscalls;  // empty with `any` set for `*`
   bool any_syscall = false;
   Span syscalls_span;
-  ConditionPtr condition;      // null when the rule is unconditional
+  ConditionPtr condition;  // null when the rule is unconditional
   std::vector<Requirement> requirements;
   Action action;
 };

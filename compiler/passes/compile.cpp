@@ -11,7 +11,8 @@ Compilation compile_files(const std::vector<std::string>& files,
                           const std::vector<catalog::Arch>& arches, diag::Sink& sink) {
   std::vector<std::shared_ptr<const SourceFile>> sources;
   for (const std::string& f : files) {
-    if (auto s = read_source(f, sink)) sources.push_back(std::move(s));
+    if (auto s = read_source(f, sink))
+      sources.push_back(std::move(s));
   }
   return compile_sources(sources, arches, sink);
 }
@@ -23,18 +24,22 @@ Compilation compile_sources(const std::vector<std::shared_ptr<const SourceFile>>
   for (const auto& source : sources) {
     const size_t errors_before = sink.error_count();
     auto doc = load_text(source, sink);
-    if (!doc) continue;
+    if (!doc)
+      continue;
     resolved.push_back(resolve(*doc, arches, sink));
-    if (sink.error_count() == errors_before) clean.push_back(resolved.size() - 1);
+    if (sink.error_count() == errors_before)
+      clean.push_back(resolved.size() - 1);
   }
   check_unique_names(resolved, sink);
   Compilation out;
   for (size_t i : clean) {
     const size_t errors_before = sink.error_count();
     table::Policy p = lower(resolved[i], sink);
-    if (sink.error_count() != errors_before) continue;
+    if (sink.error_count() != errors_before)
+      continue;
     out.policies.push_back(std::move(p));
-    for (auto& t : resolved[i].tests) out.tests.push_back(std::move(t));
+    for (auto& t : resolved[i].tests)
+      out.tests.push_back(std::move(t));
   }
   return out;
 }

@@ -13,12 +13,15 @@ std::string selector(const table::Table& t, const table::Policy& p) {
                                   : "containers naming it (policy=NAME) only";
   }
   std::vector<std::string> parts;
-  for (const auto& [k, v] : p.match.meta) parts.push_back(fmt::format("meta.{} glob {}", k, table::quote(v)));
+  for (const auto& [k, v] : p.match.meta)
+    parts.push_back(fmt::format("meta.{} glob {}", k, table::quote(v)));
   for (const auto& [k, v] : p.match.annotations) {
     parts.push_back(fmt::format("annotation[{}] glob {}", table::quote(k), table::quote(v)));
   }
-  if (!p.match.pod_namespace.empty()) parts.push_back(fmt::format("pod.namespace glob {}", table::quote(p.match.pod_namespace)));
-  if (!p.match.pod_name.empty()) parts.push_back(fmt::format("pod.name glob {}", table::quote(p.match.pod_name)));
+  if (!p.match.pod_namespace.empty())
+    parts.push_back(fmt::format("pod.namespace glob {}", table::quote(p.match.pod_namespace)));
+  if (!p.match.pod_name.empty())
+    parts.push_back(fmt::format("pod.name glob {}", table::quote(p.match.pod_name)));
   if (!p.match.container_name.empty()) {
     parts.push_back(fmt::format("container.name glob {}", table::quote(p.match.container_name)));
   }
@@ -29,9 +32,11 @@ std::string numbers(const table::Table& t, const std::string& name) {
   std::vector<std::string> parts;
   for (const std::string& arch : t.arches) {
     auto it = t.index.find(arch);
-    if (it == t.index.end()) continue;
+    if (it == t.index.end())
+      continue;
     for (const auto& [nr, n] : it->second) {
-      if (n == name) parts.push_back(fmt::format("{} {}", arch, nr));
+      if (n == name)
+        parts.push_back(fmt::format("{} {}", arch, nr));
     }
   }
   return fmt::format("{}", fmt::join(parts, ", "));
@@ -41,8 +46,10 @@ void row(std::string& out, const table::Row& r) {
   out += fmt::format("    {}  {}:{}:{}\n", r.id, r.source.file, r.source.line, r.source.column);
   out += fmt::format("      rule  {}\n", r.source.text);
   std::vector<std::string> when;
-  for (const auto& p : r.when) when.push_back(table::render_predicate(p));
-  out += fmt::format("      when  {}\n", when.empty() ? "always" : fmt::format("{}", fmt::join(when, " and ")));
+  for (const auto& p : r.when)
+    when.push_back(table::render_predicate(p));
+  out += fmt::format("      when  {}\n",
+                     when.empty() ? "always" : fmt::format("{}", fmt::join(when, " and ")));
   for (const auto& q : r.requirements) {
     out += fmt::format("      {} (else errno EPERM)\n", table::render_requirement(q));
   }
@@ -65,14 +72,17 @@ std::string explain(const table::Table& t) {
   }
   for (const table::Policy& p : t.policies) {
     out += fmt::format("\npolicy {}  ({})\n", p.name, p.file);
-    if (!p.description.empty()) out += fmt::format("  description  {}\n", p.description);
+    if (!p.description.empty())
+      out += fmt::format("  description  {}\n", p.description);
     out += fmt::format("  applies to   {}\n", selector(t, p));
     out += fmt::format("  default      {}\n", table::render_action(p.default_action));
     for (const auto& [name, rules] : p.syscalls) {
       out += fmt::format("  syscall {}  [{}]\n", name, numbers(t, name));
-      for (const table::Row& r : rules.rows) row(out, r);
+      for (const table::Row& r : rules.rows)
+        row(out, r);
       if (rules.rows.empty() || !rules.rows.back().when.empty()) {
-        out += fmt::format("    otherwise  {} (policy default)\n", table::render_action(p.default_action));
+        out += fmt::format("    otherwise  {} (policy default)\n",
+                           table::render_action(p.default_action));
       }
     }
   }

@@ -9,7 +9,8 @@ namespace sa::passes {
 std::set<std::string> intercepted(const std::vector<table::Policy>& policies) {
   std::set<std::string> out;
   for (const auto& p : policies) {
-    for (const auto& [name, rules] : p.syscalls) out.insert(name);
+    for (const auto& [name, rules] : p.syscalls)
+      out.insert(name);
   }
   return out;
 }
@@ -17,10 +18,12 @@ std::set<std::string> intercepted(const std::vector<table::Policy>& policies) {
 table::Table link(std::vector<table::Policy> policies, const std::vector<catalog::Arch>& arches,
                   std::map<std::string, table::Action> passthrough) {
   table::Table t;
-  for (const auto& a : arches) t.arches.push_back(a.name);
+  for (const auto& a : arches)
+    t.arches.push_back(a.name);
   for (const std::string& name : intercepted(policies)) {
     for (const auto& a : arches) {
-      if (auto nr = catalog::syscall_number(name, a)) t.index[a.name][*nr] = name;
+      if (auto nr = catalog::syscall_number(name, a))
+        t.index[a.name][*nr] = name;
     }
   }
   t.passthrough = std::move(passthrough);
@@ -31,7 +34,8 @@ table::Table link(std::vector<table::Policy> policies, const std::vector<catalog
 void check_unique_names(const std::vector<ResolvedPolicy>& policies, diag::Sink& sink) {
   for (size_t i = 0; i < policies.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
-      if (policies[i].name != policies[j].name) continue;
+      if (policies[i].name != policies[j].name)
+        continue;
       const Scalar& s = policies[i].name_scalar;
       report(sink, diag::Severity::Error, diag::code::kDuplicatePolicy,
              fmt::format("policy '{}' is already defined in {}:{}", s.text,

@@ -35,7 +35,8 @@ class Loader {
 
   std::optional<PolicyDoc> run() {
     if (file_->contents().find_first_not_of(" \t\r\n") == std::string::npos) {
-      error(code::kEmptyFile, "the file is empty; a rule file needs at least `policy:` and `rules:`",
+      error(code::kEmptyFile,
+            "the file is empty; a rule file needs at least `policy:` and `rules:`",
             diag::Location{file_->path()});
       return std::nullopt;
     }
@@ -69,7 +70,8 @@ class Loader {
   void yaml_error(const YAML::Exception& e) {
     const std::string what = e.msg.empty() ? std::string(e.what()) : e.msg;
     diag::Location loc{file_->path()};
-    if (!e.mark.is_null()) loc = locate(ScalarPos{file_.get(), e.mark.line, e.mark.column, e.mark.pos});
+    if (!e.mark.is_null())
+      loc = locate(ScalarPos{file_.get(), e.mark.line, e.mark.column, e.mark.pos});
     auto& d = error(code::kYamlSyntax, fmt::format("YAML syntax error: {}", what), loc);
     const std::string_view line = file_->line(loc.line);
     if (line.find('\t') != std::string_view::npos) {
@@ -84,7 +86,9 @@ class Loader {
   std::optional<Scalar> scalar(const YAML::Node& n, std::string_view what) {
     if (!n.IsScalar()) {
       shape(n, fmt::format("{} must be a single value, not a {}", what,
-                           n.IsMap() ? "mapping" : n.IsSequence() ? "list" : "null"));
+                           n.IsMap()        ? "mapping"
+                           : n.IsSequence() ? "list"
+                                            : "null"));
       return std::nullopt;
     }
     return Scalar{n.Scalar(), pos(n)};
@@ -94,9 +98,11 @@ class Loader {
                   const std::vector<std::string>& allowed) {
     for (auto it = map.begin(); it != map.end(); ++it) {
       const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
-      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-      auto& d = error(code::kUnknownKey, fmt::format("unknown key '{}' in {}", key, where),
-                      locate(pos(it->first), static_cast<uint32_t>(std::max<size_t>(1, key.size()))));
+      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end())
+        continue;
+      auto& d =
+          error(code::kUnknownKey, fmt::format("unknown key '{}' in {}", key, where),
+                locate(pos(it->first), static_cast<uint32_t>(std::max<size_t>(1, key.size()))));
       if (auto near = catalog::closest(key, allowed)) {
         d.hint = fmt::format("did you mean '{}'?", *near);
       } else {
@@ -114,7 +120,8 @@ class Loader {
     for (auto it = n.begin(); it != n.end(); ++it) {
       auto k = scalar(it->first, fmt::format("a key of {}", what));
       auto v = scalar(it->second, fmt::format("'{}' in {}", k ? k->text : "?", what));
-      if (k && v) out[k->text] = *v;
+      if (k && v)
+        out[k->text] = *v;
     }
     return out;
   }
@@ -126,7 +133,8 @@ class Loader {
       return out;
     }
     for (const YAML::Node& item : n) {
-      if (auto s = scalar(item, fmt::format("an item of {}", what))) out.push_back(*s);
+      if (auto s = scalar(item, fmt::format("an item of {}", what)))
+        out.push_back(*s);
     }
     return out;
   }
@@ -142,32 +150,40 @@ class Loader {
       return std::nullopt;
     }
     auto n = scalar(name, "`policy`");
-    if (!n) return std::nullopt;
+    if (!n)
+      return std::nullopt;
     doc.name = *n;
     if (!valid_policy_name(doc.name.text)) {
       error(code::kBadName, fmt::format("'{}' is not a valid policy name", doc.name.text),
             locate(doc.name.at))
-          .hint = "letters, digits, '_', '.', '-'; at most 63 characters; starting with a letter or digit";
+          .hint =
+          "letters, digits, '_', '.', '-'; at most 63 characters; starting with a letter or digit";
     }
     if (const YAML::Node d = root["description"]) {
-      if (auto s = scalar(d, "`description`")) doc.description = s->text;
+      if (auto s = scalar(d, "`description`"))
+        doc.description = s->text;
     }
-    if (const YAML::Node m = root["match"]) selector(m, doc.match);
-    if (const YAML::Node d = root["default"]) doc.default_action = scalar(d, "`default`");
-    if (const YAML::Node i = root["intercept"]) doc.intercept = string_list(i, "`intercept`");
+    if (const YAML::Node m = root["match"])
+      selector(m, doc.match);
+    if (const YAML::Node d = root["default"])
+      doc.default_action = scalar(d, "`default`");
+    if (const YAML::Node i = root["intercept"])
+      doc.intercept = string_list(i, "`intercept`");
     const YAML::Node rules = root["rules"];
     if (!rules) {
       error(code::kYamlShape, "missing `rules:` (a list of rules)", locate(pos(root)));
     } else if (!rules.IsSequence()) {
       shape(rules, "`rules` must be a list of rules");
     } else {
-      for (const YAML::Node& r : rules) rule(r, doc);
+      for (const YAML::Node& r : rules)
+        rule(r, doc);
     }
     if (const YAML::Node t = root["tests"]) {
       if (!t.IsSequence()) {
         shape(t, "`tests` must be a list of test cases");
       } else {
-        for (const YAML::Node& c : t) test(c, doc);
+        for (const YAML::Node& c : t)
+          test(c, doc);
       }
     }
     return doc;
@@ -179,18 +195,23 @@ class Loader {
       return;
     }
     check_keys(m, "`match`", {"meta", "annotations", "pod", "container"});
-    if (const YAML::Node x = m["meta"]) out.meta = string_map(x, "`match.meta`");
-    if (const YAML::Node x = m["annotations"]) out.annotations = string_map(x, "`match.annotations`");
+    if (const YAML::Node x = m["meta"])
+      out.meta = string_map(x, "`match.meta`");
+    if (const YAML::Node x = m["annotations"])
+      out.annotations = string_map(x, "`match.annotations`");
     if (const YAML::Node x = m["pod"]) {
       auto pod = string_map(x, "`match.pod`");
       check_keys(x, "`match.pod`", {"namespace", "name"});
-      if (pod.count("namespace")) out.pod_namespace = pod["namespace"];
-      if (pod.count("name")) out.pod_name = pod["name"];
+      if (pod.count("namespace"))
+        out.pod_namespace = pod["namespace"];
+      if (pod.count("name"))
+        out.pod_name = pod["name"];
     }
     if (const YAML::Node x = m["container"]) {
       auto c = string_map(x, "`match.container`");
       check_keys(x, "`match.container`", {"name"});
-      if (c.count("name")) out.container_name = c["name"];
+      if (c.count("name"))
+        out.container_name = c["name"];
     }
   }
 
@@ -205,14 +226,17 @@ class Loader {
         return;
       }
       auto t = scalar(text, "`rule`");
-      if (!t) return;
+      if (!t)
+        return;
       out.text = *t;
       if (const YAML::Node n = r["name"]) {
-        if (auto s = scalar(n, "`name`")) out.name = s->text;
+        if (auto s = scalar(n, "`name`"))
+          out.name = s->text;
       }
     } else {
       auto t = scalar(r, "a rule");
-      if (!t) return;
+      if (!t)
+        return;
       out.text = *t;
     }
     doc.rules.push_back(std::move(out));
@@ -237,13 +261,17 @@ class Loader {
     auto name = scalar(c["name"], "`name`");
     auto syscall = scalar(c["syscall"], "`syscall`");
     auto expect = scalar(c["expect"], "`expect`");
-    if (!name || !syscall || !expect) return;
+    if (!name || !syscall || !expect)
+      return;
     t.name = *name;
     t.syscall = *syscall;
     t.expect = *expect;
-    if (const YAML::Node x = c["arch"]) t.arch = scalar(x, "`arch`");
-    if (const YAML::Node x = c["pid"]) t.pid = scalar(x, "`pid`");
-    if (const YAML::Node x = c["args"]) t.args = string_map(x, "`args`");
+    if (const YAML::Node x = c["arch"])
+      t.arch = scalar(x, "`arch`");
+    if (const YAML::Node x = c["pid"])
+      t.pid = scalar(x, "`pid`");
+    if (const YAML::Node x = c["args"])
+      t.args = string_map(x, "`args`");
     if (const YAML::Node x = c["container"]) {
       check_keys(x, "`container`", {"id", "name", "pid"});
       t.container = string_map(x, "`container`");
@@ -252,10 +280,14 @@ class Loader {
       check_keys(x, "`pod`", {"namespace", "name"});
       t.pod = string_map(x, "`pod`");
     }
-    if (const YAML::Node x = c["meta"]) t.meta = string_map(x, "`meta`");
-    if (const YAML::Node x = c["annotations"]) t.annotations = string_map(x, "`annotations`");
-    if (const YAML::Node x = c["caller"]) caller(x, t);
-    if (const YAML::Node x = c["unreadable"]) t.unreadable = string_list(x, "`unreadable`");
+    if (const YAML::Node x = c["meta"])
+      t.meta = string_map(x, "`meta`");
+    if (const YAML::Node x = c["annotations"])
+      t.annotations = string_map(x, "`annotations`");
+    if (const YAML::Node x = c["caller"])
+      caller(x, t);
+    if (const YAML::Node x = c["unreadable"])
+      t.unreadable = string_list(x, "`unreadable`");
     doc.tests.push_back(std::move(t));
   }
 
@@ -267,10 +299,12 @@ class Loader {
     check_keys(x, "`caller`", {"uid", "gid", "caps", "userns"});
     for (const char* key : {"uid", "gid", "userns"}) {
       if (const YAML::Node v = x[key]) {
-        if (auto s = scalar(v, fmt::format("`caller.{}`", key))) t.caller[key] = *s;
+        if (auto s = scalar(v, fmt::format("`caller.{}`", key)))
+          t.caller[key] = *s;
       }
     }
-    if (const YAML::Node caps = x["caps"]) t.caps = string_list(caps, "`caller.caps`");
+    if (const YAML::Node caps = x["caps"])
+      t.caps = string_list(caps, "`caller.caps`");
   }
 };
 

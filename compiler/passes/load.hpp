@@ -32,9 +32,9 @@ struct TestDoc {
   std::map<std::string, Scalar> pod;        // namespace, name
   std::map<std::string, Scalar> meta;
   std::map<std::string, Scalar> annotations;
-  std::map<std::string, Scalar> caller;     // uid, gid, userns
+  std::map<std::string, Scalar> caller;  // uid, gid, userns
   std::vector<Scalar> caps;
-  std::vector<Scalar> unreadable;           // argument names whose read fails
+  std::vector<Scalar> unreadable;  // argument names whose read fails
   Scalar expect;
   ScalarPos at;
 };

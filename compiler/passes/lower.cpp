@@ -43,9 +43,11 @@ class Lowering {
     out.match = p_.match;
     out.default_action = p_.default_action;
     out.default_source = p_.default_source;
-    for (const std::string& s : p_.intercepted) out.syscalls[s].name = s;
+    for (const std::string& s : p_.intercepted)
+      out.syscalls[s].name = s;
     order_rows(out);
-    for (auto& [name, rules] : out.syscalls) check_continue(name, rules);
+    for (auto& [name, rules] : out.syscalls)
+      check_continue(name, rules);
     return out;
   }
 
@@ -79,9 +81,11 @@ class Lowering {
         }
         out.syscalls[s].rows.push_back(r.rows[i]);
         origins_[s].push_back(Origin{&r, i});
-        if (r.rows[i].when.empty()) catch_all.emplace(s, &r);
+        if (r.rows[i].when.empty())
+          catch_all.emplace(s, &r);
       }
-      if (hidden.empty()) continue;
+      if (hidden.empty())
+        continue;
       const bool all = hidden.size() == r.rows.size();
       const std::string calls = fmt::format("{}", fmt::join(hidden, ", "));
       const std::string message =
@@ -108,7 +112,8 @@ class Lowering {
     const auto& origins = origins_[name];
     auto first_deny = [&](size_t from, size_t to, bool memory_only) -> std::optional<size_t> {
       for (size_t j = from; j < to; ++j) {
-        if (denies(rows[j]) && (!memory_only || rows[j].reads_memory)) return j;
+        if (denies(rows[j]) && (!memory_only || rows[j].reads_memory))
+          return j;
       }
       return std::nullopt;
     };
@@ -116,14 +121,18 @@ class Lowering {
     for (size_t k = 0; k < rows.size(); ++k) {
       table::Row& row = rules.rows[k];
       memory = memory || row.reads_memory;
-      if (row.action.response != table::Response::Continue) continue;
+      if (row.action.response != table::Response::Continue)
+        continue;
       auto denier = first_deny(k + 1, rows.size(), false);
-      if (!denier) denier = first_deny(0, k, true);
+      if (!denier)
+        denier = first_deny(0, k, true);
       const bool default_denies = !denier && denies(p_.default_action);
       row.continue_ok = !memory || (!denier && !default_denies) || row.action.unsafe;
-      if (row.continue_ok) continue;
+      if (row.continue_ok)
+        continue;
       const ResolvedRule& r = *origins[k].rule;
-      const std::string by = denier ? where(*origins[*denier].rule) : std::string("the policy default");
+      const std::string by =
+          denier ? where(*origins[*denier].rule) : std::string("the policy default");
       report_rule(diag::Severity::Error, code::kUnsafeContinue, r, r.action_span,
                   fmt::format("unsafe CONTINUE: {} is answered CONTINUE after the caller's memory "
                               "was read, while {} denies it; the caller can change the argument "
@@ -135,9 +144,10 @@ class Lowering {
     const bool default_reachable = rows.empty() || !rows.back().when.empty();
     const bool default_continues = p_.default_action.response == table::Response::Continue;
     const auto denier = first_deny(0, rows.size(), true);
-    rules.default_continue_ok = !default_reachable || !default_continues || !memory || !denier ||
-                                p_.default_action.unsafe;
-    if (rules.default_continue_ok) return;
+    rules.default_continue_ok =
+        !default_reachable || !default_continues || !memory || !denier || p_.default_action.unsafe;
+    if (rules.default_continue_ok)
+      return;
     const ResolvedRule& r = *origins[*denier].rule;
     report_rule(diag::Severity::Error, code::kUnsafeContinue, r, r.syscalls_span,
                 fmt::format("unsafe CONTINUE: calls to {} that no rule matches are answered "
@@ -145,9 +155,10 @@ class Lowering {
                             "while this rule denies {}; the caller can change the argument "
                             "between the check and the kernel's own read",
                             name, name))
-        .hint = fmt::format("emulate the syscall, or end its rules with `{} -> continue unsafe` "
-                            "to acknowledge",
-                            name);
+        .hint = fmt::format(
+        "emulate the syscall, or end its rules with `{} -> continue unsafe` "
+        "to acknowledge",
+        name);
   }
 };
 

@@ -26,7 +26,8 @@ void report_syntax(const Context& ctx, const std::vector<dsl::SyntaxError>& erro
 
 std::string arch_list(const std::vector<catalog::Arch>& arches) {
   std::vector<std::string> names;
-  for (const auto& a : arches) names.push_back(a.name);
+  for (const auto& a : arches)
+    names.push_back(a.name);
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
@@ -45,7 +46,8 @@ class Resolver {
     collect_intercepts();
     default_action();
     for (size_t i = 0; i < parsed_.size(); ++i) {
-      if (parsed_[i].ok()) rule(doc_.rules[i], parsed_[i].value);
+      if (parsed_[i].ok())
+        rule(doc_.rules[i], parsed_[i].value);
     }
     out_.tests = resolve_tests(doc_, out_, arches_, sink_);
     return std::move(out_);
@@ -61,11 +63,16 @@ class Resolver {
 
   void selector() {
     const SelectorDoc& m = doc_.match;
-    for (const auto& [k, v] : m.meta) out_.match.meta[k] = v.text;
-    for (const auto& [k, v] : m.annotations) out_.match.annotations[k] = v.text;
-    if (m.pod_namespace) out_.match.pod_namespace = m.pod_namespace->text;
-    if (m.pod_name) out_.match.pod_name = m.pod_name->text;
-    if (m.container_name) out_.match.container_name = m.container_name->text;
+    for (const auto& [k, v] : m.meta)
+      out_.match.meta[k] = v.text;
+    for (const auto& [k, v] : m.annotations)
+      out_.match.annotations[k] = v.text;
+    if (m.pod_namespace)
+      out_.match.pod_namespace = m.pod_namespace->text;
+    if (m.pod_name)
+      out_.match.pod_name = m.pod_name->text;
+    if (m.container_name)
+      out_.match.container_name = m.container_name->text;
   }
 
   void parse_rules() {
@@ -86,7 +93,8 @@ class Resolver {
     }
     std::vector<std::string> missing;
     for (const auto& a : arches_) {
-      if (!catalog::syscall_number(name, a)) missing.push_back(a.name);
+      if (!catalog::syscall_number(name, a))
+        missing.push_back(a.name);
     }
     if (missing.size() == arches_.size()) {
       ctx.error(code::kUnknownSyscall,
@@ -114,10 +122,12 @@ class Resolver {
       }
     }
     for (size_t i = 0; i < parsed_.size(); ++i) {
-      if (!parsed_[i].ok()) continue;
+      if (!parsed_[i].ok())
+        continue;
       const Context ctx{doc_.rules[i].text, sink_};
       for (const dsl::Name& n : parsed_[i].value.syscalls) {
-        if (known_syscall(ctx, n.text, n.span)) names.insert(n.text);
+        if (known_syscall(ctx, n.text, n.span))
+          names.insert(n.text);
       }
     }
     out_.intercepted.assign(names.begin(), names.end());
@@ -133,8 +143,10 @@ class Resolver {
     const Context ctx{text, sink_};
     const auto parsed = dsl::parse_actions(text.text);
     report_syntax(ctx, parsed.errors);
-    if (!parsed.ok()) return;
-    if (auto a = detail::resolve_action(ctx, parsed.value, "")) out_.default_action = *a;
+    if (!parsed.ok())
+      return;
+    if (auto a = detail::resolve_action(ctx, parsed.value, ""))
+      out_.default_action = *a;
   }
 
   void rule(const RuleDoc& doc, const dsl::Rule& ast) {
@@ -165,7 +177,8 @@ class Resolver {
     }
     std::vector<table::Requirement> reqs;
     for (const auto& q : ast.requirements) {
-      if (auto x = detail::resolve_requirement(ctx, q)) reqs.push_back(*x);
+      if (auto x = detail::resolve_requirement(ctx, q))
+        reqs.push_back(*x);
     }
     bool ok = reqs.size() == ast.requirements.size();
     for (const std::string& s : targets) {
@@ -178,11 +191,12 @@ class Resolver {
       r.syscalls.push_back(s);
       r.rows.push_back(std::move(*row));
     }
-    if (ok && !r.rows.empty()) out_.rules.push_back(std::move(r));
+    if (ok && !r.rows.empty())
+      out_.rules.push_back(std::move(r));
   }
 
-  std::optional<table::Row> syscall_row(const Context& ctx, const RuleDoc& doc, const dsl::Rule& ast,
-                                        const std::string& syscall) {
+  std::optional<table::Row> syscall_row(const Context& ctx, const RuleDoc& doc,
+                                        const dsl::Rule& ast, const std::string& syscall) {
     table::Row row;
     row.id = fmt::format("{}#{}", out_.name, doc.number);
     row.source = table::SourceRef{doc_.file->path(), static_cast<uint32_t>(doc.text.at.line + 1),
@@ -199,9 +213,12 @@ class Resolver {
       }
     }
     auto action = detail::resolve_action(ctx, ast.action, syscall);
-    if (!action) ok = false;
-    else row.action = std::move(*action);
-    if (!ok) return std::nullopt;
+    if (!action)
+      ok = false;
+    else
+      row.action = std::move(*action);
+    if (!ok)
+      return std::nullopt;
     return row;
   }
 };

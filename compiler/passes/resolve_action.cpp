@@ -10,8 +10,8 @@
 namespace sa::passes {
 
 const std::vector<std::string>& emulated_syscalls() {
-  static const std::vector<std::string> names = {"mkdir",  "mkdirat", "mount",
-                                                 "chmod",  "fchmod",  "fchmodat"};
+  static const std::vector<std::string> names = {"mkdir", "mkdirat", "mount",
+                                                 "chmod", "fchmod",  "fchmodat"};
   return names;
 }
 
@@ -30,7 +30,8 @@ std::optional<table::Duration> duration(const Context& ctx, const dsl::Duration&
     out.millis = *d.millis;
     return out;
   }
-  if (!check_template(ctx, d.template_text, syscall, d.span, true)) return std::nullopt;
+  if (!check_template(ctx, d.template_text, syscall, d.span, true))
+    return std::nullopt;
   table::TemplateError unused;
   const auto t = table::parse_template(d.template_text, syscall, &unused);
   if (t && t->is_constant()) {
@@ -50,12 +51,14 @@ std::optional<table::Duration> duration(const Context& ctx, const dsl::Duration&
 std::optional<int> errno_of(const Context& ctx, const dsl::Value& v) {
   if (v.kind == dsl::Value::Kind::Integer) {
     if (v.negative || v.integer < 1 || v.integer > kMaxErrno) {
-      ctx.error(code::kBadValue, fmt::format("errno {} is outside 1..{}", v.text, kMaxErrno), v.span);
+      ctx.error(code::kBadValue, fmt::format("errno {} is outside 1..{}", v.text, kMaxErrno),
+                v.span);
       return std::nullopt;
     }
     return static_cast<int>(v.integer);
   }
-  if (auto e = catalog::errno_value(v.text)) return *e;
+  if (auto e = catalog::errno_value(v.text))
+    return *e;
   auto& d = ctx.error(code::kUnknownErrno, fmt::format("unknown errno '{}'", v.text), v.span);
   if (auto near = catalog::closest(v.text, catalog::all_errno_names())) {
     d.hint = fmt::format("did you mean '{}'?", *near);
@@ -69,7 +72,8 @@ bool emulate_param(const Context& ctx, const dsl::EmulateParam& p, std::string_v
   if (!arg) {
     std::vector<std::string> names;
     if (const auto* sig = catalog::find_signature(syscall)) {
-      for (const auto& s : sig->args) names.push_back(s.name);
+      for (const auto& s : sig->args)
+        names.push_back(s.name);
     }
     ctx.error(code::kBadEmulateParam,
               fmt::format("{} has no argument '{}' to set", syscall, p.key.text), p.key.span)
@@ -87,14 +91,14 @@ bool emulate_param(const Context& ctx, const dsl::EmulateParam& p, std::string_v
   out.arg = arg->index;
   out.type = arg->spec.type;
   if (arg->spec.type == catalog::ArgType::Ptr) {
-    ctx.error(code::kBadEmulateParam, fmt::format("'{}' is an opaque pointer and cannot be set", p.key.text),
-              p.key.span);
+    ctx.error(code::kBadEmulateParam,
+              fmt::format("'{}' is an opaque pointer and cannot be set", p.key.text), p.key.span);
     return false;
   }
   if (catalog::is_string(arg->spec.type)) {
     if (p.value.kind == dsl::Value::Kind::Integer) {
-      ctx.error(code::kBadEmulateParam, fmt::format("'{}' is a string; quote the value", p.key.text),
-                p.value.span);
+      ctx.error(code::kBadEmulateParam,
+                fmt::format("'{}' is a string; quote the value", p.key.text), p.value.span);
       return false;
     }
     if (!check_template(ctx, p.value.text, syscall, p.value.span,
@@ -105,7 +109,8 @@ bool emulate_param(const Context& ctx, const dsl::EmulateParam& p, std::string_v
   } else {
     auto v = resolve_integer(ctx, dsl::ValueUnion{{p.value}, p.value.span}, arg->spec.type,
                              arg->spec.constants, fmt::format("integer argument '{}'", p.key.text));
-    if (!v) return false;
+    if (!v)
+      return false;
     out.integer = *v;
   }
   a.params.push_back(std::move(out));
@@ -117,15 +122,17 @@ bool emulate(const Context& ctx, const dsl::Response& r, std::string_view syscal
   const auto& names = emulated_syscalls();
   const std::string known = fmt::format("{}", fmt::join(names, ", "));
   if (syscall.empty()) {
-    ctx.error(code::kNoEmulator, "the policy default cannot emulate: emulation belongs to a rule "
-                                 "for a syscall",
+    ctx.error(code::kNoEmulator,
+              "the policy default cannot emulate: emulation belongs to a rule "
+              "for a syscall",
               r.span);
     return false;
   }
   if (r.emulate_op) {
     const std::string& op = r.emulate_op->text;
     if (std::find(names.begin(), names.end(), op) == names.end()) {
-      ctx.error(code::kNoEmulator, fmt::format("there is no emulator for '{}'", op), r.emulate_op->span)
+      ctx.error(code::kNoEmulator, fmt::format("there is no emulator for '{}'", op),
+                r.emulate_op->span)
           .hint = fmt::format("emulators exist for: {}", known);
       return false;
     }
@@ -146,7 +153,8 @@ bool emulate(const Context& ctx, const dsl::Response& r, std::string_view syscal
   }
   a.emulate = std::string(syscall);
   bool ok = true;
-  for (const auto& p : r.params) ok = emulate_param(ctx, p, syscall, a) && ok;
+  for (const auto& p : r.params)
+    ok = emulate_param(ctx, p, syscall, a) && ok;
   return ok;
 }
 
@@ -161,20 +169,24 @@ bool response(const Context& ctx, const dsl::Response& r, std::string_view sysca
     case K::Errno: {
       a.response = table::Response::Errno;
       auto e = errno_of(ctx, r.operand);
-      if (e) a.error = *e;
+      if (e)
+        a.error = *e;
       return e.has_value();
     }
     case K::Return:
       a.response = table::Response::Return;
       if (!r.operand.negative && r.operand.integer > static_cast<uint64_t>(INT64_MAX)) {
-        ctx.error(code::kBadValue, fmt::format("return value {} does not fit a long", r.operand.text),
+        ctx.error(code::kBadValue,
+                  fmt::format("return value {} does not fit a long", r.operand.text),
                   r.operand.span);
         return false;
       }
       a.value = r.operand.negative ? static_cast<int64_t>(~r.operand.integer + 1)
                                    : static_cast<int64_t>(r.operand.integer);
       return true;
-    case K::Kill: a.response = table::Response::Kill; return true;
+    case K::Kill:
+      a.response = table::Response::Kill;
+      return true;
     case K::Emulate:
       a.response = table::Response::Emulate;
       return emulate(ctx, r, syscall, a);
@@ -200,20 +212,25 @@ std::optional<table::Action> resolve_action(const Context& ctx, const dsl::Actio
   }
   if (in.delay) {
     auto d = duration(ctx, *in.delay, syscall);
-    if (d) a.delay = *d;
-    else ok = false;
+    if (d)
+      a.delay = *d;
+    else
+      ok = false;
   }
   if (in.stop_container) {
     a.stop = true;
     if (in.stop_after) {
       auto d = duration(ctx, *in.stop_after, syscall);
-      if (d) a.stop_after = *d;
-      else ok = false;
+      if (d)
+        a.stop_after = *d;
+      else
+        ok = false;
     } else {
       a.stop_after.millis = 0;
     }
   }
-  if (!ok) return std::nullopt;
+  if (!ok)
+    return std::nullopt;
   return a;
 }
 

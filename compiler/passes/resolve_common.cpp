@@ -21,12 +21,15 @@ diag::Diagnostic& Context::warning(std::string_view c, std::string message, dsl:
 }
 
 std::optional<int> resolve_capability(const Context& ctx, const dsl::Name& name) {
-  if (auto cap = catalog::capability_value(name.text)) return *cap;
+  if (auto cap = catalog::capability_value(name.text))
+    return *cap;
   auto& d = ctx.error(code::kUnknownCapability, fmt::format("unknown capability '{}'", name.text),
                       name.span);
   std::string upper = name.text;
-  for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  if (upper.rfind("CAP_", 0) != 0) upper = "CAP_" + upper;
+  for (char& ch : upper)
+    ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  if (upper.rfind("CAP_", 0) != 0)
+    upper = "CAP_" + upper;
   if (auto near = catalog::closest(upper, catalog::all_capability_names())) {
     d.hint = fmt::format("did you mean '{}'?", *near);
   }
@@ -36,7 +39,8 @@ std::optional<int> resolve_capability(const Context& ctx, const dsl::Name& name)
 std::optional<table::Requirement> resolve_requirement(const Context& ctx,
                                                       const dsl::Requirement& r) {
   auto cap = resolve_capability(ctx, r.capability);
-  if (!cap) return std::nullopt;
+  if (!cap)
+    return std::nullopt;
   return table::Requirement{*cap, r.in_userns};
 }
 
@@ -48,19 +52,23 @@ bool fits(catalog::ArgType type, bool negative, uint64_t magnitude) {
   using T = catalog::ArgType;
   constexpr uint64_t k32 = 0xffffffffULL;
   switch (type) {
-    case T::UShort: return !negative && magnitude <= 0xffff;
+    case T::UShort:
+      return !negative && magnitude <= 0xffff;
     case T::Int:
-    case T::UInt: return negative ? magnitude <= 0x80000000ULL : magnitude <= k32;
-    case T::Ptr: return !negative;
-    default: return !negative || magnitude <= (uint64_t{1} << 63);
+    case T::UInt:
+      return negative ? magnitude <= 0x80000000ULL : magnitude <= k32;
+    case T::Ptr:
+      return !negative;
+    default:
+      return !negative || magnitude <= (uint64_t{1} << 63);
   }
 }
 
 std::optional<uint64_t> one_integer(const Context& ctx, const dsl::Value& v, catalog::ArgType type,
                                     std::string_view group, std::string_view what) {
   if (v.kind == dsl::Value::Kind::String) {
-    ctx.error(code::kStringTestOnInt,
-              fmt::format("string \"{}\" compared with {}", v.text, what), v.span)
+    ctx.error(code::kStringTestOnInt, fmt::format("string \"{}\" compared with {}", v.text, what),
+              v.span)
         .hint = "integer arguments take numbers or constants such as MS_BIND";
     return std::nullopt;
   }
@@ -69,9 +77,11 @@ std::optional<uint64_t> one_integer(const Context& ctx, const dsl::Value& v, cat
   if (v.kind == dsl::Value::Kind::Word) {
     const catalog::Constant* k = catalog::find_constant(v.text);
     if (k == nullptr) {
-      auto& d = ctx.error(code::kUnknownConstant, fmt::format("unknown constant '{}'", v.text), v.span);
+      auto& d =
+          ctx.error(code::kUnknownConstant, fmt::format("unknown constant '{}'", v.text), v.span);
       std::vector<std::string> names;
-      for (const auto& c : catalog::all_constants()) names.push_back(c.name);
+      for (const auto& c : catalog::all_constants())
+        names.push_back(c.name);
       if (auto near = catalog::closest(v.text, names)) {
         d.hint = fmt::format("did you mean '{}'?", *near);
       } else {
@@ -86,7 +96,8 @@ std::optional<uint64_t> one_integer(const Context& ctx, const dsl::Value& v, cat
                   v.span);
     }
     negative = k->value < 0;
-    magnitude = negative ? static_cast<uint64_t>(-(k->value + 1)) + 1 : static_cast<uint64_t>(k->value);
+    magnitude =
+        negative ? static_cast<uint64_t>(-(k->value + 1)) + 1 : static_cast<uint64_t>(k->value);
   }
   if (!fits(type, negative, magnitude)) {
     ctx.error(code::kBadValue,
@@ -117,17 +128,20 @@ std::optional<uint64_t> resolve_integer(const Context& ctx, const dsl::ValueUnio
     }
     out |= *x;
   }
-  if (!ok) return std::nullopt;
+  if (!ok)
+    return std::nullopt;
   return out;
 }
 
 bool check_template(const Context& ctx, const std::string& text, std::string_view syscall,
                     dsl::Span value_span, bool quoted) {
   table::TemplateError err;
-  if (table::parse_template(text, syscall, &err)) return true;
+  if (table::parse_template(text, syscall, &err))
+    return true;
   const uint32_t start = value_span.offset + (quoted ? 1 : 0);
-  ctx.error(code::kBadTemplate, err.message,
-            dsl::Span{start + static_cast<uint32_t>(err.offset), static_cast<uint32_t>(err.length)});
+  ctx.error(
+      code::kBadTemplate, err.message,
+      dsl::Span{start + static_cast<uint32_t>(err.offset), static_cast<uint32_t>(err.length)});
   return false;
 }
 

@@ -17,9 +17,11 @@ std::string arg_list(std::string_view syscall) {
   if (sig == nullptr) {
     return fmt::format("argument names of {} are not catalogued; use arg0..arg5", syscall);
   }
-  if (sig->args.empty()) return fmt::format("{} takes no arguments", syscall);
+  if (sig->args.empty())
+    return fmt::format("{} takes no arguments", syscall);
   std::vector<std::string> names;
-  for (const auto& a : sig->args) names.push_back(a.name);
+  for (const auto& a : sig->args)
+    names.push_back(a.name);
   return fmt::format("{} takes: {}", syscall, fmt::join(names, ", "));
 }
 
@@ -32,12 +34,15 @@ std::optional<table::FieldRef> field(const Context& ctx, const dsl::Operand& o,
       if (!a) {
         std::vector<std::string> names;
         if (const auto* sig = catalog::find_signature(syscall)) {
-          for (const auto& s : sig->args) names.push_back(s.name);
+          for (const auto& s : sig->args)
+            names.push_back(s.name);
         }
-        auto& d = ctx.error(code::kUnknownArg,
-                            fmt::format("syscall '{}' has no argument '{}'", syscall, o.name), o.span);
+        auto& d =
+            ctx.error(code::kUnknownArg,
+                      fmt::format("syscall '{}' has no argument '{}'", syscall, o.name), o.span);
         auto near = catalog::closest(o.name, names);
-        d.hint = near ? fmt::format("did you mean '{}'? {}", *near, arg_list(syscall)) : arg_list(syscall);
+        d.hint = near ? fmt::format("did you mean '{}'? {}", *near, arg_list(syscall))
+                      : arg_list(syscall);
         return std::nullopt;
       }
       f.field = Field::Arg;
@@ -47,10 +52,22 @@ std::optional<table::FieldRef> field(const Context& ctx, const dsl::Operand& o,
       *constants_group = a->spec.constants;
       return f;
     }
-    case dsl::Operand::Kind::PodNamespace: f.field = Field::PodNamespace; f.label = "pod.namespace"; break;
-    case dsl::Operand::Kind::PodName: f.field = Field::PodName; f.label = "pod.name"; break;
-    case dsl::Operand::Kind::ContainerName: f.field = Field::ContainerName; f.label = "container.name"; break;
-    case dsl::Operand::Kind::ContainerId: f.field = Field::ContainerId; f.label = "container.id"; break;
+    case dsl::Operand::Kind::PodNamespace:
+      f.field = Field::PodNamespace;
+      f.label = "pod.namespace";
+      break;
+    case dsl::Operand::Kind::PodName:
+      f.field = Field::PodName;
+      f.label = "pod.name";
+      break;
+    case dsl::Operand::Kind::ContainerName:
+      f.field = Field::ContainerName;
+      f.label = "container.name";
+      break;
+    case dsl::Operand::Kind::ContainerId:
+      f.field = Field::ContainerId;
+      f.label = "container.id";
+      break;
     case dsl::Operand::Kind::Annotation:
       f.field = Field::Annotation;
       f.key = o.name;
@@ -61,16 +78,29 @@ std::optional<table::FieldRef> field(const Context& ctx, const dsl::Operand& o,
       f.key = o.name;
       f.label = fmt::format("meta.{}", o.name);
       break;
-    case dsl::Operand::Kind::Uid: f.field = Field::Uid; f.type = catalog::ArgType::UInt; f.label = "caller.uid"; break;
-    case dsl::Operand::Kind::Gid: f.field = Field::Gid; f.type = catalog::ArgType::UInt; f.label = "caller.gid"; break;
-    case dsl::Operand::Kind::Pid: f.field = Field::Pid; f.type = catalog::ArgType::Int; f.label = "caller.pid"; break;
+    case dsl::Operand::Kind::Uid:
+      f.field = Field::Uid;
+      f.type = catalog::ArgType::UInt;
+      f.label = "caller.uid";
+      break;
+    case dsl::Operand::Kind::Gid:
+      f.field = Field::Gid;
+      f.type = catalog::ArgType::UInt;
+      f.label = "caller.gid";
+      break;
+    case dsl::Operand::Kind::Pid:
+      f.field = Field::Pid;
+      f.type = catalog::ArgType::Int;
+      f.label = "caller.pid";
+      break;
   }
   return f;
 }
 
 std::string describe(const table::FieldRef& f) {
   if (f.field == Field::Arg) {
-    return fmt::format("{} argument '{}'", table::is_string_field(f) ? "string" : "integer", f.label);
+    return fmt::format("{} argument '{}'", table::is_string_field(f) ? "string" : "integer",
+                       f.label);
   }
   return fmt::format("'{}'", f.label);
 }
@@ -107,44 +137,68 @@ bool integer_values(const Context& ctx, const dsl::Condition& c, const table::Fi
   bool ok = true;
   for (const dsl::ValueUnion& u : c.values) {
     auto v = resolve_integer(ctx, u, lhs.type, group, describe(lhs));
-    if (v) p.ints.push_back(*v);
-    else ok = false;
+    if (v)
+      p.ints.push_back(*v);
+    else
+      ok = false;
   }
   return ok;
 }
 
 Op op_of(CompareOp op) {
   switch (op) {
-    case CompareOp::Eq: return Op::Eq;
-    case CompareOp::Ne: return Op::Ne;
-    case CompareOp::Lt: return Op::Lt;
-    case CompareOp::Le: return Op::Le;
-    case CompareOp::Gt: return Op::Gt;
-    case CompareOp::Ge: return Op::Ge;
-    case CompareOp::Glob: return Op::Glob;
-    case CompareOp::Prefix: return Op::Prefix;
-    case CompareOp::In: return Op::In;
-    case CompareOp::NotIn: return Op::NotIn;
-    case CompareOp::MaskAny: return Op::MaskAny;
-    case CompareOp::MaskEq: return Op::MaskEq;
-    case CompareOp::MaskNe: return Op::MaskNe;
-    case CompareOp::Present: return Op::Present;
+    case CompareOp::Eq:
+      return Op::Eq;
+    case CompareOp::Ne:
+      return Op::Ne;
+    case CompareOp::Lt:
+      return Op::Lt;
+    case CompareOp::Le:
+      return Op::Le;
+    case CompareOp::Gt:
+      return Op::Gt;
+    case CompareOp::Ge:
+      return Op::Ge;
+    case CompareOp::Glob:
+      return Op::Glob;
+    case CompareOp::Prefix:
+      return Op::Prefix;
+    case CompareOp::In:
+      return Op::In;
+    case CompareOp::NotIn:
+      return Op::NotIn;
+    case CompareOp::MaskAny:
+      return Op::MaskAny;
+    case CompareOp::MaskEq:
+      return Op::MaskEq;
+    case CompareOp::MaskNe:
+      return Op::MaskNe;
+    case CompareOp::Present:
+      return Op::Present;
   }
   return Op::Eq;
 }
 
 std::string_view op_text(CompareOp op) {
   switch (op) {
-    case CompareOp::Lt: return "<";
-    case CompareOp::Le: return "<=";
-    case CompareOp::Gt: return ">";
-    case CompareOp::Ge: return ">=";
-    case CompareOp::Glob: return "glob";
-    case CompareOp::Prefix: return "prefix";
+    case CompareOp::Lt:
+      return "<";
+    case CompareOp::Le:
+      return "<=";
+    case CompareOp::Gt:
+      return ">";
+    case CompareOp::Ge:
+      return ">=";
+    case CompareOp::Glob:
+      return "glob";
+    case CompareOp::Prefix:
+      return "prefix";
     case CompareOp::MaskAny:
     case CompareOp::MaskEq:
-    case CompareOp::MaskNe: return "&";
-    default: return "=";
+    case CompareOp::MaskNe:
+      return "&";
+    default:
+      return "=";
   }
 }
 
@@ -152,13 +206,15 @@ std::optional<table::Predicate> compare(const Context& ctx, const dsl::Condition
                                         std::string_view syscall, bool* reads_memory) {
   std::string group;
   auto lhs = field(ctx, c.lhs, syscall, &group);
-  if (!lhs) return std::nullopt;
+  if (!lhs)
+    return std::nullopt;
   table::Predicate p;
   p.kind = table::Predicate::Kind::Compare;
   p.lhs = *lhs;
   p.op = op_of(c.op);
   const bool is_string = table::is_string_field(*lhs);
-  if (lhs->field == Field::Arg && is_string) *reads_memory = true;
+  if (lhs->field == Field::Arg && is_string)
+    *reads_memory = true;
 
   switch (c.op) {
     case CompareOp::Present:
@@ -177,7 +233,8 @@ std::optional<table::Predicate> compare(const Context& ctx, const dsl::Condition
                   fmt::format("string test '{}' on {}", op_text(c.op), describe(*lhs)), c.span);
         return std::nullopt;
       }
-      if (!string_values(ctx, c, *lhs, syscall, p)) return std::nullopt;
+      if (!string_values(ctx, c, *lhs, syscall, p))
+        return std::nullopt;
       return p;
     case CompareOp::Lt:
     case CompareOp::Le:
@@ -193,14 +250,16 @@ std::optional<table::Predicate> compare(const Context& ctx, const dsl::Condition
       }
       if (c.mask) {
         auto m = resolve_integer(ctx, *c.mask, lhs->type, group, describe(*lhs));
-        if (!m) return std::nullopt;
+        if (!m)
+          return std::nullopt;
         p.mask = *m & catalog::type_mask(lhs->type, 64);
         if (p.mask == 0) {
           ctx.error(code::kBadValue, "the mask is 0: the test can never hold", c.mask->span);
           return std::nullopt;
         }
       }
-      if (!integer_values(ctx, c, *lhs, group, p)) return std::nullopt;
+      if (!integer_values(ctx, c, *lhs, group, p))
+        return std::nullopt;
       if (c.op == CompareOp::MaskEq || c.op == CompareOp::MaskNe) {
         p.ints[0] &= catalog::type_mask(lhs->type, 64);
         if ((p.ints[0] & ~p.mask) != 0) {
@@ -210,12 +269,14 @@ std::optional<table::Predicate> compare(const Context& ctx, const dsl::Condition
         }
       }
       return p;
-    default: break;  // Eq, Ne, In, NotIn
+    default:
+      break;  // Eq, Ne, In, NotIn
   }
   if (c.list_ref) {
     std::string unused;
     auto ref = field(ctx, *c.list_ref, syscall, &unused);
-    if (!ref) return std::nullopt;
+    if (!ref)
+      return std::nullopt;
     if (!is_string || ref->field == Field::Arg || !table::is_string_field(*ref)) {
       ctx.error(code::kBadOperand,
                 fmt::format("'in {}' needs a string operand and a metadata, annotation or pod "
@@ -227,9 +288,10 @@ std::optional<table::Predicate> compare(const Context& ctx, const dsl::Condition
     p.list_ref = *ref;
     return p;
   }
-  const bool ok = is_string ? string_values(ctx, c, *lhs, syscall, p)
-                            : integer_values(ctx, c, *lhs, group, p);
-  if (!ok) return std::nullopt;
+  const bool ok =
+      is_string ? string_values(ctx, c, *lhs, syscall, p) : integer_values(ctx, c, *lhs, group, p);
+  if (!ok)
+    return std::nullopt;
   return p;
 }
 
@@ -240,27 +302,40 @@ std::optional<table::Predicate> resolve_condition(const Context& ctx, const dsl:
   using K = dsl::Condition::Kind;
   table::Predicate p;
   switch (c.kind) {
-    case K::Compare: return compare(ctx, c, syscall, reads_memory);
+    case K::Compare:
+      return compare(ctx, c, syscall, reads_memory);
     case K::HasCap: {
       auto cap = resolve_capability(ctx, c.capability);
-      if (!cap) return std::nullopt;
+      if (!cap)
+        return std::nullopt;
       p.kind = table::Predicate::Kind::HasCap;
       p.capability = *cap;
       p.in_userns = c.in_userns;
       return p;
     }
-    case K::InUserns: p.kind = table::Predicate::Kind::InUserns; return p;
-    case K::Not: p.kind = table::Predicate::Kind::Not; break;
-    case K::And: p.kind = table::Predicate::Kind::All; break;
-    case K::Or: p.kind = table::Predicate::Kind::Any; break;
+    case K::InUserns:
+      p.kind = table::Predicate::Kind::InUserns;
+      return p;
+    case K::Not:
+      p.kind = table::Predicate::Kind::Not;
+      break;
+    case K::And:
+      p.kind = table::Predicate::Kind::All;
+      break;
+    case K::Or:
+      p.kind = table::Predicate::Kind::Any;
+      break;
   }
   bool ok = true;
   for (const auto& child : c.children) {
     auto r = resolve_condition(ctx, *child, syscall, reads_memory);
-    if (r) p.children.push_back(std::move(*r));
-    else ok = false;
+    if (r)
+      p.children.push_back(std::move(*r));
+    else
+      ok = false;
   }
-  if (!ok) return std::nullopt;
+  if (!ok)
+    return std::nullopt;
   return p;
 }
 

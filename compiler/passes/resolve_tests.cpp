@@ -33,11 +33,14 @@ class TestResolver {
                                   static_cast<uint32_t>(t.at.column + 1), t.name.text};
     out.syscall = t.syscall.text;
     bool ok = syscall(t, out);
-    if (ok) ok = args(t, out);
+    if (ok)
+      ok = args(t, out);
     ok = context(t, out) && ok;
     ok = caller(t, out) && ok;
-    if (ok) ok = expect(t, out);
-    if (!ok) return std::nullopt;
+    if (ok)
+      ok = expect(t, out);
+    if (!ok)
+      return std::nullopt;
     return out;
   }
 
@@ -47,10 +50,10 @@ class TestResolver {
   diag::Sink& sink_;
 
   bool fail(const Scalar& s, std::string message, std::string hint = {}) {
-    auto& d = report(sink_, diag::Severity::Error, code::kBadTest,
-                     fmt::format("test '{}': {}", current_, std::move(message)),
-                     locate(s.at, static_cast<uint32_t>(std::max<size_t>(1, s.text.size()))),
-                     s.at.file);
+    auto& d =
+        report(sink_, diag::Severity::Error, code::kBadTest,
+               fmt::format("test '{}': {}", current_, std::move(message)),
+               locate(s.at, static_cast<uint32_t>(std::max<size_t>(1, s.text.size()))), s.at.file);
     d.hint = std::move(hint);
     return false;
   }
@@ -60,14 +63,16 @@ class TestResolver {
     current_ = t.name.text;
     const auto& names = policy_.intercepted;
     if (std::find(names.begin(), names.end(), out.syscall) == names.end()) {
-      return fail(t.syscall, fmt::format("policy '{}' does not intercept '{}'", policy_.name, out.syscall));
+      return fail(t.syscall,
+                  fmt::format("policy '{}' does not intercept '{}'", policy_.name, out.syscall));
     }
     out.arch = arches_.front().name;
     if (t.arch) {
       auto a = catalog::find_arch(t.arch->text);
-      const bool targeted =
-          a && std::any_of(arches_.begin(), arches_.end(), [&](const auto& x) { return x.name == a->name; });
-      if (!targeted) return fail(*t.arch, fmt::format("'{}' is not a target architecture", t.arch->text));
+      const bool targeted = a && std::any_of(arches_.begin(), arches_.end(),
+                                             [&](const auto& x) { return x.name == a->name; });
+      if (!targeted)
+        return fail(*t.arch, fmt::format("'{}' is not a target architecture", t.arch->text));
       out.arch = a->name;
     }
     if (!catalog::syscall_number(out.syscall, *catalog::find_arch(out.arch))) {
@@ -87,7 +92,8 @@ class TestResolver {
     }
     uint64_t v = 0;
     const auto r = std::from_chars(s.data(), s.data() + s.size(), v, base);
-    if (r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
+    if (r.ec != std::errc() || r.ptr != s.data() + s.size())
+      return std::nullopt;
     return v;
   }
 
@@ -97,17 +103,23 @@ class TestResolver {
     size_t start = 0;
     while (start <= text.size()) {
       size_t bar = text.find('|', start);
-      if (bar == std::string_view::npos) bar = text.size();
+      if (bar == std::string_view::npos)
+        bar = text.size();
       std::string_view part = text.substr(start, bar - start);
-      while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-      while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+      while (!part.empty() && part.front() == ' ')
+        part.remove_prefix(1);
+      while (!part.empty() && part.back() == ' ')
+        part.remove_suffix(1);
       const bool negative = !part.empty() && part.front() == '-';
-      if (negative) part.remove_prefix(1);
+      if (negative)
+        part.remove_prefix(1);
       std::optional<uint64_t> v = parse_uint(part);
       if (!v && !negative) {
-        if (const auto* k = catalog::find_constant(part)) v = static_cast<uint64_t>(k->value);
+        if (const auto* k = catalog::find_constant(part))
+          v = static_cast<uint64_t>(k->value);
       }
-      if (!v) return std::nullopt;
+      if (!v)
+        return std::nullopt;
       out |= negative ? ~*v + 1 : *v;
       start = bar + 1;
     }
@@ -123,7 +135,8 @@ class TestResolver {
         continue;
       }
       if (catalog::is_string(a->spec.type)) {
-        out.args[static_cast<size_t>(a->index)] = kStringAddress + static_cast<uint64_t>(a->index) * 0x100;
+        out.args[static_cast<size_t>(a->index)] =
+            kStringAddress + static_cast<uint64_t>(a->index) * 0x100;
         out.strings[a->index] = value.text;
       } else if (auto v = integer(value.text)) {
         out.args[static_cast<size_t>(a->index)] = *v;
@@ -138,7 +151,8 @@ class TestResolver {
         ok = fail(u, fmt::format("'{}' is not a string argument of {}", u.text, out.syscall));
         continue;
       }
-      out.args[static_cast<size_t>(a->index)] = kStringAddress + static_cast<uint64_t>(a->index) * 0x100;
+      out.args[static_cast<size_t>(a->index)] =
+          kStringAddress + static_cast<uint64_t>(a->index) * 0x100;
       out.unreadable.insert(a->index);
     }
     return ok;
@@ -146,7 +160,8 @@ class TestResolver {
 
   bool number(const Scalar& s, uint64_t max, uint64_t* out) {
     auto v = parse_uint(s.text);
-    if (!v || *v > max) return fail(s, fmt::format("'{}' is not a number in 0..{}", s.text, max));
+    if (!v || *v > max)
+      return fail(s, fmt::format("'{}' is not a number in 0..{}", s.text, max));
     *out = *v;
     return true;
   }
@@ -159,17 +174,25 @@ class TestResolver {
       out.pid = static_cast<uint32_t>(v);
     }
     for (const auto& [k, s] : t.container) {
-      if (k == "id") out.container_id = s.text;
-      if (k == "name") out.container_name = s.text;
-      if (k == "pid" && number(s, INT32_MAX, &v)) out.container_pid = static_cast<long>(v);
-      else if (k == "pid") ok = false;
+      if (k == "id")
+        out.container_id = s.text;
+      if (k == "name")
+        out.container_name = s.text;
+      if (k == "pid" && number(s, INT32_MAX, &v))
+        out.container_pid = static_cast<long>(v);
+      else if (k == "pid")
+        ok = false;
     }
     for (const auto& [k, s] : t.pod) {
-      if (k == "namespace") out.pod_namespace = s.text;
-      if (k == "name") out.pod_name = s.text;
+      if (k == "namespace")
+        out.pod_namespace = s.text;
+      if (k == "name")
+        out.pod_name = s.text;
     }
-    for (const auto& [k, s] : t.meta) out.meta[k] = s.text;
-    for (const auto& [k, s] : t.annotations) out.annotations[k] = s.text;
+    for (const auto& [k, s] : t.meta)
+      out.meta[k] = s.text;
+    for (const auto& [k, s] : t.annotations)
+      out.annotations[k] = s.text;
     return ok;
   }
 
@@ -206,15 +229,19 @@ class TestResolver {
   bool expect(const TestDoc& t, TestCase& out) {
     const Context ctx{t.expect, sink_};
     auto parsed = dsl::parse_actions(t.expect.text);
-    for (const auto& e : parsed.errors) ctx.error(e.code, e.message, e.span).hint = e.hint;
-    if (!parsed.ok()) return false;
+    for (const auto& e : parsed.errors)
+      ctx.error(e.code, e.message, e.span).hint = e.hint;
+    if (!parsed.ok())
+      return false;
     auto action = detail::resolve_action(ctx, parsed.value, out.syscall);
-    if (!action) return false;
+    if (!action)
+      return false;
     for (const auto& p : action->params) {
       table::TemplateError err;
       auto tpl = table::parse_template(p.text, out.syscall, &err);
       if (catalog::is_string(p.type) && (!tpl || !tpl->is_constant())) {
-        return fail(t.expect, "expected values are literal: write the expanded text, not placeholders");
+        return fail(t.expect,
+                    "expected values are literal: write the expanded text, not placeholders");
       }
     }
     out.expect = std::move(*action);
@@ -230,7 +257,8 @@ std::vector<TestCase> resolve_tests(const PolicyDoc& doc, const ResolvedPolicy& 
   std::vector<TestCase> out;
   TestResolver r(policy, arches, sink);
   for (const TestDoc& t : doc.tests) {
-    if (auto c = r.run(t)) out.push_back(std::move(*c));
+    if (auto c = r.run(t))
+      out.push_back(std::move(*c));
   }
   return out;
 }

@@ -8,15 +8,18 @@ SourceFile::SourceFile(std::string path, std::string contents)
     : path_(std::move(path)), contents_(std::move(contents)) {
   line_starts_.push_back(0);
   for (size_t i = 0; i < contents_.size(); ++i) {
-    if (contents_[i] == '\n') line_starts_.push_back(i + 1);
+    if (contents_[i] == '\n')
+      line_starts_.push_back(i + 1);
   }
 }
 
 std::string_view SourceFile::line(uint32_t number) const {
-  if (number == 0 || number > line_starts_.size()) return {};
+  if (number == 0 || number > line_starts_.size())
+    return {};
   const size_t start = line_starts_[number - 1];
   size_t end = number < line_starts_.size() ? line_starts_[number] - 1 : contents_.size();
-  if (end > start && contents_[end - 1] == '\r') --end;
+  if (end > start && contents_[end - 1] == '\r')
+    --end;
   return std::string_view(contents_).substr(start, end - start);
 }
 
@@ -30,7 +33,8 @@ void SourceFile::position(size_t offset, uint32_t* line, uint32_t* column) const
 
 diag::Location locate(const ScalarPos& at, uint32_t length) {
   diag::Location loc;
-  if (at.file == nullptr) return loc;
+  if (at.file == nullptr)
+    return loc;
   loc.file = at.file->path();
   loc.line = static_cast<uint32_t>(at.line + 1);
   loc.column = static_cast<uint32_t>(at.column + 1);
@@ -48,7 +52,8 @@ size_t raw_offset(const Scalar& s, size_t target) {
   const std::string& raw = s.at.file->contents();
   size_t r = static_cast<size_t>(std::max(0, s.at.pos));
   if (r < raw.size() && (raw[r] == '|' || raw[r] == '>')) {
-    while (r < raw.size() && raw[r] != '\n') ++r;  // block header line
+    while (r < raw.size() && raw[r] != '\n')
+      ++r;  // block header line
   } else if (r < raw.size() && (raw[r] == '"' || raw[r] == '\'')) {
     ++r;
   }
@@ -75,7 +80,8 @@ size_t raw_offset(const Scalar& s, size_t target) {
 
 diag::Location locate_in(const Scalar& s, size_t offset, size_t length) {
   diag::Location loc = locate(s.at, static_cast<uint32_t>(std::max<size_t>(1, length)));
-  if (s.at.file == nullptr) return loc;
+  if (s.at.file == nullptr)
+    return loc;
   const size_t r = raw_offset(s, offset);
   s.at.file->position(r, &loc.line, &loc.column);
   // Keep the caret on one line.

@@ -51,7 +51,6 @@ diag::Location locate_in(const Scalar& s, size_t offset, size_t length);
 
 // Builds a diagnostic with the source line filled in.
 diag::Diagnostic& report(diag::Sink& sink, diag::Severity severity, std::string_view code,
-                         std::string message, const diag::Location& loc,
-                         const SourceFile* file);
+                         std::string message, const diag::Location& loc, const SourceFile* file);
 
 }  // namespace sa::passes

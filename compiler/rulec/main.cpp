@@ -1,9 +1,9 @@
 // rulec: compiles rule files into a decision table and seccomp profiles.
 // Exit status: 0 clean (warnings allowed), 1 errors in the rules, 2 bad usage
 // or an output that could not be written.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -36,7 +36,8 @@ struct Options {
 };
 
 std::optional<std::vector<sa::catalog::Arch>> arches(const Options& o) {
-  if (o.arch_names.empty()) return sa::catalog::default_arches();
+  if (o.arch_names.empty())
+    return sa::catalog::default_arches();
   std::vector<sa::catalog::Arch> out;
   for (const std::string& n : o.arch_names) {
     auto a = sa::catalog::find_arch(n);
@@ -55,7 +56,8 @@ void print_diagnostics(const sa::diag::Sink& sink, const Options& o) {
     return;
   }
   std::string text = sa::diag::format_text(sink.items());
-  if (!text.empty()) fmt::print(stderr, "{}", text);
+  if (!text.empty())
+    fmt::print(stderr, "{}", text);
   if (sink.error_count() + sink.warning_count() > 0) {
     fmt::print(stderr, "rulec: {} error{}, {} warning{}\n", sink.error_count(),
                sink.error_count() == 1 ? "" : "s", sink.warning_count(),
@@ -65,16 +67,20 @@ void print_diagnostics(const sa::diag::Sink& sink, const Options& o) {
 
 int run(const Options& o) {
   auto targets = arches(o);
-  if (!targets) return kUsage;
+  if (!targets)
+    return kUsage;
   sa::diag::Sink sink;
   sa::passes::Compilation c = sa::passes::compile_files(o.files, *targets, sink);
-  auto outputs = sa::rulec::build_outputs(std::move(c.policies), *targets, o.base,
-                                          sa::rulec::ProfileSettings{o.listener_path, o.metadata},
-                                          sink);
+  auto outputs =
+      sa::rulec::build_outputs(std::move(c.policies), *targets, o.base,
+                               sa::rulec::ProfileSettings{o.listener_path, o.metadata}, sink);
   print_diagnostics(sink, o);
-  if (sink.has_errors() || !outputs) return kRuleErrors;
-  if (o.explain) fmt::print("{}", sa::passes::explain(outputs->table));
-  if (o.check_only || o.out_dir.empty()) return kClean;
+  if (sink.has_errors() || !outputs)
+    return kRuleErrors;
+  if (o.explain)
+    fmt::print("{}", sa::passes::explain(outputs->table));
+  if (o.check_only || o.out_dir.empty())
+    return kClean;
   std::string error;
   if (!sa::rulec::write_outputs(*outputs, o.out_dir, &error)) {
     fmt::print(stderr, "rulec: {}\n", error);
@@ -86,14 +92,16 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"rulec: compile seccomp-agent rule files into a decision table and seccomp profiles"};
+  CLI::App app{
+      "rulec: compile seccomp-agent rule files into a decision table and seccomp profiles"};
   Options o;
   app.add_option("files", o.files, "rule files (YAML)")->required()->check(CLI::ExistingFile);
   app.add_option("--arch", o.arch_names,
                  "target architecture (repeatable; default: the native one and its compat arches)");
   app.add_option("--listener-path", o.listener_path, "listenerPath written into the profiles")
       ->capture_default_str();
-  app.add_option("--metadata", o.metadata, "extra KEY=VALUE line for listenerMetadata (repeatable)");
+  app.add_option("--metadata", o.metadata,
+                 "extra KEY=VALUE line for listenerMetadata (repeatable)");
   app.add_option("--base", o.base, "OCI seccomp profile to layer the intercepts over")
       ->check(CLI::ExistingFile);
   app.add_option("-o,--output", o.out_dir, "directory for table.json, profile.json, profiles/");

@@ -22,7 +22,8 @@ std::optional<Outputs> build_outputs(std::vector<table::Policy> policies,
   std::optional<profile::BaseProfile> base;
   if (!base_path.empty()) {
     base = profile::load_base(base_path, sink);
-    if (!base) return std::nullopt;
+    if (!base)
+      return std::nullopt;
   }
   const profile::BaseProfile* b = base ? &*base : nullptr;
   auto through = profile::passthrough(b, passes::intercepted(policies), sink);
@@ -70,12 +71,14 @@ bool write_outputs(const Outputs& o, const std::string& dir, std::string* error)
     *error = fmt::format("cannot create {}: {}", (root / "profiles").string(), ec.message());
     return false;
   }
-  if (!write_file(root / "table.json", table::to_json(o.table).dump(2) + "\n", error)) return false;
+  if (!write_file(root / "table.json", table::to_json(o.table).dump(2) + "\n", error))
+    return false;
   if (!o.profile.is_null() && !write_file(root / "profile.json", o.profile.dump(2) + "\n", error)) {
     return false;
   }
   for (const auto& [name, profile] : o.profiles) {
-    if (!write_file(root / "profiles" / (name + ".json"), profile.dump(2) + "\n", error)) return false;
+    if (!write_file(root / "profiles" / (name + ".json"), profile.dump(2) + "\n", error))
+      return false;
   }
   return true;
 }

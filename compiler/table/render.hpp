@@ -8,10 +8,10 @@
 
 namespace sa::table {
 
-std::string render_duration(const Duration& d);            // 2s, 500ms, "{meta.X}"
-std::string render_action(const Action& a);                // log, errno EBADMSG
-std::string render_predicate(const Predicate& p);          // flags & 0x1000
-std::string render_requirement(const Requirement& r);      // requires CAP_SYS_ADMIN in userns
-std::string quote(std::string_view s);                     // "..." with \" \\ \n \t escaped
+std::string render_duration(const Duration& d);        // 2s, 500ms, "{meta.X}"
+std::string render_action(const Action& a);            // log, errno EBADMSG
+std::string render_predicate(const Predicate& p);      // flags & 0x1000
+std::string render_requirement(const Requirement& r);  // requires CAP_SYS_ADMIN in userns
+std::string quote(std::string_view s);                 // "..." with \" \\ \n \t escaped
 
 }  // namespace sa::table

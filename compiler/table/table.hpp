@@ -27,14 +27,25 @@ struct SourceRef {
 };
 
 // What a predicate looks at.
-enum class Field { Arg, PodNamespace, PodName, ContainerName, ContainerId, Annotation, Meta, Uid, Gid, Pid };
+enum class Field {
+  Arg,
+  PodNamespace,
+  PodName,
+  ContainerName,
+  ContainerId,
+  Annotation,
+  Meta,
+  Uid,
+  Gid,
+  Pid
+};
 
 struct FieldRef {
   Field field = Field::Arg;
-  int arg = -1;                                    // Field::Arg: register index
-  catalog::ArgType type = catalog::ArgType::ULong; // Field::Arg: how the kernel reads it
-  std::string key;                                 // Annotation / Meta key
-  std::string label;                               // as written: "fs", "meta.MOUNT_PROC"
+  int arg = -1;                                     // Field::Arg: register index
+  catalog::ArgType type = catalog::ArgType::ULong;  // Field::Arg: how the kernel reads it
+  std::string key;                                  // Annotation / Meta key
+  std::string label;                                // as written: "fs", "meta.MOUNT_PROC"
   bool operator==(const FieldRef&) const = default;
 };
 bool is_string_field(const FieldRef& f);
@@ -86,15 +97,15 @@ struct EmulateParam {
 
 struct Action {
   Response response = Response::Continue;
-  int error = 0;         // Errno: the errno value
-  int64_t value = 0;     // Return: the value the syscall returns
-  std::string emulate;   // Emulate: the operation, e.g. "mkdir"
+  int error = 0;        // Errno: the errno value
+  int64_t value = 0;    // Return: the value the syscall returns
+  std::string emulate;  // Emulate: the operation, e.g. "mkdir"
   std::vector<EmulateParam> params;
-  bool unsafe = false;   // `continue unsafe`: TOCTOU acknowledged in the rule
+  bool unsafe = false;  // `continue unsafe`: TOCTOU acknowledged in the rule
   bool log = false;
   std::optional<Duration> delay;
-  bool stop = false;     // stop the container
-  Duration stop_after;   // grace time after the last hit
+  bool stop = false;    // stop the container
+  Duration stop_after;  // grace time after the last hit
   bool operator==(const Action&) const = default;
 };
 
@@ -105,11 +116,11 @@ struct Requirement {
 };
 
 struct Row {
-  std::string id;                  // "demo-basic#3": policy and rule number
-  std::vector<Predicate> when;     // all must hold; empty means always
+  std::string id;                         // "demo-basic#3": policy and rule number
+  std::vector<Predicate> when;            // all must hold; empty means always
   std::vector<Requirement> requirements;  // when unmet the answer is EPERM
   Action action;
-  bool reads_memory = false;       // `when` dereferences pointer arguments
+  bool reads_memory = false;  // `when` dereferences pointer arguments
   // The compiler accepted a CONTINUE here even though pointer arguments were
   // read on the way (acknowledged, or no decision for the syscall denies).
   bool continue_ok = false;

@@ -22,38 +22,57 @@ struct EnumName {
 };
 
 constexpr EnumName<Field> kFields[] = {
-    {Field::Arg, "arg"},           {Field::PodNamespace, "pod.namespace"},
-    {Field::PodName, "pod.name"},  {Field::ContainerName, "container.name"},
-    {Field::ContainerId, "container.id"}, {Field::Annotation, "annotation"},
-    {Field::Meta, "meta"},         {Field::Uid, "caller.uid"},
-    {Field::Gid, "caller.gid"},    {Field::Pid, "caller.pid"},
+    {Field::Arg, "arg"},
+    {Field::PodNamespace, "pod.namespace"},
+    {Field::PodName, "pod.name"},
+    {Field::ContainerName, "container.name"},
+    {Field::ContainerId, "container.id"},
+    {Field::Annotation, "annotation"},
+    {Field::Meta, "meta"},
+    {Field::Uid, "caller.uid"},
+    {Field::Gid, "caller.gid"},
+    {Field::Pid, "caller.pid"},
 };
 constexpr EnumName<Op> kOps[] = {
-    {Op::Eq, "eq"},     {Op::Ne, "ne"},         {Op::Lt, "lt"},         {Op::Le, "le"},
-    {Op::Gt, "gt"},     {Op::Ge, "ge"},         {Op::Glob, "glob"},     {Op::Prefix, "prefix"},
-    {Op::In, "in"},     {Op::NotIn, "not_in"},  {Op::MaskAny, "mask_any"},
-    {Op::MaskEq, "mask_eq"}, {Op::MaskNe, "mask_ne"}, {Op::Present, "present"},
+    {Op::Eq, "eq"},
+    {Op::Ne, "ne"},
+    {Op::Lt, "lt"},
+    {Op::Le, "le"},
+    {Op::Gt, "gt"},
+    {Op::Ge, "ge"},
+    {Op::Glob, "glob"},
+    {Op::Prefix, "prefix"},
+    {Op::In, "in"},
+    {Op::NotIn, "not_in"},
+    {Op::MaskAny, "mask_any"},
+    {Op::MaskEq, "mask_eq"},
+    {Op::MaskNe, "mask_ne"},
+    {Op::Present, "present"},
 };
 constexpr EnumName<Predicate::Kind> kPredicateKinds[] = {
-    {Predicate::Kind::Compare, "compare"}, {Predicate::Kind::HasCap, "has_cap"},
-    {Predicate::Kind::InUserns, "in_userns"}, {Predicate::Kind::Not, "not"},
-    {Predicate::Kind::All, "all"},         {Predicate::Kind::Any, "any"},
+    {Predicate::Kind::Compare, "compare"},
+    {Predicate::Kind::HasCap, "has_cap"},
+    {Predicate::Kind::InUserns, "in_userns"},
+    {Predicate::Kind::Not, "not"},
+    {Predicate::Kind::All, "all"},
+    {Predicate::Kind::Any, "any"},
 };
 constexpr EnumName<Response> kResponses[] = {
     {Response::Continue, "continue"}, {Response::Errno, "errno"}, {Response::Return, "return"},
     {Response::Emulate, "emulate"},   {Response::Kill, "kill"},
 };
 constexpr EnumName<catalog::ArgType> kArgTypes[] = {
-    {catalog::ArgType::Int, "int"},     {catalog::ArgType::UInt, "uint"},
+    {catalog::ArgType::Int, "int"},        {catalog::ArgType::UInt, "uint"},
     {catalog::ArgType::UShort, "umode_t"}, {catalog::ArgType::Long, "long"},
-    {catalog::ArgType::ULong, "ulong"}, {catalog::ArgType::Str, "string"},
+    {catalog::ArgType::ULong, "ulong"},    {catalog::ArgType::Str, "string"},
     {catalog::ArgType::Ptr, "pointer"},
 };
 
 template <typename E, size_t N>
 std::string_view name_of(const EnumName<E> (&table)[N], E v) {
   for (const auto& e : table) {
-    if (e.value == v) return e.name;
+    if (e.value == v)
+      return e.name;
   }
   return "?";
 }
@@ -64,43 +83,53 @@ std::string_view name_of(const EnumName<E> (&table)[N], E v) {
 }
 
 const json& member(const json& j, const char* key, const std::string& path) {
-  if (!j.is_object()) fail(path, "expected an object");
+  if (!j.is_object())
+    fail(path, "expected an object");
   auto it = j.find(key);
-  if (it == j.end()) fail(path, fmt::format("missing \"{}\"", key));
+  if (it == j.end())
+    fail(path, fmt::format("missing \"{}\"", key));
   return *it;
 }
 
 std::string sub(const std::string& path, std::string_view key) {
   return path.empty() ? std::string(key) : fmt::format("{}.{}", path, key);
 }
-std::string idx(const std::string& path, size_t i) { return fmt::format("{}[{}]", path, i); }
+std::string idx(const std::string& path, size_t i) {
+  return fmt::format("{}[{}]", path, i);
+}
 
 std::string get_string(const json& j, const char* key, const std::string& path) {
   const json& v = member(j, key, path);
-  if (!v.is_string()) fail(sub(path, key), "expected a string");
+  if (!v.is_string())
+    fail(sub(path, key), "expected a string");
   return v.get<std::string>();
 }
 
 bool get_bool(const json& j, const char* key, const std::string& path) {
   const json& v = member(j, key, path);
-  if (!v.is_boolean()) fail(sub(path, key), "expected true or false");
+  if (!v.is_boolean())
+    fail(sub(path, key), "expected true or false");
   return v.get<bool>();
 }
 
 int64_t get_int(const json& j, const char* key, const std::string& path, int64_t lo, int64_t hi) {
   const json& v = member(j, key, path);
-  if (!v.is_number_integer()) fail(sub(path, key), "expected an integer");
+  if (!v.is_number_integer())
+    fail(sub(path, key), "expected an integer");
   if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
     fail(sub(path, key), "integer out of range");
   }
   const int64_t x = v.get<int64_t>();
-  if (x < lo || x > hi) fail(sub(path, key), fmt::format("{} is outside [{}, {}]", x, lo, hi));
+  if (x < lo || x > hi)
+    fail(sub(path, key), fmt::format("{} is outside [{}, {}]", x, lo, hi));
   return x;
 }
 
 uint64_t as_u64(const json& v, const std::string& path) {
-  if (v.is_number_unsigned()) return v.get<uint64_t>();
-  if (v.is_number_integer()) return static_cast<uint64_t>(v.get<int64_t>());
+  if (v.is_number_unsigned())
+    return v.get<uint64_t>();
+  if (v.is_number_integer())
+    return static_cast<uint64_t>(v.get<int64_t>());
   fail(path, "expected an integer");
 }
 
@@ -108,27 +137,31 @@ template <typename E, size_t N>
 E get_enum(const json& j, const char* key, const std::string& path, const EnumName<E> (&table)[N]) {
   const std::string s = get_string(j, key, path);
   for (const auto& e : table) {
-    if (e.name == s) return e.value;
+    if (e.name == s)
+      return e.value;
   }
   fail(sub(path, key), fmt::format("unknown value \"{}\"", s));
 }
 
 const json& get_array(const json& j, const char* key, const std::string& path) {
   const json& v = member(j, key, path);
-  if (!v.is_array()) fail(sub(path, key), "expected an array");
+  if (!v.is_array())
+    fail(sub(path, key), "expected an array");
   return v;
 }
 
 const json& get_object(const json& j, const char* key, const std::string& path) {
   const json& v = member(j, key, path);
-  if (!v.is_object()) fail(sub(path, key), "expected an object");
+  if (!v.is_object())
+    fail(sub(path, key), "expected an object");
   return v;
 }
 
 int get_capability(const json& j, const char* key, const std::string& path) {
   const std::string s = get_string(j, key, path);
   auto cap = catalog::capability_value(s);
-  if (!cap) fail(sub(path, key), fmt::format("unknown capability \"{}\"", s));
+  if (!cap)
+    fail(sub(path, key), fmt::format("unknown capability \"{}\"", s));
   return *cap;
 }
 
@@ -150,7 +183,8 @@ json field_to_json(const FieldRef& f) {
     j["arg"] = f.arg;
     j["type"] = name_of(kArgTypes, f.type);
   }
-  if (f.field == Field::Annotation || f.field == Field::Meta) j["key"] = f.key;
+  if (f.field == Field::Annotation || f.field == Field::Meta)
+    j["key"] = f.key;
   return j;
 }
 
@@ -162,7 +196,8 @@ FieldRef field_from_json(const json& j, const std::string& path) {
     f.arg = static_cast<int>(get_int(j, "arg", path, 0, 5));
     f.type = get_enum(j, "type", path, kArgTypes);
   }
-  if (f.field == Field::Annotation || f.field == Field::Meta) f.key = get_string(j, "key", path);
+  if (f.field == Field::Annotation || f.field == Field::Meta)
+    f.key = get_string(j, "key", path);
   return f;
 }
 
@@ -172,21 +207,27 @@ json predicate_to_json(const Predicate& p) {
     case Predicate::Kind::Compare:
       j["field"] = field_to_json(p.lhs);
       j["op"] = name_of(kOps, p.op);
-      if (!p.ints.empty()) j["ints"] = p.ints;
-      if (!p.strings.empty()) j["strings"] = p.strings;
-      if (p.op == Op::MaskAny || p.op == Op::MaskEq || p.op == Op::MaskNe) j["mask"] = p.mask;
-      if (p.list_ref) j["list_ref"] = field_to_json(*p.list_ref);
+      if (!p.ints.empty())
+        j["ints"] = p.ints;
+      if (!p.strings.empty())
+        j["strings"] = p.strings;
+      if (p.op == Op::MaskAny || p.op == Op::MaskEq || p.op == Op::MaskNe)
+        j["mask"] = p.mask;
+      if (p.list_ref)
+        j["list_ref"] = field_to_json(*p.list_ref);
       break;
     case Predicate::Kind::HasCap:
       j["capability"] = catalog::capability_name(p.capability);
       j["in_userns"] = p.in_userns;
       break;
-    case Predicate::Kind::InUserns: break;
+    case Predicate::Kind::InUserns:
+      break;
     case Predicate::Kind::Not:
     case Predicate::Kind::All:
     case Predicate::Kind::Any: {
       json kids = json::array();
-      for (const Predicate& c : p.children) kids.push_back(predicate_to_json(c));
+      for (const Predicate& c : p.children)
+        kids.push_back(predicate_to_json(c));
       j["children"] = std::move(kids);
       break;
     }
@@ -197,7 +238,8 @@ json predicate_to_json(const Predicate& p) {
 constexpr int kMaxPredicateDepth = 64;
 
 Predicate predicate_from_json(const json& j, const std::string& path, int depth) {
-  if (depth > kMaxPredicateDepth) fail(path, "predicates nested too deeply");
+  if (depth > kMaxPredicateDepth)
+    fail(path, "predicates nested too deeply");
   Predicate p;
   p.kind = get_enum(j, "kind", path, kPredicateKinds);
   switch (p.kind) {
@@ -206,19 +248,22 @@ Predicate predicate_from_json(const json& j, const std::string& path, int depth)
       p.op = get_enum(j, "op", path, kOps);
       if (j.contains("ints")) {
         const json& a = get_array(j, "ints", path);
-        for (size_t i = 0; i < a.size(); ++i) p.ints.push_back(as_u64(a[i], idx(sub(path, "ints"), i)));
+        for (size_t i = 0; i < a.size(); ++i)
+          p.ints.push_back(as_u64(a[i], idx(sub(path, "ints"), i)));
       }
       if (j.contains("strings")) {
         const json& a = get_array(j, "strings", path);
         for (size_t i = 0; i < a.size(); ++i) {
-          if (!a[i].is_string()) fail(idx(sub(path, "strings"), i), "expected a string");
+          if (!a[i].is_string())
+            fail(idx(sub(path, "strings"), i), "expected a string");
           p.strings.push_back(a[i].get<std::string>());
         }
       }
       if (p.op == Op::MaskAny || p.op == Op::MaskEq || p.op == Op::MaskNe) {
         p.mask = as_u64(member(j, "mask", path), sub(path, "mask"));
       }
-      if (j.contains("list_ref")) p.list_ref = field_from_json(j["list_ref"], sub(path, "list_ref"));
+      if (j.contains("list_ref"))
+        p.list_ref = field_from_json(j["list_ref"], sub(path, "list_ref"));
       const bool needs_value = p.op != Op::Present && p.op != Op::MaskAny && !p.list_ref;
       if (needs_value && p.ints.empty() && p.strings.empty()) {
         fail(path, "a comparison without a value");
@@ -229,7 +274,8 @@ Predicate predicate_from_json(const json& j, const std::string& path, int depth)
       p.capability = get_capability(j, "capability", path);
       p.in_userns = get_bool(j, "in_userns", path);
       break;
-    case Predicate::Kind::InUserns: break;
+    case Predicate::Kind::InUserns:
+      break;
     case Predicate::Kind::Not:
     case Predicate::Kind::All:
     case Predicate::Kind::Any: {
@@ -247,7 +293,8 @@ Predicate predicate_from_json(const json& j, const std::string& path, int depth)
 }
 
 json duration_to_json(const Duration& d) {
-  if (d.millis) return {{"ms", *d.millis}};
+  if (d.millis)
+    return {{"ms", *d.millis}};
   return {{"template", d.template_text}};
 }
 
@@ -263,16 +310,23 @@ Duration duration_from_json(const json& j, const std::string& path) {
 
 }  // namespace
 
-std::string_view op_name(Op op) { return name_of(kOps, op); }
-std::string_view response_name(Response r) { return name_of(kResponses, r); }
+std::string_view op_name(Op op) {
+  return name_of(kOps, op);
+}
+std::string_view response_name(Response r) {
+  return name_of(kResponses, r);
+}
 
 bool is_string_field(const FieldRef& f) {
   switch (f.field) {
-    case Field::Arg: return catalog::is_string(f.type);
+    case Field::Arg:
+      return catalog::is_string(f.type);
     case Field::Uid:
     case Field::Gid:
-    case Field::Pid: return false;
-    default: return true;
+    case Field::Pid:
+      return false;
+    default:
+      return true;
   }
 }
 
@@ -284,26 +338,37 @@ bool Selector::empty() const {
 json action_to_json(const Action& a) {
   json j = {{"response", name_of(kResponses, a.response)}};
   switch (a.response) {
-    case Response::Errno: j["errno"] = a.error; break;
-    case Response::Return: j["value"] = a.value; break;
+    case Response::Errno:
+      j["errno"] = a.error;
+      break;
+    case Response::Return:
+      j["value"] = a.value;
+      break;
     case Response::Emulate: {
       j["emulate"] = a.emulate;
       json params = json::array();
       for (const EmulateParam& p : a.params) {
         json pj = {{"name", p.name}, {"arg", p.arg}, {"type", name_of(kArgTypes, p.type)}};
-        if (catalog::is_string(p.type)) pj["text"] = p.text;
-        else pj["integer"] = p.integer;
+        if (catalog::is_string(p.type))
+          pj["text"] = p.text;
+        else
+          pj["integer"] = p.integer;
         params.push_back(std::move(pj));
       }
       j["params"] = std::move(params);
       break;
     }
-    case Response::Continue: j["unsafe"] = a.unsafe; break;
-    case Response::Kill: break;
+    case Response::Continue:
+      j["unsafe"] = a.unsafe;
+      break;
+    case Response::Kill:
+      break;
   }
   j["log"] = a.log;
-  if (a.delay) j["delay"] = duration_to_json(*a.delay);
-  if (a.stop) j["stop_after"] = duration_to_json(a.stop_after);
+  if (a.delay)
+    j["delay"] = duration_to_json(*a.delay);
+  if (a.stop)
+    j["stop_after"] = duration_to_json(a.stop_after);
   return j;
 }
 
@@ -311,8 +376,12 @@ Action action_from_json(const json& j, const std::string& path) {
   Action a;
   a.response = get_enum(j, "response", path, kResponses);
   switch (a.response) {
-    case Response::Errno: a.error = static_cast<int>(get_int(j, "errno", path, 1, 4095)); break;
-    case Response::Return: a.value = get_int(j, "value", path, INT64_MIN, INT64_MAX); break;
+    case Response::Errno:
+      a.error = static_cast<int>(get_int(j, "errno", path, 1, 4095));
+      break;
+    case Response::Return:
+      a.value = get_int(j, "value", path, INT64_MIN, INT64_MAX);
+      break;
     case Response::Emulate: {
       a.emulate = get_string(j, "emulate", path);
       const json& params = get_array(j, "params", path);
@@ -322,17 +391,23 @@ Action action_from_json(const json& j, const std::string& path) {
         p.name = get_string(params[i], "name", pp);
         p.arg = static_cast<int>(get_int(params[i], "arg", pp, 0, 5));
         p.type = get_enum(params[i], "type", pp, kArgTypes);
-        if (catalog::is_string(p.type)) p.text = get_string(params[i], "text", pp);
-        else p.integer = as_u64(member(params[i], "integer", pp), sub(pp, "integer"));
+        if (catalog::is_string(p.type))
+          p.text = get_string(params[i], "text", pp);
+        else
+          p.integer = as_u64(member(params[i], "integer", pp), sub(pp, "integer"));
         a.params.push_back(std::move(p));
       }
       break;
     }
-    case Response::Continue: a.unsafe = get_bool(j, "unsafe", path); break;
-    case Response::Kill: break;
+    case Response::Continue:
+      a.unsafe = get_bool(j, "unsafe", path);
+      break;
+    case Response::Kill:
+      break;
   }
   a.log = get_bool(j, "log", path);
-  if (j.contains("delay")) a.delay = duration_from_json(j["delay"], sub(path, "delay"));
+  if (j.contains("delay"))
+    a.delay = duration_from_json(j["delay"], sub(path, "delay"));
   if (j.contains("stop_after")) {
     a.stop = true;
     a.stop_after = duration_from_json(j["stop_after"], sub(path, "stop_after"));
@@ -344,10 +419,12 @@ namespace {
 
 json row_to_json(const Row& r) {
   json when = json::array();
-  for (const Predicate& p : r.when) when.push_back(predicate_to_json(p));
+  for (const Predicate& p : r.when)
+    when.push_back(predicate_to_json(p));
   json reqs = json::array();
   for (const Requirement& q : r.requirements) {
-    reqs.push_back({{"capability", catalog::capability_name(q.capability)}, {"in_userns", q.in_userns}});
+    reqs.push_back(
+        {{"capability", catalog::capability_name(q.capability)}, {"in_userns", q.in_userns}});
   }
   return {{"id", r.id},
           {"when", std::move(when)},
@@ -386,10 +463,12 @@ json selector_to_json(const Selector& s) {
           {"container_name", s.container_name}};
 }
 
-std::map<std::string, std::string> string_map(const json& j, const char* key, const std::string& path) {
+std::map<std::string, std::string> string_map(const json& j, const char* key,
+                                              const std::string& path) {
   std::map<std::string, std::string> out;
   for (const auto& [k, v] : get_object(j, key, path).items()) {
-    if (!v.is_string()) fail(sub(sub(path, key), k), "expected a string");
+    if (!v.is_string())
+      fail(sub(sub(path, key), k), "expected a string");
     out[k] = v.get<std::string>();
   }
   return out;
@@ -409,8 +488,10 @@ json policy_to_json(const Policy& p) {
   json syscalls = json::object();
   for (const auto& [name, rules] : p.syscalls) {
     json rows = json::array();
-    for (const Row& r : rules.rows) rows.push_back(row_to_json(r));
-    syscalls[name] = {{"rows", std::move(rows)}, {"default_continue_ok", rules.default_continue_ok}};
+    for (const Row& r : rules.rows)
+      rows.push_back(row_to_json(r));
+    syscalls[name] = {{"rows", std::move(rows)},
+                      {"default_continue_ok", rules.default_continue_ok}};
   }
   return {{"name", p.name},
           {"file", p.file},
@@ -428,7 +509,8 @@ Policy policy_from_json(const json& j, const std::string& path) {
   p.description = get_string(j, "description", path);
   p.match = selector_from_json(member(j, "match", path), sub(path, "match"));
   p.default_action = action_from_json(member(j, "default", path), sub(path, "default"));
-  p.default_source = source_from_json(member(j, "default_source", path), sub(path, "default_source"));
+  p.default_source =
+      source_from_json(member(j, "default_source", path), sub(path, "default_source"));
   for (const auto& [name, sj] : get_object(j, "syscalls", path).items()) {
     const std::string sp = sub(sub(path, "syscalls"), name);
     SyscallRules rules;
@@ -447,16 +529,22 @@ json body_to_json(const Table& t) {
   json index = json::object();
   for (const auto& [arch, numbers] : t.index) {
     json m = json::object();
-    for (const auto& [nr, name] : numbers) m[std::to_string(nr)] = name;
+    for (const auto& [nr, name] : numbers)
+      m[std::to_string(nr)] = name;
     index[arch] = std::move(m);
   }
   json passthrough = json::object();
-  for (const auto& [name, action] : t.passthrough) passthrough[name] = action_to_json(action);
+  for (const auto& [name, action] : t.passthrough)
+    passthrough[name] = action_to_json(action);
   json policies = json::array();
-  for (const Policy& p : t.policies) policies.push_back(policy_to_json(p));
-  return {{"schema", kSchemaName},     {"version", t.version},
-          {"architectures", t.arches}, {"index", std::move(index)},
-          {"passthrough", std::move(passthrough)}, {"policies", std::move(policies)}};
+  for (const Policy& p : t.policies)
+    policies.push_back(policy_to_json(p));
+  return {{"schema", kSchemaName},
+          {"version", t.version},
+          {"architectures", t.arches},
+          {"index", std::move(index)},
+          {"passthrough", std::move(passthrough)},
+          {"policies", std::move(policies)}};
 }
 
 }  // namespace
@@ -470,7 +558,8 @@ std::string compute_hash(const json& without_hash) {
     throw TableError("cannot compute SHA-256");
   }
   std::string hex = "sha256:";
-  for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", digest[i]);
+  for (unsigned int i = 0; i < len; ++i)
+    hex += fmt::format("{:02x}", digest[i]);
   return hex;
 }
 
@@ -481,9 +570,11 @@ json to_json(const Table& t) {
 }
 
 Table from_json(const json& j) {
-  if (!j.is_object()) fail("", "expected a JSON object");
+  if (!j.is_object())
+    fail("", "expected a JSON object");
   const std::string schema = get_string(j, "schema", "");
-  if (schema != kSchemaName) fail("schema", fmt::format("\"{}\" is not {}", schema, kSchemaName));
+  if (schema != kSchemaName)
+    fail("schema", fmt::format("\"{}\" is not {}", schema, kSchemaName));
   Table t;
   t.version = static_cast<int>(get_int(j, "version", "", 0, INT32_MAX));
   if (t.version != kSchemaVersion) {
@@ -506,12 +597,14 @@ Table from_json(const json& j) {
     t.arches.push_back(a.get<std::string>());
   }
   for (const auto& [arch, numbers] : get_object(j, "index", "").items()) {
-    if (!catalog::find_arch(arch)) fail(sub("index", arch), "unknown architecture");
+    if (!catalog::find_arch(arch))
+      fail(sub("index", arch), "unknown architecture");
     auto& m = t.index[arch];
     for (const auto& [nr, name] : numbers.items()) {
       int n = 0;
       std::istringstream in(nr);
-      if (!(in >> n) || !in.eof() || !name.is_string()) fail(sub(sub("index", arch), nr), "bad entry");
+      if (!(in >> n) || !in.eof() || !name.is_string())
+        fail(sub(sub("index", arch), nr), "bad entry");
       m[n] = name.get<std::string>();
     }
   }
@@ -527,7 +620,8 @@ Table from_json(const json& j) {
 
 Table load_table_file(const std::string& path) {
   std::ifstream in(path);
-  if (!in) throw TableError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  if (!in)
+    throw TableError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
   json j;
   try {
     j = json::parse(in);

@@ -9,14 +9,16 @@ namespace sa::table {
 
 bool Template::is_constant() const {
   for (const Segment& s : segments) {
-    if (s.kind != Segment::Kind::Literal) return false;
+    if (s.kind != Segment::Kind::Literal)
+      return false;
   }
   return true;
 }
 
 bool Template::uses_arg() const {
   for (const Segment& s : segments) {
-    if (s.kind == Segment::Kind::Arg) return true;
+    if (s.kind == Segment::Kind::Arg)
+      return true;
   }
   return false;
 }
@@ -26,12 +28,18 @@ namespace {
 std::optional<Segment> placeholder(std::string_view name, std::string_view syscall,
                                    std::string* why) {
   using K = Segment::Kind;
-  if (name == "pid") return Segment{K::Pid, std::string(name), -1, catalog::ArgType::Int};
-  if (name == "container.pid") return Segment{K::ContainerPid, std::string(name), -1, catalog::ArgType::Int};
-  if (name == "container.id") return Segment{K::ContainerId, std::string(name), -1, catalog::ArgType::Str};
-  if (name == "container.name") return Segment{K::ContainerName, std::string(name), -1, catalog::ArgType::Str};
-  if (name == "pod.namespace") return Segment{K::PodNamespace, std::string(name), -1, catalog::ArgType::Str};
-  if (name == "pod.name") return Segment{K::PodName, std::string(name), -1, catalog::ArgType::Str};
+  if (name == "pid")
+    return Segment{K::Pid, std::string(name), -1, catalog::ArgType::Int};
+  if (name == "container.pid")
+    return Segment{K::ContainerPid, std::string(name), -1, catalog::ArgType::Int};
+  if (name == "container.id")
+    return Segment{K::ContainerId, std::string(name), -1, catalog::ArgType::Str};
+  if (name == "container.name")
+    return Segment{K::ContainerName, std::string(name), -1, catalog::ArgType::Str};
+  if (name == "pod.namespace")
+    return Segment{K::PodNamespace, std::string(name), -1, catalog::ArgType::Str};
+  if (name == "pod.name")
+    return Segment{K::PodName, std::string(name), -1, catalog::ArgType::Str};
   for (const auto& [prefix, kind] : {std::pair{std::string_view("meta."), K::Meta},
                                      std::pair{std::string_view("annotation."), K::Annotation}}) {
     if (name.substr(0, prefix.size()) == prefix) {
@@ -66,7 +74,8 @@ std::optional<Template> parse_template(std::string_view text, std::string_view s
   Template t;
   std::string literal;
   auto flush = [&] {
-    if (!literal.empty()) t.segments.push_back(Segment{Segment::Kind::Literal, std::move(literal), -1, {}});
+    if (!literal.empty())
+      t.segments.push_back(Segment{Segment::Kind::Literal, std::move(literal), -1, {}});
     literal.clear();
   };
   for (size_t i = 0; i < text.size(); ++i) {
@@ -111,7 +120,8 @@ std::optional<std::string> expand(const Template& t, const SegmentResolver& reso
       continue;
     }
     auto v = resolve(s);
-    if (!v) return std::nullopt;
+    if (!v)
+      return std::nullopt;
     out += *v;
   }
   return out;
@@ -130,20 +140,29 @@ std::string expand_go_template(std::string_view value, const GoTemplateContext& 
     out += value.substr(i, open - i);
     const size_t close = value.find("}}", open + 2);
     if (close == std::string_view::npos) {
-      if (error) *error = fmt::format("unterminated '{{{{' in \"{}\"", value);
+      if (error)
+        *error = fmt::format("unterminated '{{{{' in \"{}\"", value);
       out += value.substr(open);
       break;
     }
     std::string_view field = value.substr(open + 2, close - open - 2);
-    while (!field.empty() && field.front() == ' ') field.remove_prefix(1);
-    while (!field.empty() && field.back() == ' ') field.remove_suffix(1);
-    if (field == ".Namespace") out += ctx.ns;
-    else if (field == ".Pod") out += ctx.pod;
-    else if (field == ".Container") out += ctx.container;
-    else if (field == ".Pid") out += std::to_string(ctx.pid);
-    else if (field == ".Pid1") out += std::to_string(ctx.pid1);
+    while (!field.empty() && field.front() == ' ')
+      field.remove_prefix(1);
+    while (!field.empty() && field.back() == ' ')
+      field.remove_suffix(1);
+    if (field == ".Namespace")
+      out += ctx.ns;
+    else if (field == ".Pod")
+      out += ctx.pod;
+    else if (field == ".Container")
+      out += ctx.container;
+    else if (field == ".Pid")
+      out += std::to_string(ctx.pid);
+    else if (field == ".Pid1")
+      out += std::to_string(ctx.pid1);
     else {
-      if (error) *error = fmt::format("unknown template field '{}' in \"{}\"", field, value);
+      if (error)
+        *error = fmt::format("unknown template field '{}' in \"{}\"", field, value);
       out += value.substr(open, close + 2 - open);
     }
     i = close + 2;
@@ -152,33 +171,47 @@ std::string expand_go_template(std::string_view value, const GoTemplateContext& 
 }
 
 std::optional<uint64_t> parse_go_duration(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  if (s == "0") return 0;
+  if (s.empty())
+    return std::nullopt;
+  if (s == "0")
+    return 0;
   double total_ms = 0;
   while (!s.empty()) {
     size_t n = 0;
-    while (n < s.size() && ((s[n] >= '0' && s[n] <= '9') || s[n] == '.')) ++n;
-    if (n == 0) return std::nullopt;
+    while (n < s.size() && ((s[n] >= '0' && s[n] <= '9') || s[n] == '.'))
+      ++n;
+    if (n == 0)
+      return std::nullopt;
     double amount = 0;
     const auto res = std::from_chars(s.data(), s.data() + n, amount);
-    if (res.ec != std::errc() || res.ptr != s.data() + n) return std::nullopt;
+    if (res.ec != std::errc() || res.ptr != s.data() + n)
+      return std::nullopt;
     s.remove_prefix(n);
     size_t u = 0;
-    while (u < s.size() && !((s[u] >= '0' && s[u] <= '9') || s[u] == '.')) ++u;
+    while (u < s.size() && !((s[u] >= '0' && s[u] <= '9') || s[u] == '.'))
+      ++u;
     const std::string_view unit = s.substr(0, u);
     s.remove_prefix(u);
     double scale = 0;
-    if (unit == "ns") scale = 1e-6;
-    else if (unit == "us" || unit == "\xC2\xB5s") scale = 1e-3;
-    else if (unit == "ms") scale = 1;
-    else if (unit == "s") scale = 1e3;
-    else if (unit == "m") scale = 6e4;
-    else if (unit == "h") scale = 3.6e6;
-    else return std::nullopt;
+    if (unit == "ns")
+      scale = 1e-6;
+    else if (unit == "us" || unit == "\xC2\xB5s")
+      scale = 1e-3;
+    else if (unit == "ms")
+      scale = 1;
+    else if (unit == "s")
+      scale = 1e3;
+    else if (unit == "m")
+      scale = 6e4;
+    else if (unit == "h")
+      scale = 3.6e6;
+    else
+      return std::nullopt;
     total_ms += amount * scale;
   }
   constexpr double kMaxMillis = 24.0 * 3600 * 1000;
-  if (!(total_ms >= 0 && total_ms <= kMaxMillis)) return std::nullopt;
+  if (!(total_ms >= 0 && total_ms <= kMaxMillis))
+    return std::nullopt;
   return static_cast<uint64_t>(std::llround(total_ms));
 }
 
@@ -198,16 +231,19 @@ size_t match_class(std::string_view p, char c, bool* matched) {
   while (i < p.size() && (p[i] != ']' || first)) {
     first = false;
     char lo = p[i];
-    if (lo == '\\' && i + 1 < p.size()) lo = p[++i];
+    if (lo == '\\' && i + 1 < p.size())
+      lo = p[++i];
     char hi = lo;
     if (i + 2 < p.size() && p[i + 1] == '-' && p[i + 2] != ']') {
       hi = p[i + 2];
       i += 2;
     }
-    if (c >= lo && c <= hi) found = true;
+    if (c >= lo && c <= hi)
+      found = true;
     ++i;
   }
-  if (i >= p.size()) return 0;
+  if (i >= p.size())
+    return 0;
   *matched = found != negate;
   return i + 1;
 }
@@ -262,11 +298,13 @@ bool glob_match(std::string_view pattern, std::string_view text) {
         }
       }
     }
-    if (star_p == std::string_view::npos) return false;
+    if (star_p == std::string_view::npos)
+      return false;
     p = star_p + 1;
     t = ++star_t;
   }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
+  while (p < pattern.size() && pattern[p] == '*')
+    ++p;
   return p == pattern.size();
 }
 

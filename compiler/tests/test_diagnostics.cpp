@@ -18,7 +18,8 @@ std::string diagnose(const std::string& yaml, diag::Sink* sink_out = nullptr) {
   diag::Sink sink;
   auto source = std::make_shared<passes::SourceFile>("t.yaml", yaml);
   passes::compile_sources({source}, {*catalog::find_arch("x86_64")}, sink);
-  if (sink_out) *sink_out = sink;
+  if (sink_out)
+    *sink_out = sink;
   return diag::format_text(sink.items());
 }
 
@@ -27,7 +28,9 @@ struct Case {
   const char* yaml;
   const char* expected;
 };
-std::ostream& operator<<(std::ostream& o, const Case& c) { return o << c.name; }
+std::ostream& operator<<(std::ostream& o, const Case& c) {
+  return o << c.name;
+}
 
 const Case kCases[] = {
     {"E0100_yaml_syntax",
@@ -398,10 +401,12 @@ BOOST_AUTO_TEST_CASE(deep_nesting_is_a_diagnostic) {
 }
 
 BOOST_AUTO_TEST_CASE(a_one_megabyte_rule_is_a_diagnostic) {
-  const std::string yaml = "policy: p\nrules:\n  - mkdir path = \"" + std::string(1 << 20, 'a') +
-                           "\" -> continue\n";
+  const std::string yaml =
+      "policy: p\nrules:\n  - mkdir path = \"" + std::string(1 << 20, 'a') + "\" -> continue\n";
   const std::string text = diagnose(yaml);
-  BOOST_TEST(text.rfind("t.yaml:3:5: error[E0202]: rule text is 1048603 bytes; the limit is 65536\n", 0) == 0u);
+  BOOST_TEST(
+      text.rfind("t.yaml:3:5: error[E0202]: rule text is 1048603 bytes; the limit is 65536\n", 0) ==
+      0u);
 }
 
 BOOST_AUTO_TEST_CASE(deep_yaml_is_a_diagnostic) {
@@ -414,7 +419,8 @@ BOOST_AUTO_TEST_CASE(deep_yaml_is_a_diagnostic) {
 
 BOOST_AUTO_TEST_CASE(binary_garbage_is_a_diagnostic) {
   std::string yaml(4096, '\0');
-  for (size_t i = 0; i < yaml.size(); ++i) yaml[i] = static_cast<char>((i * 131) % 256);
+  for (size_t i = 0; i < yaml.size(); ++i)
+    yaml[i] = static_cast<char>((i * 131) % 256);
   diag::Sink sink;
   diagnose(yaml, &sink);
   BOOST_TEST(sink.has_errors());
@@ -422,8 +428,10 @@ BOOST_AUTO_TEST_CASE(binary_garbage_is_a_diagnostic) {
 
 BOOST_AUTO_TEST_CASE(duplicate_policy_names) {
   diag::Sink sink;
-  auto a = std::make_shared<passes::SourceFile>("a.yaml", "policy: p\nrules:\n  - mkdir -> continue\n");
-  auto b = std::make_shared<passes::SourceFile>("b.yaml", "policy: p\nrules:\n  - chmod -> continue\n");
+  auto a =
+      std::make_shared<passes::SourceFile>("a.yaml", "policy: p\nrules:\n  - mkdir -> continue\n");
+  auto b =
+      std::make_shared<passes::SourceFile>("b.yaml", "policy: p\nrules:\n  - chmod -> continue\n");
   passes::compile_sources({a, b}, {*catalog::find_arch("x86_64")}, sink);
   BOOST_TEST(diag::format_text(sink.items()) ==
              "b.yaml:1:9: error[E0103]: policy 'p' is already defined in a.yaml:1\n"
@@ -434,8 +442,10 @@ BOOST_AUTO_TEST_CASE(duplicate_policy_names) {
 
 BOOST_AUTO_TEST_CASE(syscall_missing_on_some_targets_is_a_warning) {
   diag::Sink sink;
-  auto a = std::make_shared<passes::SourceFile>("a.yaml", "policy: p\nrules:\n  - mkdir -> continue\n");
-  passes::compile_sources({a}, {*catalog::find_arch("x86_64"), *catalog::find_arch("aarch64")}, sink);
+  auto a =
+      std::make_shared<passes::SourceFile>("a.yaml", "policy: p\nrules:\n  - mkdir -> continue\n");
+  passes::compile_sources({a}, {*catalog::find_arch("x86_64"), *catalog::find_arch("aarch64")},
+                          sink);
   BOOST_TEST(diag::format_text(sink.items()) ==
              "a.yaml:3:5: warning[W0300]: 'mkdir' does not exist on aarch64; there the rule does "
              "not apply\n"

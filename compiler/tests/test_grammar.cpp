@@ -59,7 +59,9 @@ struct Rejected {
   const char* message;
   uint32_t offset;
 };
-std::ostream& operator<<(std::ostream& o, const Rejected& r) { return o << r.text; }
+std::ostream& operator<<(std::ostream& o, const Rejected& r) {
+  return o << r.text;
+}
 
 static const Rejected kRejected[] = {
     {"", "expected a syscall name or '*'", 0},
@@ -80,10 +82,13 @@ static const Rejected kRejected[] = {
     {"mkdir fs in -> continue", "expected '[' or a field after 'in'", 12},
     {"mkdir not -> continue", "expected a condition", 10},
     {"mkdir -> return x", "expected an integer", 16},
-    {"mkdir -> errno EPERM, errno EACCES", "an action list holds one response; this is a second one", 22},
-    {"mkdir not requires CAP_CHOWN -> continue", "'requires' cannot appear inside 'not', 'or' or parentheses", 10},
+    {"mkdir -> errno EPERM, errno EACCES",
+     "an action list holds one response; this is a second one", 22},
+    {"mkdir not requires CAP_CHOWN -> continue",
+     "'requires' cannot appear inside 'not', 'or' or parentheses", 10},
     {"mkdir mode = 0789 -> continue", "0789 is not a valid octal number", 13},
-    {"mkdir mode = 99999999999999999999999 -> continue", "integer 99999999999999999999999 does not fit in 64 bits", 13},
+    {"mkdir mode = 99999999999999999999999 -> continue",
+     "integer 99999999999999999999999 does not fit in 64 bits", 13},
     {"mkdir path = \"a\\qb\" -> continue", "unknown escape sequence in string", 16},
     {"mkdir -> delay 48h then continue", "duration 48h is longer than a day", 15},
 };
@@ -138,8 +143,8 @@ BOOST_AUTO_TEST_CASE(precedence_and_binds_tighter_than_or) {
 }
 
 BOOST_AUTO_TEST_CASE(deep_nesting_is_refused_not_a_crash) {
-  const std::string deep = "mkdir " + std::string(100000, '(') + "mode = 1" +
-                           std::string(100000, ')') + " -> continue";
+  const std::string deep =
+      "mkdir " + std::string(100000, '(') + "mode = 1" + std::string(100000, ')') + " -> continue";
   const auto r = parse_rule(deep.substr(0, 60000));
   BOOST_TEST_REQUIRE(!r.ok());
   BOOST_TEST(r.errors.front().code == "E0201");

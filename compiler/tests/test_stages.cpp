@@ -14,13 +14,15 @@ using namespace sa;
 
 namespace {
 
-const std::vector<catalog::Arch> kArches = {*catalog::find_arch("x86_64"), *catalog::find_arch("x86")};
+const std::vector<catalog::Arch> kArches = {*catalog::find_arch("x86_64"),
+                                            *catalog::find_arch("x86")};
 
 table::Table compile(const std::string& rules, diag::Sink* sink_out = nullptr) {
   diag::Sink sink;
   auto src = std::make_shared<passes::SourceFile>("t.yaml", "policy: p\nrules:\n" + rules);
   auto c = passes::compile_sources({src}, kArches, sink);
-  if (sink_out) *sink_out = sink;
+  if (sink_out)
+    *sink_out = sink;
   BOOST_TEST_REQUIRE(!sink.has_errors(), diag::format_text(sink.items()));
   return passes::link(std::move(c.policies), kArches, {});
 }
@@ -62,7 +64,8 @@ BOOST_AUTO_TEST_CASE(arguments_resolve_to_index_and_type) {
 }
 
 BOOST_AUTO_TEST_CASE(signed_and_narrow_values_are_normalised) {
-  const auto t = compile("  - openat dirfd = AT_FDCWD -> errno EPERM\n  - mkdir mode = 0xffff -> errno EPERM\n");
+  const auto t = compile(
+      "  - openat dirfd = AT_FDCWD -> errno EPERM\n  - mkdir mode = 0xffff -> errno EPERM\n");
   BOOST_TEST(only_row(t, "openat").when[0].ints.at(0) == static_cast<uint64_t>(-100));
   BOOST_TEST(only_row(t, "mkdir").when[0].ints.at(0) == 0xffffu);
 }
@@ -113,7 +116,8 @@ BOOST_AUTO_TEST_CASE(constant_duration_template_is_folded) {
 }
 
 BOOST_AUTO_TEST_CASE(star_expands_to_every_intercepted_syscall_in_order) {
-  const auto t = compile("  - mkdir mode = 1 -> errno EPERM\n  - chmod -> errno EPERM\n  - '* -> log'\n");
+  const auto t =
+      compile("  - mkdir mode = 1 -> errno EPERM\n  - chmod -> errno EPERM\n  - '* -> log'\n");
   BOOST_TEST(t.policies[0].syscalls.at("mkdir").rows.size() == 2u);
   BOOST_TEST(t.policies[0].syscalls.at("mkdir").rows[1].id == "p#3");
   // chmod's unconditional rule hides the `*` rule for chmod (a warning).
@@ -133,7 +137,8 @@ BOOST_AUTO_TEST_CASE(continue_ok_marks) {
 BOOST_AUTO_TEST_CASE(default_acknowledged_in_the_header) {
   diag::Sink sink;
   auto src = std::make_shared<passes::SourceFile>(
-      "t.yaml", "policy: p\ndefault: continue unsafe\nrules:\n  - mkdir path = /x -> errno EPERM\n");
+      "t.yaml",
+      "policy: p\ndefault: continue unsafe\nrules:\n  - mkdir path = /x -> errno EPERM\n");
   auto c = passes::compile_sources({src}, kArches, sink);
   BOOST_TEST(!sink.has_errors());
   BOOST_TEST(c.policies.at(0).syscalls.at("mkdir").default_continue_ok);
@@ -206,7 +211,8 @@ BOOST_AUTO_TEST_CASE(table_of_another_version_is_refused) {
   auto j = table::to_json(compile("  - chmod -> errno EBADMSG\n"));
   j["version"] = 2;
   BOOST_CHECK_EXCEPTION(table::from_json(j), table::TableError, [](const table::TableError& e) {
-    return std::string(e.what()) == "version: schema version 2 is not supported (this build reads 1)";
+    return std::string(e.what()) ==
+           "version: schema version 2 is not supported (this build reads 1)";
   });
 }
 
@@ -225,7 +231,9 @@ struct UnsafeCase {
   const char* rules;
   bool accepted;
 };
-std::ostream& operator<<(std::ostream& o, const UnsafeCase& c) { return o << c.rules; }
+std::ostream& operator<<(std::ostream& o, const UnsafeCase& c) {
+  return o << c.rules;
+}
 
 static const UnsafeCase kUnsafe[] = {
     // The design card's example: the EPERM of a failed requirement only withholds the emulation.
@@ -251,7 +259,8 @@ static const UnsafeCase kUnsafe[] = {
 
 BOOST_DATA_TEST_CASE(unsafe_continue, bdata::make(kUnsafe), c) {
   diag::Sink sink;
-  auto src = std::make_shared<passes::SourceFile>("t.yaml", std::string("policy: p\nrules:\n") + c.rules);
+  auto src =
+      std::make_shared<passes::SourceFile>("t.yaml", std::string("policy: p\nrules:\n") + c.rules);
   passes::compile_sources({src}, kArches, sink);
   const bool flagged = std::any_of(sink.items().begin(), sink.items().end(),
                                    [](const diag::Diagnostic& d) { return d.code == "E0308"; });

@@ -45,16 +45,21 @@ std::shared_ptr<const engine::Engine> load_engine(const std::string& path) {
 
 kernel::Response to_kernel(const engine::Decision& d) {
   switch (d.response) {
-    case table::Response::Errno: return kernel::Response::fail(d.error);
-    case table::Response::Return: return kernel::Response::return_value(d.value);
-    default: return kernel::Response::continue_syscall();
+    case table::Response::Errno:
+      return kernel::Response::fail(d.error);
+    case table::Response::Return:
+      return kernel::Response::return_value(d.value);
+    default:
+      return kernel::Response::continue_syscall();
   }
 }
 
 trace::SentResponse as_sent(const kernel::Response& r) {
   switch (r.kind) {
-    case kernel::Response::Kind::Errno: return trace::SentResponse{0, -r.error, 0};
-    case kernel::Response::Kind::Return: return trace::SentResponse{r.value, 0, 0};
+    case kernel::Response::Kind::Errno:
+      return trace::SentResponse{0, -r.error, 0};
+    case kernel::Response::Kind::Return:
+      return trace::SentResponse{r.value, 0, 0};
     case kernel::Response::Kind::Continue:
       return trace::SentResponse{0, 0, 1};  // SECCOMP_USER_NOTIF_FLAG_CONTINUE
   }
@@ -63,7 +68,8 @@ trace::SentResponse as_sent(const kernel::Response& r) {
 
 }  // namespace
 
-Agent::Agent(AgentOptions options) : options_(std::move(options)), signals_(io_, SIGTERM, SIGINT, SIGHUP) {
+Agent::Agent(AgentOptions options)
+    : options_(std::move(options)), signals_(io_, SIGTERM, SIGINT, SIGHUP) {
   try {
     engine_ = load_engine(options_.table_path);
   } catch (const std::exception& e) {
@@ -80,16 +86,18 @@ Agent::Agent(AgentOptions options) : options_(std::move(options)), signals_(io_,
   socket_.emplace(kernel::ContainerSocket::listen(options_.socket_path, options_.allowed_uids));
   socket_watch_.emplace(io_, ::dup(socket_->get()));
   std::vector<std::string> policies;
-  for (const auto& p : engine_->table().policies) policies.push_back(p.name);
-  log_event(info, "agent started",
-            {{"socket", options_.socket_path},
-             {"table", options_.table_path},
-             {"hash", engine_->table().hash},
-             {"policies", policies},
-             {"threads", options_.threads},
-             {"metrics", options_.metrics ? fmt::format("{}:{}", options_.metrics->address().to_string(),
-                                                        metrics_server_->endpoint().port())
-                                          : std::string()}});
+  for (const auto& p : engine_->table().policies)
+    policies.push_back(p.name);
+  log_event(
+      info, "agent started",
+      {{"socket", options_.socket_path},
+       {"table", options_.table_path},
+       {"hash", engine_->table().hash},
+       {"policies", policies},
+       {"threads", options_.threads},
+       {"metrics", options_.metrics ? fmt::format("{}:{}", options_.metrics->address().to_string(),
+                                                  metrics_server_->endpoint().port())
+                                    : std::string()}});
 }
 
 Agent::~Agent() = default;
@@ -102,8 +110,9 @@ void Agent::describe_metrics() {
                     "Notify fds received from container runtimes");
   metrics_.describe("seccomp_agent_messages_rejected_total", "counter",
                     "Runtime messages dropped: refused peer or malformed message");
-  metrics_.describe("seccomp_agent_containers_stopped_total", "counter",
-                    "Containers stopped because they used forbidden syscalls, by the syscalls used");
+  metrics_.describe(
+      "seccomp_agent_containers_stopped_total", "counter",
+      "Containers stopped because they used forbidden syscalls, by the syscalls used");
   metrics_.describe("seccomp_agent_emulation_failures_total", "counter",
                     "Emulations the agent could not carry out, by syscall");
   metrics_.describe("seccomp_agent_table_reloads_total", "counter", "SIGHUP reloads, by result");
@@ -118,13 +127,15 @@ int Agent::run() {
     threads.emplace_back([this] { io_.run(); });
   }
   io_.run();
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   log_event(info, "agent stopped", {});
   return 0;
 }
 
 void Agent::on_signal(boost::system::error_code ec, int sig) {
-  if (ec) return;
+  if (ec)
+    return;
   if (sig == SIGHUP) {
     reload();
     signals_.async_wait([this](boost::system::error_code e, int s) { on_signal(e, s); });
@@ -138,7 +149,8 @@ void Agent::on_signal(boost::system::error_code ec, int sig) {
 void Agent::accept_next() {
   socket_watch_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
                             [this](boost::system::error_code ec) {
-                              if (ec || stopping_) return;
+                              if (ec || stopping_)
+                                return;
                               on_connection();
                               accept_next();
                             });
@@ -152,11 +164,14 @@ void Agent::on_connection() {
     log_event(err, "accept failed", {{"error", e.what()}});
     return;
   }
-  if (a.outcome == kernel::AcceptOutcome::NoConnection) return;
+  if (a.outcome == kernel::AcceptOutcome::NoConnection)
+    return;
   if (a.outcome == kernel::AcceptOutcome::Refused) {
     metrics_.count("seccomp_agent_messages_rejected_total", {{"reason", "peer"}});
-    log_event(warn, "connection refused", {{"peer_pid", a.peer.pid}, {"peer_uid", a.peer.uid},
-                                            {"why", "the peer is neither root nor an allowed uid"}});
+    log_event(warn, "connection refused",
+              {{"peer_pid", a.peer.pid},
+               {"peer_uid", a.peer.uid},
+               {"why", "the peer is neither root nor an allowed uid"}});
     return;
   }
   // A runtime writes its message and closes at once; reading it here holds
@@ -196,7 +211,8 @@ void Agent::add_container(kernel::ContainerMessage m) {
         c->init = std::make_shared<const kernel::Pidfd>(std::move(*fd));
       }
     } catch (const std::exception& e) {
-      log_event(warn, "cannot open the container's init", {{"id", c->info.id}, {"error", e.what()}});
+      log_event(warn, "cannot open the container's init",
+                {{"id", c->info.id}, {"error", e.what()}});
     }
     c->init_userns = kernel::user_namespace_of(m.state.pid);
   } else {
@@ -215,7 +231,8 @@ void Agent::add_container(kernel::ContainerMessage m) {
   }
   select_policy(*c, false);
   metrics_.count("seccomp_agent_containers_registered_total", {});
-  if (recorder_) recorder_->container(c->info);
+  if (recorder_)
+    recorder_->container(c->info);
   watch(c);
 }
 
@@ -242,7 +259,8 @@ void Agent::select_policy(Container& c, bool reloaded) {
             {{"id", c.info.id},
              {"pid", c.info.pid},
              {"status", c.info.status},
-             {"pod", c.info.pod_namespace.empty() ? std::string() : c.info.pod_namespace + "/" + c.info.pod_name},
+             {"pod", c.info.pod_namespace.empty() ? std::string()
+                                                  : c.info.pod_namespace + "/" + c.info.pod_name},
              {"container", c.info.container_name},
              {"policy", p != nullptr ? p->name : std::string()},
              {"why", why},
@@ -254,7 +272,8 @@ void Agent::select_policy(Container& c, bool reloaded) {
 void Agent::watch(const std::shared_ptr<Container>& c) {
   c->watch.async_wait(boost::asio::posix::stream_descriptor::wait_read,
                       [this, c](boost::system::error_code ec) {
-                        if (ec || stopping_) return;
+                        if (ec || stopping_)
+                          return;
                         on_readable(c);
                       });
 }
@@ -267,8 +286,10 @@ void Agent::on_readable(const std::shared_ptr<Container>& c) {
   }
   if ((p.revents & POLLIN) == 0) {
     // No notification and the filter has no tasks left: the container is gone.
-    if ((p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0) remove(c, "exited");
-    else watch(c);
+    if ((p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0)
+      remove(c, "exited");
+    else
+      watch(c);
     return;
   }
   kernel::Received r;
@@ -282,7 +303,8 @@ void Agent::on_readable(const std::shared_ptr<Container>& c) {
   // Listen for the next one before deciding this one: a slow decision must
   // not hold up the container's other threads.
   watch(c);
-  if (r.outcome == kernel::RecvOutcome::Received) handle(c, r.notification);
+  if (r.outcome == kernel::RecvOutcome::Received)
+    handle(c, r.notification);
 }
 
 void Agent::handle(const std::shared_ptr<Container>& c, const kernel::Notification& n) {
@@ -305,10 +327,11 @@ void Agent::handle(const std::shared_ptr<Container>& c, const kernel::Notificati
   }
   ++c->notifications;
   for (const std::string& w : p->decision.warnings) {
-    log_event(warn, "decision warning", {{"id", c->info.id}, {"syscall", std::string(p->decision.syscall)},
-                                          {"warning", w}});
+    log_event(warn, "decision warning",
+              {{"id", c->info.id}, {"syscall", std::string(p->decision.syscall)}, {"warning", w}});
   }
-  if (p->decision.stop) count_forbidden(c, p->decision);
+  if (p->decision.stop)
+    count_forbidden(c, p->decision);
   if (p->decision.delay_ms && *p->decision.delay_ms > 0) {
     p->timer.expires_after(std::chrono::milliseconds(*p->decision.delay_ms));
     p->timer.async_wait([this, p](boost::system::error_code) { proceed(p); });
@@ -319,9 +342,15 @@ void Agent::handle(const std::shared_ptr<Container>& c, const kernel::Notificati
 
 void Agent::proceed(const std::shared_ptr<Pending>& p) {
   switch (p->decision.response) {
-    case table::Response::Emulate: emulate(p); return;
-    case table::Response::Kill: kill_caller(p); return;
-    default: respond(p, to_kernel(p->decision)); return;
+    case table::Response::Emulate:
+      emulate(p);
+      return;
+    case table::Response::Kill:
+      kill_caller(p);
+      return;
+    default:
+      respond(p, to_kernel(p->decision));
+      return;
   }
 }
 
@@ -334,7 +363,9 @@ void Agent::emulate(const std::shared_ptr<Pending>& p) {
     e.failure = kernel::SysError(EPERM, ex.what());
   }
   switch (e.outcome) {
-    case kernel::EmulationOutcome::Done: respond(p, e.response()); return;
+    case kernel::EmulationOutcome::Done:
+      respond(p, e.response());
+      return;
     case kernel::EmulationOutcome::TargetGone:
       p->outcome = "target-gone";
       finish(p);
@@ -343,7 +374,8 @@ void Agent::emulate(const std::shared_ptr<Pending>& p) {
       // The agent could not get into the caller's context: the call fails
       // rather than running natively behind the policy's back.
       const int code = e.failure && e.failure->err() != 0 ? e.failure->err() : EPERM;
-      metrics_.count("seccomp_agent_emulation_failures_total", {{"syscall", std::string(p->decision.syscall)}});
+      metrics_.count("seccomp_agent_emulation_failures_total",
+                     {{"syscall", std::string(p->decision.syscall)}});
       log_event(err, "emulation failed",
                 {{"id", p->container->info.id},
                  {"syscall", std::string(p->decision.syscall)},
@@ -367,7 +399,8 @@ void Agent::kill_caller(const std::shared_ptr<Pending>& p) {
     }
   } catch (const std::exception& e) {
     p->outcome = std::string("failed: ") + e.what();
-    log_event(err, "kill failed", {{"id", p->container->info.id}, {"pid", p->n.pid}, {"error", e.what()}});
+    log_event(err, "kill failed",
+              {{"id", p->container->info.id}, {"pid", p->n.pid}, {"error", e.what()}});
     // It must not run: fail the call instead.
     respond(p, kernel::Response::fail(EPERM));
     return;
@@ -419,13 +452,15 @@ void Agent::finish(const std::shared_ptr<Pending>& p) {
 
 void Agent::count_forbidden(const std::shared_ptr<Container>& c, const engine::Decision& d) {
   const std::lock_guard lock(mutex_);
-  if (c->stopped) return;
+  if (c->stopped)
+    return;
   c->forbidden.hit(std::string(d.syscall));
   // The grace time runs from the last forbidden call: rearming cancels the
   // previous wait.
   c->stop_timer.expires_after(std::chrono::milliseconds(d.stop_after_ms.value_or(0)));
   c->stop_timer.async_wait([this, c](boost::system::error_code ec) {
-    if (!ec) stop_container(c);
+    if (!ec)
+      stop_container(c);
   });
 }
 
@@ -434,27 +469,34 @@ void Agent::stop_container(const std::shared_ptr<Container>& c) {
   std::string summary;
   {
     const std::lock_guard lock(mutex_);
-    if (c->stopped) return;
+    if (c->stopped)
+      return;
     c->stopped = true;
     report = c->forbidden.report();
     summary = c->forbidden.summary();
   }
   std::string result = "killed";
   try {
-    if (!c->init || c->init->kill() == kernel::SignalOutcome::AlreadyGone) result = "already gone";
+    if (!c->init || c->init->kill() == kernel::SignalOutcome::AlreadyGone)
+      result = "already gone";
   } catch (const std::exception& e) {
     result = std::string("failed: ") + e.what();
   }
-  metrics_.count("seccomp_agent_containers_stopped_total", {{"name", c->info.id}, {"syscalls", summary}});
+  metrics_.count("seccomp_agent_containers_stopped_total",
+                 {{"name", c->info.id}, {"syscalls", summary}});
   log_event(err, "container stopped",
-            {{"id", c->info.id}, {"pid", c->info.pid}, {"reason", "seccomp killed"}, {"message", report},
+            {{"id", c->info.id},
+             {"pid", c->info.pid},
+             {"reason", "seccomp killed"},
+             {"message", report},
              {"result", result}});
 }
 
 void Agent::remove(const std::shared_ptr<Container>& c, std::string_view why) {
   {
     const std::lock_guard lock(mutex_);
-    if (c->closed) return;
+    if (c->closed)
+      return;
     c->closed = true;
     containers_.erase(c->serial);
     metrics_.set("seccomp_agent_containers", {}, static_cast<int64_t>(containers_.size()));
@@ -462,8 +504,11 @@ void Agent::remove(const std::shared_ptr<Container>& c, std::string_view why) {
   }
   boost::system::error_code ignored;
   c->watch.close(ignored);
-  log_event(info, "container gone", {{"id", c->info.id}, {"why", why}, {"notifications", c->notifications},
-                                      {"forbidden", c->forbidden.summary()}});
+  log_event(info, "container gone",
+            {{"id", c->info.id},
+             {"why", why},
+             {"notifications", c->notifications},
+             {"forbidden", c->forbidden.summary()}});
   // The notify fd itself closes when the last answer in flight lets go.
 }
 
@@ -475,8 +520,9 @@ void Agent::reload() {
     fresh = load_engine(options_.table_path);
   } catch (const std::exception& e) {
     metrics_.count("seccomp_agent_table_reloads_total", {{"result", "refused"}});
-    log_event(err, "reload refused", {{"table", options_.table_path}, {"error", e.what()},
-                                       {"kept", engine_->table().hash}});
+    log_event(
+        err, "reload refused",
+        {{"table", options_.table_path}, {"error", e.what()}, {"kept", engine_->table().hash}});
     return;
   }
   std::vector<std::shared_ptr<Container>> all;
@@ -489,10 +535,12 @@ void Agent::reload() {
       all.push_back(c);
     }
   }
-  for (auto& c : all) select_policy(*c, true);
+  for (auto& c : all)
+    select_policy(*c, true);
   metrics_.set("seccomp_agent_table_info", {{"hash", fresh->table().hash}}, 1);
   metrics_.count("seccomp_agent_table_reloads_total", {{"result", "loaded"}});
-  log_event(info, "table reloaded", {{"table", options_.table_path}, {"hash", fresh->table().hash}});
+  log_event(info, "table reloaded",
+            {{"table", options_.table_path}, {"hash", fresh->table().hash}});
 }
 
 void Agent::shutdown(std::string_view why) {
@@ -501,13 +549,16 @@ void Agent::shutdown(std::string_view why) {
   boost::system::error_code ignored;
   socket_watch_->close(ignored);
   socket_.reset();  // removes the socket file
-  if (metrics_server_) metrics_server_->stop();
+  if (metrics_server_)
+    metrics_server_->stop();
   std::vector<std::shared_ptr<Container>> all;
   {
     const std::lock_guard lock(mutex_);
-    for (auto& [serial, c] : containers_) all.push_back(c);
+    for (auto& [serial, c] : containers_)
+      all.push_back(c);
   }
-  for (auto& c : all) remove(c, "agent stopping");
+  for (auto& c : all)
+    remove(c, "agent stopping");
   signals_.cancel();
   io_.stop();
 }

@@ -8,14 +8,14 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <atomic>
 #include <map>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,7 +37,7 @@ struct AgentOptions {
   std::optional<boost::asio::ip::tcp::endpoint> metrics;
   std::vector<uid_t> allowed_uids;  // besides root
   bool sync_wake_up = true;         // SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP where the kernel has it
-  unsigned threads = 4;              // threads running the reactor
+  unsigned threads = 4;             // threads running the reactor
 };
 
 class Agent {

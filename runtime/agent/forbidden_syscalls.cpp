@@ -16,7 +16,8 @@ void ForbiddenSyscalls::hit(const std::string& syscall) {
 
 std::string ForbiddenSyscalls::summary() const {
   std::vector<std::string> parts;
-  for (const auto& [name, count] : counts_) parts.push_back(fmt::format("{} ({}x)", name, count));
+  for (const auto& [name, count] : counts_)
+    parts.push_back(fmt::format("{} ({}x)", name, count));
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 

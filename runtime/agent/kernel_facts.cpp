@@ -16,7 +16,8 @@ namespace {
 // mount(2)'s data argument: the kernel copies up to a page of it, not PATH_MAX.
 bool is_mount_data(uint32_t audit_arch, int nr, int arg_index) {
   static const int kData = catalog::find_arg("mount", "data")->index;
-  if (arg_index != kData) return false;
+  if (arg_index != kData)
+    return false;
   auto arch = catalog::find_arch_by_audit(audit_arch);
   return arch && catalog::syscall_number("mount", *arch) == nr;
 }
@@ -26,34 +27,43 @@ bool is_mount_data(uint32_t audit_arch, int nr, int arg_index) {
 engine::StringRead KernelFacts::read_string(int arg_index) {
   using Status = engine::StringRead::Status;
   const uint64_t address = n_.args[static_cast<size_t>(arg_index)];
-  if (address == 0) return {Status::Null, {}, 0};
+  if (address == 0)
+    return {Status::Null, {}, 0};
   if (!memory_opened_) {
     memory_opened_ = true;
     memory_ = kernel::CallerMemory::open(notify_, n_);
   }
-  if (!memory_) return {Status::Failed, {}, ESRCH};
+  if (!memory_)
+    return {Status::Failed, {}, ESRCH};
   const bool mount_data = is_mount_data(n_.arch, n_.nr, arg_index);
   const size_t limit = mount_data ? kernel::mount_data_limit() : kernel::kPathLimit;
   kernel::StringArg s = memory_->read_string(address, limit);
   // The pid may name another process by now: only a pending notification
   // vouches that what we read is the caller's.
-  if (!notify_.id_valid(n_.id)) return {Status::Failed, {}, ESRCH};
+  if (!notify_.id_valid(n_.id))
+    return {Status::Failed, {}, ESRCH};
   switch (s.status) {
-    case kernel::StringStatus::Ok: return {Status::Ok, std::move(s.value), 0};
-    case kernel::StringStatus::Null: return {Status::Null, {}, 0};
+    case kernel::StringStatus::Ok:
+      return {Status::Ok, std::move(s.value), 0};
+    case kernel::StringStatus::Null:
+      return {Status::Null, {}, 0};
     case kernel::StringStatus::TooLong:
       // Mount data longer than a page is truncated by the kernel too.
-      if (mount_data) return {Status::Ok, std::move(s.value), 0};
+      if (mount_data)
+        return {Status::Ok, std::move(s.value), 0};
       return {Status::Failed, {}, ENAMETOOLONG};
-    case kernel::StringStatus::Unreadable: return {Status::Failed, {}, s.err != 0 ? s.err : EFAULT};
+    case kernel::StringStatus::Unreadable:
+      return {Status::Failed, {}, s.err != 0 ? s.err : EFAULT};
   }
   return {Status::Failed, {}, EFAULT};
 }
 
 std::optional<engine::CallerFacts> KernelFacts::caller() {
-  if (n_.pid == 0) return std::nullopt;  // not visible from the agent's pid namespace
+  if (n_.pid == 0)
+    return std::nullopt;  // not visible from the agent's pid namespace
   const kernel::CallerFactsResult r = kernel::read_caller_facts(notify_, n_, container_userns_);
-  if (r.outcome == kernel::FactsOutcome::TargetGone) return std::nullopt;
+  if (r.outcome == kernel::FactsOutcome::TargetGone)
+    return std::nullopt;
   return engine::CallerFacts{r.facts.uid, r.facts.gid, r.facts.cap_effective, r.facts.userns.name(),
                              r.facts.userns_is_container};
 }
@@ -64,7 +74,8 @@ engine::Notification to_engine(const kernel::Notification& n) {
   e.pid = static_cast<uint32_t>(n.pid);
   e.audit_arch = n.arch;
   e.nr = n.nr;
-  for (size_t i = 0; i < 6; ++i) e.args[i] = n.args[i];
+  for (size_t i = 0; i < 6; ++i)
+    e.args[i] = n.args[i];
   return e;
 }
 

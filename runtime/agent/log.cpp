@@ -22,7 +22,8 @@ void init_logging(LogFormat format) {
   g_format = format;
   auto logger = spdlog::stderr_logger_mt("seccomp-agent");
   if (format == LogFormat::Json) {
-    logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l",%v})", spdlog::pattern_time_type::utc);
+    logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l",%v})",
+                        spdlog::pattern_time_type::utc);
   } else {
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
   }
@@ -30,8 +31,10 @@ void init_logging(LogFormat format) {
   spdlog::set_default_logger(logger);
 }
 
-void log_event(spdlog::level::level_enum level, std::string_view event, const nlohmann::json& fields) {
-  if (!spdlog::default_logger()->should_log(level)) return;
+void log_event(spdlog::level::level_enum level, std::string_view event,
+               const nlohmann::json& fields) {
+  if (!spdlog::default_logger()->should_log(level))
+    return;
   std::string line;
   if (g_format == LogFormat::Json) {
     nlohmann::json j = fields.is_object() ? fields : nlohmann::json::object();
@@ -41,7 +44,8 @@ void log_event(spdlog::level::level_enum level, std::string_view event, const nl
   } else {
     line = std::string(event);
     if (fields.is_object()) {
-      for (const auto& [k, v] : fields.items()) line += " " + k + "=" + text_value(v);
+      for (const auto& [k, v] : fields.items())
+        line += " " + k + "=" + text_value(v);
     }
   }
   spdlog::log(level, "{}", line);
@@ -50,7 +54,8 @@ void log_event(spdlog::level::level_enum level, std::string_view event, const nl
 void log_event(spdlog::level::level_enum level, std::string_view event,
                std::initializer_list<LogField> fields) {
   nlohmann::json j = nlohmann::json::object();
-  for (const auto& [k, v] : fields) j[std::string(k)] = v;
+  for (const auto& [k, v] : fields)
+    j[std::string(k)] = v;
   log_event(level, event, j);
 }
 

@@ -20,6 +20,7 @@ using LogField = std::pair<std::string_view, nlohmann::json>;
 void log_event(spdlog::level::level_enum level, std::string_view event,
                std::initializer_list<LogField> fields);
 // The same with fields built at run time.
-void log_event(spdlog::level::level_enum level, std::string_view event, const nlohmann::json& fields);
+void log_event(spdlog::level::level_enum level, std::string_view event,
+               const nlohmann::json& fields);
 
 }  // namespace sa::agent

@@ -2,9 +2,9 @@
 // decides every intercepted syscall with a table compiled by rulec.
 // Exit status: 0 after SIGTERM/SIGINT, 1 when it cannot start (bad table,
 // socket in use...), 2 for bad usage.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
 
@@ -18,20 +18,28 @@ int main(int argc, char** argv) {
   std::string level = "info";
   std::string metrics;
   std::string sync = "on";
-  app.add_option("--socket", o.socket_path, "unix socket runtimes connect to (the profiles' listenerPath)")
+  app.add_option("--socket", o.socket_path,
+                 "unix socket runtimes connect to (the profiles' listenerPath)")
       ->capture_default_str();
   app.add_option("--table", o.table_path, "decision table written by rulec")->required();
-  app.add_option("--record", o.record_path, "append every notification and decision to this trace (JSON Lines)");
-  app.add_option("--log-format", format, "log format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  app.add_option("--record", o.record_path,
+                 "append every notification and decision to this trace (JSON Lines)");
+  app.add_option("--log-format", format, "log format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   app.add_option("--log-level", level, "least severe level logged")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
   app.add_option("--metrics", metrics, "serve Prometheus metrics on HOST:PORT (/metrics)");
-  app.add_option("--allow-uid", o.allowed_uids, "a non-root uid allowed to hand over fds (repeatable)");
-  app.add_option("--sync-wake-up", sync, "SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP where the kernel has it")
+  app.add_option("--allow-uid", o.allowed_uids,
+                 "a non-root uid allowed to hand over fds (repeatable)");
+  app.add_option("--sync-wake-up", sync,
+                 "SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP where the kernel has it")
       ->check(CLI::IsMember({"on", "off"}))
       ->capture_default_str();
-  app.add_option("--threads", o.threads, "threads running the reactor")->check(CLI::Range(1u, 64u))->capture_default_str();
+  app.add_option("--threads", o.threads, "threads running the reactor")
+      ->check(CLI::Range(1u, 64u))
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -46,7 +54,8 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  sa::agent::init_logging(format == "json" ? sa::agent::LogFormat::Json : sa::agent::LogFormat::Text);
+  sa::agent::init_logging(format == "json" ? sa::agent::LogFormat::Json
+                                           : sa::agent::LogFormat::Text);
   spdlog::set_level(spdlog::level::from_str(level));
   // A runtime that connects and goes away must not kill the agent.
   std::signal(SIGPIPE, SIG_IGN);

@@ -33,7 +33,8 @@ void Metrics::set(const std::string& name, const Labels& labels, int64_t value) 
 uint64_t Metrics::counter(const std::string& name, const Labels& labels) const {
   const std::lock_guard lock(mutex_);
   auto f = families_.find(name);
-  if (f == families_.end()) return 0;
+  if (f == families_.end())
+    return 0;
   auto s = f->second.series.find(labels);
   return s == f->second.series.end() ? 0 : static_cast<uint64_t>(s->second);
 }
@@ -43,10 +44,14 @@ namespace {
 std::string escape_label(const std::string& v) {
   std::string out;
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out.push_back(c);
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -57,11 +62,13 @@ std::string Metrics::render() const {
   const std::lock_guard lock(mutex_);
   std::string out;
   for (const auto& [name, f] : families_) {
-    if (!f.help.empty()) out += fmt::format("# HELP {} {}\n", name, f.help);
+    if (!f.help.empty())
+      out += fmt::format("# HELP {} {}\n", name, f.help);
     out += fmt::format("# TYPE {} {}\n", name, f.type);
     for (const auto& [labels, value] : f.series) {
       std::vector<std::string> parts;
-      for (const auto& [k, v] : labels) parts.push_back(fmt::format("{}=\"{}\"", k, escape_label(v)));
+      for (const auto& [k, v] : labels)
+        parts.push_back(fmt::format("{}=\"{}\"", k, escape_label(v)));
       out += parts.empty() ? fmt::format("{} {}\n", name, value)
                            : fmt::format("{}{{{}}} {}\n", name, fmt::join(parts, ","), value);
     }
@@ -71,19 +78,23 @@ std::string Metrics::render() const {
 
 tcp::endpoint parse_endpoint(const std::string& text) {
   const size_t colon = text.rfind(':');
-  if (colon == std::string::npos) throw std::invalid_argument("expected HOST:PORT");
+  if (colon == std::string::npos)
+    throw std::invalid_argument("expected HOST:PORT");
   std::string host = text.substr(0, colon);
-  if (host.size() > 1 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 1 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   boost::system::error_code ec;
   const auto address = boost::asio::ip::make_address(host, ec);
-  if (ec) throw std::invalid_argument(fmt::format("'{}' is not an IP address", host));
+  if (ec)
+    throw std::invalid_argument(fmt::format("'{}' is not an IP address", host));
   unsigned long port = 0;
   try {
     port = std::stoul(text.substr(colon + 1));
   } catch (const std::exception&) {
     throw std::invalid_argument("the port is not a number");
   }
-  if (port > 65535) throw std::invalid_argument("the port is out of range");
+  if (port > 65535)
+    throw std::invalid_argument("the port is out of range");
   return tcp::endpoint(address, static_cast<unsigned short>(port));
 }
 
@@ -92,17 +103,20 @@ namespace {
 // One connection: read a request, answer it, close.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const Metrics& metrics) : stream_(std::move(socket)), metrics_(metrics) {}
+  Session(tcp::socket socket, const Metrics& metrics)
+      : stream_(std::move(socket)), metrics_(metrics) {}
 
   void start() {
     stream_.expires_after(std::chrono::seconds(10));
-    http::async_read(stream_, buffer_, request_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) { self->respond(ec); });
+    http::async_read(
+        stream_, buffer_, request_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->respond(ec); });
   }
 
  private:
   void respond(beast::error_code ec) {
-    if (ec) return;
+    if (ec)
+      return;
     auto res = std::make_shared<http::response<http::string_body>>();
     res->version(request_.version());
     res->keep_alive(false);
@@ -136,7 +150,9 @@ MetricsServer::MetricsServer(boost::asio::io_context& io, const tcp::endpoint& a
   accept();
 }
 
-tcp::endpoint MetricsServer::endpoint() const { return acceptor_.local_endpoint(); }
+tcp::endpoint MetricsServer::endpoint() const {
+  return acceptor_.local_endpoint();
+}
 
 void MetricsServer::stop() {
   boost::system::error_code ignored;
@@ -145,7 +161,8 @@ void MetricsServer::stop() {
 
 void MetricsServer::accept() {
   acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
-    if (ec) return;  // closed
+    if (ec)
+      return;  // closed
     std::make_shared<Session>(std::move(socket), metrics_)->start();
     accept();
   });

@@ -16,7 +16,8 @@ namespace sa::agent {
 Recorder::Recorder(const std::string& path, const std::string& table_hash)
     : path_(path), file_(path, std::ios::app) {
   if (!file_) {
-    throw std::runtime_error(fmt::format("cannot open {} for recording: {}", path, std::strerror(errno)));
+    throw std::runtime_error(
+        fmt::format("cannot open {} for recording: {}", path, std::strerror(errno)));
   }
   trace::Header h;
   h.table_hash = table_hash;
@@ -45,8 +46,9 @@ void Recorder::notification(trace::NotificationRecord& r) {
   check();
 }
 
-trace::NotificationRecord start_record(const engine::ContainerInfo& c, const engine::Notification& n,
-                                       const engine::Decision& d, trace::RecordingFacts& facts) {
+trace::NotificationRecord start_record(const engine::ContainerInfo& c,
+                                       const engine::Notification& n, const engine::Decision& d,
+                                       trace::RecordingFacts& facts) {
   trace::NotificationRecord r;
   r.time = trace::rfc3339_utc(std::chrono::system_clock::now());
   r.container = c.id;
@@ -56,8 +58,11 @@ trace::NotificationRecord start_record(const engine::ContainerInfo& c, const eng
   const auto arch = catalog::find_arch_by_audit(n.audit_arch);
   r.arch = arch ? arch->name : fmt::format("{:#x}", n.audit_arch);
   r.nr = n.nr;
-  r.syscall = !d.syscall.empty() ? std::string(d.syscall) : arch ? catalog::syscall_name(*arch, n.nr) : "";
-  for (size_t i = 0; i < 6; ++i) r.args[i] = n.args[i];
+  r.syscall = !d.syscall.empty() ? std::string(d.syscall)
+              : arch             ? catalog::syscall_name(*arch, n.nr)
+                                 : "";
+  for (size_t i = 0; i < 6; ++i)
+    r.args[i] = n.args[i];
   const catalog::SyscallSignature* sig = catalog::find_signature(r.syscall);
   facts.complete(sig, /*with_caller=*/true);
   facts.fill(r, sig);

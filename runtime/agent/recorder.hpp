@@ -40,7 +40,8 @@ class Recorder {
 // The record of a notification as far as the decision: what the evaluation
 // read (plus the remaining declared strings and the caller's facts, read now
 // so that a replay against another table has them too) and the decision.
-trace::NotificationRecord start_record(const engine::ContainerInfo& c, const engine::Notification& n,
-                                       const engine::Decision& d, trace::RecordingFacts& facts);
+trace::NotificationRecord start_record(const engine::ContainerInfo& c,
+                                       const engine::Notification& n, const engine::Decision& d,
+                                       trace::RecordingFacts& facts);
 
 }  // namespace sa::agent

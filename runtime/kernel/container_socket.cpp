@@ -1,7 +1,5 @@
 #include "kernel/container_socket.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -11,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <nlohmann/json.hpp>
 
 #include "kernel/sys_error.hpp"
 

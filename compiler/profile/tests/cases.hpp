@@ -28,10 +28,11 @@ inline table::Table linked(std::vector<table::Policy> policies,
 
 // Kinvolk's demo: every rule needs a string or an emulation.
 inline table::Policy demo_basic() {
-  return policy("demo-basic",
-                {{"mount", {row({str(arg("mount", "fstype"), Op::Eq, {"proc"})}, emulate("mount"), true)}},
-                 {"mkdir", {row({}, emulate("mkdir"))}},
-                 {"chmod", {row({}, errno_action(EBADMSG))}}});
+  return policy(
+      "demo-basic",
+      {{"mount", {row({str(arg("mount", "fstype"), Op::Eq, {"proc"})}, emulate("mount"), true)}},
+       {"mkdir", {row({}, emulate("mkdir"))}},
+       {"chmod", {row({}, errno_action(EBADMSG))}}});
 }
 
 // Register-only rules: filtered where exact.
@@ -73,15 +74,16 @@ inline table::Policy logging_policy() {
 
 // Syscalls a runtime default profile treats specially.
 inline table::Policy runtime_intercepts() {
-  return policy("runtime",
-                {{"mount", {row({str(arg("mount", "fstype"), Op::Eq, {"proc"})}, emulate("mount"), true)}},
-                 {"clone",
-                  {row({cmp(arg("clone", "flags"), Op::MaskAny, {}, constant("CLONE_NEWUSER"))},
-                       errno_action(EPERM))}},
-                 {"personality", {row({}, errno_action(EPERM))}},
-                 {"mkdir", {row({cmp(arg("mkdir", "mode"), Op::Eq, {0700})}, emulate("mkdir"))}},
-                 {"socket", {row({}, errno_action(EAFNOSUPPORT))}},
-                 {"clone3", {row({}, errno_action(ENOSYS))}}});
+  return policy(
+      "runtime",
+      {{"mount", {row({str(arg("mount", "fstype"), Op::Eq, {"proc"})}, emulate("mount"), true)}},
+       {"clone",
+        {row({cmp(arg("clone", "flags"), Op::MaskAny, {}, constant("CLONE_NEWUSER"))},
+             errno_action(EPERM))}},
+       {"personality", {row({}, errno_action(EPERM))}},
+       {"mkdir", {row({cmp(arg("mkdir", "mode"), Op::Eq, {0700})}, emulate("mkdir"))}},
+       {"socket", {row({}, errno_action(EAFNOSUPPORT))}},
+       {"clone3", {row({}, errno_action(ENOSYS))}}});
 }
 
 struct Case {

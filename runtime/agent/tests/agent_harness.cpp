@@ -22,7 +22,8 @@ std::string read_all(int fd) {
   std::string out;
   char buf[4096];
   ssize_t n = 0;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  while ((n = ::read(fd, buf, sizeof buf)) > 0)
+    out.append(buf, static_cast<size_t>(n));
   return out;
 }
 
@@ -36,16 +37,21 @@ std::string slurp(const std::string& path) {
 pid_t spawn(const std::vector<std::string>& argv, const std::string& cwd, int out_fd, int err_fd) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  if (out_fd >= 0) posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
-  if (err_fd >= 0) posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
-  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
+  if (out_fd >= 0)
+    posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
+  if (err_fd >= 0)
+    posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
+  if (!cwd.empty())
+    posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
   std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  for (const auto& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = -1;
   const int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("spawn " + argv[0] + ": " + std::strerror(rc));
+  if (rc != 0)
+    throw std::runtime_error("spawn " + argv[0] + ": " + std::strerror(rc));
   return pid;
 }
 
@@ -53,7 +59,8 @@ int wait_status(pid_t pid) {
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  if (WIFSIGNALED(status))
+    return 128 + WTERMSIG(status);
   return WEXITSTATUS(status);
 }
 
@@ -62,7 +69,8 @@ int wait_status(pid_t pid) {
 Run run(const std::vector<std::string>& argv, const std::string& cwd) {
   int out[2];
   int err[2];
-  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
+    throw std::runtime_error("pipe");
   const pid_t pid = spawn(argv, cwd, out[1], err[1]);
   ::close(out[1]);
   ::close(err[1]);
@@ -78,7 +86,8 @@ Run run(const std::vector<std::string>& argv, const std::string& cwd) {
 
 TempDir::TempDir() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "sa-agent-test.XXXXXX").string();
-  if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp");
+  if (::mkdtemp(tmpl.data()) == nullptr)
+    throw std::runtime_error("mkdtemp");
   path_ = tmpl;
 }
 
@@ -95,7 +104,8 @@ AgentProcess::AgentProcess(const std::filesystem::path& dir, const std::string& 
       log_path_((dir / "agent.log").string()) {
   const Run c = recompile(rules);
   BOOST_TEST_REQUIRE(c.status == 0, "rulec failed:\n" + c.err);
-  std::vector<std::string> argv = {SA_AGENT, "--socket", socket_, "--table", table_, "--log-level", "debug"};
+  std::vector<std::string> argv = {SA_AGENT, "--socket",    socket_, "--table",
+                                   table_,   "--log-level", "debug"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   const int log_fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   pid_ = spawn(argv, {}, log_fd, log_fd);
@@ -108,7 +118,8 @@ AgentProcess::AgentProcess(const std::filesystem::path& dir, const std::string& 
 }
 
 AgentProcess::~AgentProcess() {
-  if (pid_ > 0) stop();
+  if (pid_ > 0)
+    stop();
 }
 
 Run AgentProcess::recompile(const std::string& rules) {
@@ -117,7 +128,9 @@ Run AgentProcess::recompile(const std::string& rules) {
   return run({SA_RULEC, "-o", (dir_ / "out").string(), file});
 }
 
-void AgentProcess::signal(int sig) const { ::kill(pid_, sig); }
+void AgentProcess::signal(int sig) const {
+  ::kill(pid_, sig);
+}
 
 std::string AgentProcess::stop() {
   if (pid_ > 0) {
@@ -128,21 +141,26 @@ std::string AgentProcess::stop() {
   return log();
 }
 
-std::string AgentProcess::log() const { return slurp(log_path_); }
+std::string AgentProcess::log() const {
+  return slurp(log_path_);
+}
 
 size_t AgentProcess::open_fds() const {
   size_t n = 0;
-  for (const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid_) + "/fd")) {
+  for (const auto& e :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid_) + "/fd")) {
     (void)e;
     ++n;
   }
   return n;
 }
 
-Run AgentProcess::probe(const std::vector<std::string>& notify, const std::vector<std::string>& args,
-                        const std::string& cwd, const std::vector<std::string>& prefix) const {
+Run AgentProcess::probe(const std::vector<std::string>& notify,
+                        const std::vector<std::string>& args, const std::string& cwd,
+                        const std::vector<std::string>& prefix) const {
   std::string list;
-  for (const auto& s : notify) list += (list.empty() ? "" : ",") + s;
+  for (const auto& s : notify)
+    list += (list.empty() ? "" : ",") + s;
   std::vector<std::string> argv = prefix;
   argv.insert(argv.end(), {SA_NOTIFY_LAUNCH, "--socket", socket_, "--notify", list, "--metadata",
                            "policy=agent-test", "--", SA_AGENT_PROBE});

@@ -50,7 +50,8 @@ class AgentProcess {
 
   // sa-notify-launch --socket S --notify N -- sa-agent-probe ARGS...
   Run probe(const std::vector<std::string>& notify, const std::vector<std::string>& args,
-            const std::string& cwd = {}, const std::vector<std::string>& launcher_prefix = {}) const;
+            const std::string& cwd = {},
+            const std::vector<std::string>& launcher_prefix = {}) const;
 
  private:
   std::filesystem::path dir_;

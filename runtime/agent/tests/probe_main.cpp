@@ -38,9 +38,13 @@ int report(long r) {
   return 0;
 }
 
-mode_t octal(const char* s) { return static_cast<mode_t>(std::strtoul(s, nullptr, 8)); }
+mode_t octal(const char* s) {
+  return static_cast<mode_t>(std::strtoul(s, nullptr, 8));
+}
 
-int open_dir(const char* dir) { return ::open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC); }
+int open_dir(const char* dir) {
+  return ::open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
 
 // The caller changes its path while the agent is deciding: whatever the agent
 // did must be based on one read, never half of one and half of the other.
@@ -82,11 +86,15 @@ int main(int argc, char** argv) {
     ::umask(octal(a[1].c_str()));
     a.erase(a.begin(), a.begin() + 2);
   }
-  if (a.empty()) return 2;
+  if (a.empty())
+    return 2;
   const std::string& cmd = a[0];
-  if (cmd == "getppid" && a.size() == 1) return report(::syscall(SYS_getppid));
-  if (cmd == "mkdir" && a.size() == 3) return report(::mkdir(a[1].c_str(), octal(a[2].c_str())));
-  if (cmd == "chmod" && a.size() == 3) return report(::chmod(a[1].c_str(), octal(a[2].c_str())));
+  if (cmd == "getppid" && a.size() == 1)
+    return report(::syscall(SYS_getppid));
+  if (cmd == "mkdir" && a.size() == 3)
+    return report(::mkdir(a[1].c_str(), octal(a[2].c_str())));
+  if (cmd == "chmod" && a.size() == 3)
+    return report(::chmod(a[1].c_str(), octal(a[2].c_str())));
   if (cmd == "mkdirat" && a.size() == 4) {
     const int dir = open_dir(a[1].c_str());
     return report(::mkdirat(dir, a[2].c_str(), octal(a[3].c_str())));
@@ -114,13 +122,16 @@ int main(int argc, char** argv) {
   }
   if (cmd == "chroot" && (a.size() == 2 || a.size() == 3)) {
     const int count = a.size() == 3 ? std::atoi(a[2].c_str()) : 1;
-    for (int i = 0; i < count; ++i) report(::chroot(a[1].c_str()));
+    for (int i = 0; i < count; ++i)
+      report(::chroot(a[1].c_str()));
     if (a.size() == 3) {
-      for (;;) ::pause();  // until the agent stops the "container"
+      for (;;)
+        ::pause();  // until the agent stops the "container"
     }
     return 0;
   }
-  if (cmd == "race-mkdir" && a.size() == 4) return race_mkdir(a[1], a[2], std::atoi(a[3].c_str()));
+  if (cmd == "race-mkdir" && a.size() == 4)
+    return race_mkdir(a[1], a[2], std::atoi(a[3].c_str()));
   std::fprintf(stderr, "sa-agent-probe: bad usage\n");
   return 2;
 }

@@ -4,9 +4,9 @@
 #define BOOST_TEST_MODULE agent_kernel
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
-#include <sys/stat.h>
 
 #include <boost/test/unit_test.hpp>
 #include <chrono>
@@ -22,7 +22,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string policy(const std::string& rules) { return "policy: agent-test\nrules:\n" + rules; }
+std::string policy(const std::string& rules) {
+  return "policy: agent-test\nrules:\n" + rules;
+}
 
 mode_t mode_of(const fs::path& p) {
   struct stat st {};
@@ -34,7 +36,8 @@ mode_t mode_of(const fs::path& p) {
 // through the agent's renamed path; find the one directory created.
 std::vector<std::string> entries(const fs::path& dir) {
   std::vector<std::string> out;
-  for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path().filename().string());
+  for (const auto& e : fs::directory_iterator(dir))
+    out.push_back(e.path().filename().string());
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -104,8 +107,10 @@ BOOST_AUTO_TEST_CASE(emulated_mkdir_reports_the_real_errno) {
   TempDir t;
   AgentProcess agent(t.path(), policy("  - mkdir -> emulate\n"));
   fs::create_directory(t.path() / "exists");
-  BOOST_TEST(agent.probe({"mkdir"}, {"mkdir", (t.path() / "exists").string(), "755"}).out == "err EEXIST\n");
-  BOOST_TEST(agent.probe({"mkdir"}, {"mkdir", (t.path() / "no/such").string(), "755"}).out == "err ENOENT\n");
+  BOOST_TEST(agent.probe({"mkdir"}, {"mkdir", (t.path() / "exists").string(), "755"}).out ==
+             "err EEXIST\n");
+  BOOST_TEST(agent.probe({"mkdir"}, {"mkdir", (t.path() / "no/such").string(), "755"}).out ==
+             "err ENOENT\n");
 }
 
 BOOST_AUTO_TEST_CASE(emulated_chmod_family) {
@@ -120,18 +125,21 @@ BOOST_AUTO_TEST_CASE(emulated_chmod_family) {
   BOOST_TEST(agent.probe({"fchmod"}, {"fchmod", f.string(), "777"}).out == "ok 0\n");
   BOOST_TEST(mode_of(f) == 0600u);
   fs::permissions(f, fs::perms::all);
-  BOOST_TEST(agent.probe({"fchmodat"}, {"fchmodat", t.path().string(), "f", "777"}).out == "ok 0\n");
+  BOOST_TEST(agent.probe({"fchmodat"}, {"fchmodat", t.path().string(), "f", "777"}).out ==
+             "ok 0\n");
   BOOST_TEST(mode_of(f) == 0600u);
 }
 
 BOOST_AUTO_TEST_CASE(emulated_mount_lands_in_the_callers_mount_namespace) {
   TempDir t;
-  AgentProcess agent(t.path(), policy("  - mount fs in [tmpfs, proc] -> emulate\n  - mount -> errno EPERM\n"));
+  AgentProcess agent(
+      t.path(), policy("  - mount fs in [tmpfs, proc] -> emulate\n  - mount -> errno EPERM\n"));
   const fs::path target = t.path() / "mnt";
   fs::create_directory(target);
   // The caller gets a private mount namespace of its own, as a container has.
   const std::vector<std::string> ns = {"unshare", "--mount", "--propagation", "private"};
-  const Run tmpfs = agent.probe({"mount"}, {"mount", "none", target.string(), "tmpfs", "size=1m"}, {}, ns);
+  const Run tmpfs =
+      agent.probe({"mount"}, {"mount", "none", target.string(), "tmpfs", "size=1m"}, {}, ns);
   BOOST_TEST(tmpfs.out == "ok 0\nmounted=yes\n", tmpfs.err);
   // ...and the agent's own namespace is untouched.
   BOOST_TEST(fs::is_empty(target));
@@ -160,7 +168,8 @@ BOOST_AUTO_TEST_CASE(delay_then_respond) {
 
 BOOST_AUTO_TEST_CASE(stop_container_after_the_last_forbidden_call) {
   TempDir t;
-  AgentProcess agent(t.path(), policy("  - chroot -> log, errno ENOSYS, stop container after 500ms\n"));
+  AgentProcess agent(t.path(),
+                     policy("  - chroot -> log, errno ENOSYS, stop container after 500ms\n"));
   const Run r = agent.probe({"chroot"}, {"chroot", "/", "2"});
   BOOST_TEST(r.out == "err ENOSYS\nerr ENOSYS\n");
   BOOST_TEST(r.status == 128 + SIGKILL);
@@ -177,8 +186,9 @@ BOOST_AUTO_TEST_CASE(a_caller_rewriting_its_path_cannot_pass_one_check_and_use_a
                                       "  - mkdir -> errno EPERM\n"));
   const Run r = agent.probe({"mkdir"}, {"race-mkdir", good.string(), bad.string(), "300"});
   std::smatch m;
-  BOOST_TEST_REQUIRE(std::regex_match(r.out, m, std::regex("ok created=([0-9]+) refused=([0-9]+)\n")),
-                     r.out + r.err);
+  BOOST_TEST_REQUIRE(
+      std::regex_match(r.out, m, std::regex("ok created=([0-9]+) refused=([0-9]+)\n")),
+      r.out + r.err);
   BOOST_TEST(std::stoi(m[1]) + std::stoi(m[2]) == 300);
   // Whatever the agent read, it acted on that one copy: "bad" never appears.
   BOOST_TEST(!fs::exists(bad));
@@ -189,7 +199,8 @@ BOOST_AUTO_TEST_CASE(a_container_that_exits_leaves_no_fd_behind) {
   AgentProcess agent(t.path(), policy("  - getppid -> return 1\n"));
   BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 1\n");
   const size_t baseline = agent.open_fds();
-  for (int i = 0; i < 5; ++i) BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 1\n");
+  for (int i = 0; i < 5; ++i)
+    BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 1\n");
   // The agent notices each exit when the fd hangs up; give it a moment.
   for (int i = 0; i < 100 && agent.open_fds() != baseline; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -231,7 +242,8 @@ BOOST_AUTO_TEST_CASE(garbage_on_the_socket_is_dropped_and_service_goes_on) {
 BOOST_AUTO_TEST_CASE(the_agent_refuses_a_bad_table_at_start) {
   TempDir t;
   std::ofstream(t.path() / "table.json") << "{}";
-  const Run r = run({SA_AGENT, "--socket", (t.path() / "s").string(), "--table", (t.path() / "table.json").string()});
+  const Run r = run({SA_AGENT, "--socket", (t.path() / "s").string(), "--table",
+                     (t.path() / "table.json").string()});
   BOOST_TEST(r.status == 1);
   BOOST_TEST(r.err.find("cannot use the decision table") != std::string::npos, r.err);
 }

@@ -23,10 +23,10 @@
 #include <iostream>
 
 #include "kernel/scm_rights.hpp"
+#include "kernel/sys_error.hpp"
 #include "support/child.hpp"
 #include "support/runtime_message.hpp"
 #include "support/seccomp_filter.hpp"
-#include "kernel/sys_error.hpp"
 
 using namespace sa::kernel;
 using namespace sa::kernel::testing;

@@ -11,8 +11,8 @@
 #include <stdexcept>
 
 #include "kernel/scm_rights.hpp"
-#include "seccomp_filter.hpp"
 #include "kernel/sys_error.hpp"
+#include "seccomp_filter.hpp"
 
 namespace sa::kernel::testing {
 
