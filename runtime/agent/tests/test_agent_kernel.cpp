@@ -194,14 +194,38 @@ BOOST_AUTO_TEST_CASE(a_caller_rewriting_its_path_cannot_pass_one_check_and_use_a
   BOOST_TEST(!fs::exists(bad));
 }
 
+// The agent logs "container gone" once it has let go of a container's fds.
+// Waits (without a deadline of its own: CTest's timeout is the backstop)
+// until it has done so `count` times.
+static void wait_until_gone(const AgentProcess& agent, size_t count) {
+  auto gone = [&] {
+    const std::string log = agent.log();
+    size_t n = 0;
+    for (size_t at = log.find("container gone"); at != std::string::npos;
+         at = log.find("container gone", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  while (gone() < count)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
 BOOST_AUTO_TEST_CASE(a_container_that_exits_leaves_no_fd_behind) {
   TempDir t;
   AgentProcess agent(t.path(), policy("  - getppid -> return 1\n"));
   BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 1\n");
-  const size_t baseline = agent.open_fds();
+  // "container gone" is logged just before the last references to the
+  // container (its notify fd and pidfd) are dropped: let the count settle.
+  wait_until_gone(agent, 1);
+  size_t baseline = agent.open_fds();
+  for (size_t previous = 0; previous != baseline; baseline = agent.open_fds()) {
+    previous = baseline;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   for (int i = 0; i < 5; ++i)
     BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 1\n");
-  // The agent notices each exit when the fd hangs up; give it a moment.
+  wait_until_gone(agent, 6);
   for (int i = 0; i < 100 && agent.open_fds() != baseline; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
