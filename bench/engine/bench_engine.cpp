@@ -13,7 +13,7 @@
 #include <filesystem>
 #include <map>
 
-#include "alloc_counter.hpp"
+#include "alloc_count.hpp"
 #include "catalog/arch.hpp"
 #include "diag/diagnostics.hpp"
 #include "passes/compile.hpp"
@@ -123,10 +123,10 @@ void run(const std::string& label, const engine::Engine& e, engine::ContainerInf
   const bench::Workload w = bench::generate(e, *p, container, kCalls, 42);
   uint64_t sink = 0;
   const double base = best_seconds([&] { sink += lookup_only(e.table(), w); });
-  const uint64_t before = bench::allocations();
+  const long before = engine::testing::allocations();
   const double eval = best_seconds([&] { sink += evaluate_all(e, p, w); });
-  const double allocs =
-      static_cast<double>(bench::allocations() - before) / (kRuns * static_cast<double>(kCalls));
+  const double allocs = static_cast<double>(engine::testing::allocations() - before) /
+                        (kRuns * static_cast<double>(kCalls));
   const double n = static_cast<double>(kCalls);
   fmt::print(
       "{:<16} {:>7.2f} M decisions/s {:>6.1f} ns | baseline {:>7.2f} M lookups/s {:>5.1f} ns | "

@@ -102,15 +102,8 @@ int open_in(const char* proc, const char* name, int flags) {
   return fd;
 }
 
-alignas(16) char g_stack[64 * 1024];
-
-}  // namespace
-
-bool bare_enable_sync_wake_up(int notify_fd) {
-  return ::ioctl(notify_fd, kernel::abi::kNotifSetFlags, kernel::abi::kSyncWakeUp) == 0;
-}
-
-void bare_continue_loop(int notify_fd, int count, WaitStyle wait) {
+// Receive, answer with `flags` and `error`, nothing else.
+void answer_loop(int notify_fd, int count, WaitStyle wait, uint32_t flags, int error) {
   const int ep = ::epoll_create1(EPOLL_CLOEXEC);
   epoll_event ev{};
   ev.events = EPOLLIN;
@@ -122,10 +115,27 @@ void bare_continue_loop(int notify_fd, int count, WaitStyle wait) {
       die("epoll_wait");
     recv_one(notify_fd, &req);
     resp.id = req.id;
-    resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    resp.flags = flags;
+    resp.error = -error;
     send_one(notify_fd, &resp);
   }
   ::close(ep);
+}
+
+alignas(16) char g_stack[64 * 1024];
+
+}  // namespace
+
+bool bare_enable_sync_wake_up(int notify_fd) {
+  return ::ioctl(notify_fd, kernel::abi::kNotifSetFlags, kernel::abi::kSyncWakeUp) == 0;
+}
+
+void bare_continue_loop(int notify_fd, int count, WaitStyle wait) {
+  answer_loop(notify_fd, count, wait, SECCOMP_USER_NOTIF_FLAG_CONTINUE, 0);
+}
+
+void bare_errno_loop(int notify_fd, int count, int error, WaitStyle wait) {
+  answer_loop(notify_fd, count, wait, 0, error);
 }
 
 void bare_read_path_loop(int notify_fd, int count) {

@@ -16,6 +16,10 @@ bool bare_enable_sync_wake_up(int notify_fd);
 // Answers `count` notifications with CONTINUE.
 void bare_continue_loop(int notify_fd, int count, WaitStyle wait);
 
+// Answers `count` notifications with the error `error` (EPERM, ...): the
+// floor for `-> errno`, which reads nothing from the caller either.
+void bare_errno_loop(int notify_fd, int count, int error, WaitStyle wait);
+
 // Answers `count` notifications with CONTINUE after reading the string at
 // the first argument from /proc/PID/mem, with ID_VALID before and after.
 void bare_read_path_loop(int notify_fd, int count);

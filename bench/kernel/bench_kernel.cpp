@@ -10,27 +10,21 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <functional>
-#include <map>
 
 #include "bare_supervisor.hpp"
 #include "kernel/caller_memory.hpp"
 #include "kernel/emulate.hpp"
+#include "mkdir_target.hpp"
+#include "rounds.hpp"
 #include "timed_target.hpp"
 
-namespace fs = std::filesystem;
 using namespace sa::bench;
 using namespace sa::kernel;
 
 namespace {
 
 constexpr int kRounds = 3;
-
-struct Variant {
-  std::string name;
-  std::function<std::vector<double>()> run;  // one round's samples
-};
 
 // Where the target and the supervisor run. SYNC_WAKE_UP is about waking the
 // target on the supervisor's CPU, so placement decides what it can gain.
@@ -160,21 +154,9 @@ Variant emulated_mkdir(const std::string& name,
                        const std::function<void(const NotifyFd&, int)>& supervise) {
   return {name, [=] {
             constexpr int kWarmup = 100, kCalls = 1000;
-            char dir[] = "/tmp/sa-bench-XXXXXX";
-            if (::mkdtemp(dir) == nullptr)
-              throw std::runtime_error("mkdtemp");
-            std::vector<std::string> paths;
-            for (int i = 0; i < kWarmup + kCalls; ++i)
-              paths.push_back(fmt::format("{}/d{}", dir, i));
-            TimedTarget t = start_target({"mkdir"}, kWarmup, kCalls,
-                                         [&paths](int i) { ::mkdir(paths[i].c_str(), 0755); });
-            supervise(t.process.notify, t.calls);
-            auto samples = finish(t);
-            const bool all_made = fs::is_directory(paths.back());
-            fs::remove_all(dir);
-            if (!all_made)
-              throw std::runtime_error(name + ": mkdir was not emulated");
-            return samples;
+            MkdirTarget m(kWarmup, kCalls);
+            supervise(m.target().process.notify, m.target().calls);
+            return m.finish(name);
           }};
 }
 
@@ -191,35 +173,13 @@ void api_mkdir_loop(const NotifyFd& notify, int count, SpawnMethod spawn) {
   }
 }
 
-// Runs the variants round-robin; all samples of a variant together.
-std::map<std::string, std::vector<double>> measure(const std::vector<Variant>& variants) {
-  std::map<std::string, std::vector<double>> samples;
-  for (int round = 0; round < kRounds; ++round) {
-    for (const Variant& v : variants) {
-      auto s = v.run();
-      samples[v.name].insert(samples[v.name].end(), s.begin(), s.end());
-    }
-  }
-  return samples;
-}
-
-void print(const std::vector<Variant>& variants,
-           const std::map<std::string, std::vector<double>>& samples, const std::string& baseline) {
-  const double base = median(samples.at(baseline));
-  for (const Variant& v : variants) {
-    const auto& s = samples.at(v.name);
-    fmt::print("  {:<52} median {:7.2f} us   p90 {:7.2f} us   {:5.2f}x\n", v.name, median(s),
-               percentile(s, 0.9), median(s) / base);
-  }
-}
-
 }  // namespace
 
 int main() {
   try {
     const std::vector<Variant> notify = continue_variants();
     fmt::print("kernel: notified getppid answered CONTINUE ({} rounds, target's view)\n", kRounds);
-    print(notify, measure(notify), "bare, blocking RECV, unpinned");
+    print(notify, measure(notify, kRounds), "bare, blocking RECV, unpinned");
 
     const std::vector<Variant> read_path = {
         read_path_continue("bare read path + CONTINUE", false, bare_read_path),
@@ -229,7 +189,7 @@ int main() {
                            api_read_path_loop),
     };
     fmt::print("kernel: notified mkdir(\"/\"), path read, then CONTINUE ({} rounds)\n", kRounds);
-    print(read_path, measure(read_path), "bare read path + CONTINUE");
+    print(read_path, measure(read_path, kRounds), "bare read path + CONTINUE");
 
     const std::vector<Variant> mkdir = {
         emulated_mkdir("bare C-style inline emulation",
@@ -242,12 +202,12 @@ int main() {
             [](const NotifyFd& n, int count) { api_mkdir_loop(n, count, SpawnMethod::Fork); }),
     };
     fmt::print("kernel: emulated mkdir of a new directory ({} rounds, target's view)\n", kRounds);
-    const auto mkdir_samples = measure(mkdir);
+    const auto mkdir_samples = measure(mkdir, kRounds);
     print(mkdir, mkdir_samples, "bare C-style inline emulation");
-    const double ratio = median(mkdir_samples.at("sa::kernel emulate_mkdir (clone CLONE_VM)")) /
-                         median(mkdir_samples.at("bare C-style inline emulation"));
-    fmt::print("  emulate_mkdir vs bare: {:.2f}x   goal <= 1.2x: {}\n", ratio,
-               ratio <= 1.2 ? "met" : "NOT MET");
+    const double r = ratio(mkdir_samples, "sa::kernel emulate_mkdir (clone CLONE_VM)",
+                           "bare C-style inline emulation");
+    fmt::print("  emulate_mkdir vs bare: {:.2f}x   goal <= 1.2x: {}\n", r,
+               r <= 1.2 ? "met" : "NOT MET");
   } catch (const std::exception& e) {
     fmt::print(stderr, "bench_kernel: {}\n", e.what());
     return 1;

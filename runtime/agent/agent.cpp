@@ -23,16 +23,16 @@ using spdlog::level::warn;
 
 // One notification on its way to an answer.
 struct Agent::Pending {
-  Pending(boost::asio::io_context& io, std::shared_ptr<Container> c,
-          std::shared_ptr<const engine::Engine> e, const kernel::Notification& note)
-      : container(std::move(c)), engine(std::move(e)), n(note), timer(io) {}
+  Pending(std::shared_ptr<Container> c, std::shared_ptr<const engine::Engine> e,
+          const kernel::Notification& note)
+      : container(std::move(c)), engine(std::move(e)), n(note) {}
 
   std::shared_ptr<Container> container;
   std::shared_ptr<const engine::Engine> engine;  // the decision points into its table
   kernel::Notification n;
   engine::Decision decision;
   std::optional<trace::NotificationRecord> record;  // with --record
-  boost::asio::steady_timer timer;                  // `delay D then ...`
+  std::optional<boost::asio::steady_timer> timer;   // `delay D then ...`, on the container's loop
   std::optional<trace::SentResponse> sent;
   std::string outcome;
 };
@@ -70,6 +70,10 @@ trace::SentResponse as_sent(const kernel::Response& r) {
 
 Agent::Agent(AgentOptions options)
     : options_(std::move(options)), signals_(io_, SIGTERM, SIGINT, SIGHUP) {
+  for (unsigned i = 0; i < std::max(1u, options_.threads); ++i) {
+    loops_.push_back(std::make_unique<boost::asio::io_context>(1));
+    loop_work_.push_back(boost::asio::make_work_guard(*loops_.back()));
+  }
   try {
     engine_ = load_engine(options_.table_path);
   } catch (const std::exception& e) {
@@ -123,9 +127,8 @@ int Agent::run() {
   signals_.async_wait([this](boost::system::error_code ec, int sig) { on_signal(ec, sig); });
   accept_next();
   std::vector<std::thread> threads;
-  for (unsigned i = 1; i < std::max(1u, options_.threads); ++i) {
-    threads.emplace_back([this] { io_.run(); });
-  }
+  for (auto& loop : loops_)
+    threads.emplace_back([&loop] { loop->run(); });
   io_.run();
   for (auto& t : threads)
     t.join();
@@ -195,7 +198,8 @@ void Agent::add_container(kernel::ContainerMessage m) {
     log_event(err, "container dropped", {{"id", m.state.id}, {"error", std::strerror(errno)}});
     return;
   }
-  auto c = std::make_shared<Container>(io_, kernel::NotifyFd(std::move(m.seccomp_fd)), watch_fd);
+  auto c =
+      std::make_shared<Container>(next_loop(), kernel::NotifyFd(std::move(m.seccomp_fd)), watch_fd);
   c->info.id = m.state.id;
   c->info.pid = m.state.pid;
   c->info.bundle = m.state.bundle;
@@ -233,7 +237,11 @@ void Agent::add_container(kernel::ContainerMessage m) {
   metrics_.count("seccomp_agent_containers_registered_total", {});
   if (recorder_)
     recorder_->container(c->info);
-  watch(c);
+  boost::asio::post(c->watch.get_executor(), [this, c] { watch(c); });
+}
+
+boost::asio::io_context& Agent::next_loop() {
+  return *loops_[next_loop_++ % loops_.size()];
 }
 
 // A runtime that does not name the init (crun's exec sends pid 0): it is the
@@ -300,11 +308,12 @@ void Agent::on_readable(const std::shared_ptr<Container>& c) {
     remove(c, "receive failed");
     return;
   }
-  // Listen for the next one before deciding this one: a slow decision must
-  // not hold up the container's other threads.
-  watch(c);
+  // Answer first, listen again after: the re-arm (an epoll_ctl) stays off
+  // the caller's critical path. Delays are timers; an emulation runs here
+  // and holds this loop (not the others) for as long as it takes.
   if (r.outcome == kernel::RecvOutcome::Received)
     handle(c, r.notification);
+  watch(c);
 }
 
 void Agent::handle(const std::shared_ptr<Container>& c, const kernel::Notification& n) {
@@ -315,7 +324,7 @@ void Agent::handle(const std::shared_ptr<Container>& c, const kernel::Notificati
     engine = c->engine;
     policy = c->policy;
   }
-  auto p = std::make_shared<Pending>(io_, c, engine, n);
+  auto p = std::make_shared<Pending>(c, engine, n);
   KernelFacts facts(c->notify, n, c->init_userns);
   const engine::Notification en = to_engine(n);
   if (recorder_) {
@@ -333,8 +342,8 @@ void Agent::handle(const std::shared_ptr<Container>& c, const kernel::Notificati
   if (p->decision.stop)
     count_forbidden(c, p->decision);
   if (p->decision.delay_ms && *p->decision.delay_ms > 0) {
-    p->timer.expires_after(std::chrono::milliseconds(*p->decision.delay_ms));
-    p->timer.async_wait([this, p](boost::system::error_code) { proceed(p); });
+    p->timer.emplace(c->watch.get_executor(), std::chrono::milliseconds(*p->decision.delay_ms));
+    p->timer->async_wait([this, p](boost::system::error_code) { proceed(p); });
     return;
   }
   proceed(p);
@@ -557,8 +566,14 @@ void Agent::shutdown(std::string_view why) {
     for (auto& [serial, c] : containers_)
       all.push_back(c);
   }
-  for (auto& c : all)
-    remove(c, "agent stopping");
+  // Each container is let go on its own loop, after whatever that loop is
+  // doing; then the loops end (a loop runs its handlers in order).
+  for (auto& c : all) {
+    boost::asio::post(c->watch.get_executor(), [this, c] { remove(c, "agent stopping"); });
+  }
+  for (auto& loop : loops_)
+    boost::asio::post(*loop, [&loop] { loop->stop(); });
+  loop_work_.clear();
   signals_.cancel();
   io_.stop();
 }

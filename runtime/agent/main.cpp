@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
                  "SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP where the kernel has it")
       ->check(CLI::IsMember({"on", "off"}))
       ->capture_default_str();
-  app.add_option("--threads", o.threads, "threads running the reactor")
+  app.add_option("--threads", o.threads,
+                 "notification loops, a thread and a reactor each; containers are spread over them")
       ->check(CLI::Range(1u, 64u))
       ->capture_default_str();
   try {

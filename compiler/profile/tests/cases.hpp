@@ -4,6 +4,7 @@
 
 #include <sys/mount.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,11 @@ struct Case {
   std::string base;  // fixture file, "" for none
   Options options;
 };
+
+// Boost.Test names each data case by it.
+inline std::ostream& operator<<(std::ostream& os, const Case& c) {
+  return os << c.name;
+}
 
 inline std::vector<Case> golden_cases() {
   Options meta;

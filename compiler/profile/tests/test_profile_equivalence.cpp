@@ -18,12 +18,6 @@ using namespace sa::profile;
 using namespace sa::profile::test;
 using nlohmann::json;
 
-namespace sa::profile::test {
-std::ostream& operator<<(std::ostream& os, const Case& c) {
-  return os << c.name;
-}
-}  // namespace sa::profile::test
-
 namespace {
 
 class AnyFacts : public engine::FactSource {

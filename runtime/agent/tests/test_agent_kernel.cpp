@@ -213,11 +213,15 @@ static void wait_until_gone(const AgentProcess& agent, size_t count) {
 
 BOOST_AUTO_TEST_CASE(a_container_that_exits_leaves_no_fd_behind) {
   TempDir t;
-  AgentProcess agent(t.path(), policy("  - getppid -> return 1\n"));
-  BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 1\n");
+  // Two notification loops; each opens its reactor's fds (epoll, eventfd,
+  // timerfd) with its first container, so the baseline is taken after one
+  // container on each.
+  AgentProcess agent(t.path(), policy("  - getppid -> return 1\n"), {"--threads", "2"});
+  for (int i = 0; i < 2; ++i)
+    BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 1\n");
   // "container gone" is logged just before the last references to the
   // container (its notify fd and pidfd) are dropped: let the count settle.
-  wait_until_gone(agent, 1);
+  wait_until_gone(agent, 2);
   size_t baseline = agent.open_fds();
   for (size_t previous = 0; previous != baseline; baseline = agent.open_fds()) {
     previous = baseline;
@@ -225,7 +229,7 @@ BOOST_AUTO_TEST_CASE(a_container_that_exits_leaves_no_fd_behind) {
   }
   for (int i = 0; i < 5; ++i)
     BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 1\n");
-  wait_until_gone(agent, 6);
+  wait_until_gone(agent, 7);
   for (int i = 0; i < 100 && agent.open_fds() != baseline; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
