@@ -213,10 +213,9 @@ static void wait_until_gone(const AgentProcess& agent, size_t count) {
 
 BOOST_AUTO_TEST_CASE(a_container_that_exits_leaves_no_fd_behind) {
   TempDir t;
-  // Two notification loops; each opens its reactor's fds (epoll, eventfd,
-  // timerfd) with its first container, so the baseline is taken after one
-  // container on each.
+  // Two notification loops, so that containers land on both.
   AgentProcess agent(t.path(), policy("  - getppid -> return 1\n"), {"--threads", "2"});
+  const size_t at_start = agent.open_fds();
   for (int i = 0; i < 2; ++i)
     BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 1\n");
   // "container gone" is logged just before the last references to the
@@ -234,6 +233,7 @@ BOOST_AUTO_TEST_CASE(a_container_that_exits_leaves_no_fd_behind) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   BOOST_TEST(agent.open_fds() == baseline);
+  BOOST_TEST(baseline == at_start);
 }
 
 BOOST_AUTO_TEST_CASE(sighup_reloads_and_a_bad_table_is_refused) {
