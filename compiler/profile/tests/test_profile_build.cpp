@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "golden.hpp"
+#include "parse_base.hpp"
 
 namespace bdata = boost::unit_test::data;
 using namespace sa;
@@ -15,14 +16,6 @@ using namespace sa::profile::test;
 using nlohmann::json;
 
 namespace {
-
-BaseProfile parse(const std::string& text) {
-  diag::Sink sink;
-  auto b = parse_base(text, "base.json", sink);
-  if (!b)
-    throw std::runtime_error(diag::format_text(sink.items()));
-  return *b;
-}
 
 Profiles profiles(const std::vector<table::Policy>& policies, const BaseProfile* base,
                   Options o = {}, std::vector<catalog::Arch> arch_list = arches({"x86_64"})) {
@@ -92,12 +85,13 @@ BOOST_AUTO_TEST_CASE(each_profile_notifies_exactly_its_policys_syscalls) {
 }
 
 BOOST_AUTO_TEST_CASE(architectures_are_the_targets_and_the_bases) {
-  const BaseProfile fine = parse(R"({"defaultAction": "SCMP_ACT_ALLOW",
+  const BaseProfile fine = test::parse_or_throw(R"({"defaultAction": "SCMP_ACT_ALLOW",
       "architectures": ["SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_AARCH64"]})");
   const Profiles p = profiles({demo_basic()}, &fine);
   BOOST_TEST(p.node.at("architectures") ==
              json({"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_AARCH64"}));
-  const BaseProfile mapped = parse(R"({"defaultAction": "SCMP_ACT_ALLOW", "archMap": [
+  const BaseProfile mapped =
+      test::parse_or_throw(R"({"defaultAction": "SCMP_ACT_ALLOW", "archMap": [
       {"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86", "SCMP_ARCH_X32"]},
       {"architecture": "SCMP_ARCH_AARCH64", "subArchitectures": ["SCMP_ARCH_ARM"]}]})");
   const Profiles m = profiles({demo_basic()}, &mapped);
@@ -107,7 +101,8 @@ BOOST_AUTO_TEST_CASE(architectures_are_the_targets_and_the_bases) {
 }
 
 BOOST_AUTO_TEST_CASE(base_settings_are_kept) {
-  const BaseProfile b = parse(R"({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38,
+  const BaseProfile b =
+      test::parse_or_throw(R"({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38,
       "flags": ["SECCOMP_FILTER_FLAG_SPEC_ALLOW"],
       "syscalls": [{"names": ["read", "write"], "action": "SCMP_ACT_ALLOW", "comment": "io"}]})");
   const Profiles p = profiles({mkdir_0700()}, &b);
@@ -120,7 +115,7 @@ BOOST_AUTO_TEST_CASE(base_settings_are_kept) {
 }
 
 BOOST_AUTO_TEST_CASE(intercepted_syscalls_leave_every_base_entry) {
-  const BaseProfile b = parse(R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+  const BaseProfile b = test::parse_or_throw(R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
       {"names": ["read", "mkdir"], "action": "SCMP_ACT_ALLOW"},
       {"names": ["mkdir"], "action": "SCMP_ACT_LOG"},
       {"name": "mkdir", "action": "SCMP_ACT_KILL"},
@@ -152,15 +147,15 @@ BOOST_AUTO_TEST_CASE(filters_only_where_exactly_equivalent) {
   BOOST_TEST(unconditional(profiles({mkdir_0700(delay)}, nullptr).node, "mkdir"));
   BOOST_TEST(unconditional(profiles({mkdir_0700(errno_action(EPERM))}, nullptr).node, "mkdir"));
   // Base default ALLOW: filtered; LOG, an entry of its own, conditions: every call.
-  const BaseProfile allow = parse(R"({"defaultAction": "SCMP_ACT_ALLOW",
+  const BaseProfile allow = test::parse_or_throw(R"({"defaultAction": "SCMP_ACT_ALLOW",
       "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ALLOW"}]})");
   BOOST_TEST(!unconditional(profiles({mkdir_0700()}, &allow).node, "mkdir"));
-  const BaseProfile log_default = parse(R"({"defaultAction": "SCMP_ACT_LOG"})");
+  const BaseProfile log_default = test::parse_or_throw(R"({"defaultAction": "SCMP_ACT_LOG"})");
   BOOST_TEST(unconditional(profiles({mkdir_0700()}, &log_default).node, "mkdir"));
-  const BaseProfile listed = parse(R"({"defaultAction": "SCMP_ACT_ERRNO",
+  const BaseProfile listed = test::parse_or_throw(R"({"defaultAction": "SCMP_ACT_ERRNO",
       "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ALLOW"}]})");
   BOOST_TEST(unconditional(profiles({mkdir_0700()}, &listed).node, "mkdir"));
-  const BaseProfile conditional = parse(R"({"defaultAction": "SCMP_ACT_ALLOW",
+  const BaseProfile conditional = test::parse_or_throw(R"({"defaultAction": "SCMP_ACT_ALLOW",
       "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO",
                     "args": [{"index": 1, "value": 511, "op": "SCMP_CMP_EQ"}]}]})");
   BOOST_TEST(unconditional(profiles({mkdir_0700()}, &conditional).node, "mkdir"));

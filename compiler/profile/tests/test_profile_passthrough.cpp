@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 #include <ostream>
 
+#include "parse_base.hpp"
 #include "profile/base_answer.hpp"
 #include "table/render.hpp"
 
@@ -13,14 +14,6 @@ using namespace sa::profile;
 namespace {
 
 const std::string kFixtures = "compiler/profile/tests/fixtures/";
-
-BaseProfile parse(const std::string& text) {
-  diag::Sink sink;
-  auto b = parse_base(text, "base.json", sink);
-  if (!b)
-    throw std::runtime_error(diag::format_text(sink.items()));
-  return *b;
-}
 
 BaseProfile fixture(const std::string& name) {
   diag::Sink sink;
@@ -110,7 +103,7 @@ const Mapping kMappings[] = {
 };
 
 BOOST_DATA_TEST_CASE(base_actions_map_to_table_actions, bdata::make(kMappings), m) {
-  const BaseProfile base = parse(m.profile);
+  const BaseProfile base = test::parse_or_throw(m.profile);
   BOOST_TEST(answer(&base, m.syscall) == m.expected);
 }
 
@@ -162,7 +155,7 @@ BOOST_AUTO_TEST_CASE(warning_when_the_default_action_blocks) {
 }
 
 BOOST_AUTO_TEST_CASE(warning_when_an_entry_blocks) {
-  const auto w = warnings(parse(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+  const auto w = warnings(test::parse_or_throw(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
       {"names": ["chroot"], "action": "SCMP_ACT_KILL_PROCESS"}]})"),
                           "chroot");
   BOOST_REQUIRE_EQUAL(w.size(), 1U);
@@ -171,14 +164,14 @@ BOOST_AUTO_TEST_CASE(warning_when_an_entry_blocks) {
              "intercepted: the agent's policy now decides those calls where its rules match (and "
              "its default where none does); containers whose policy has no rule for chroot still "
              "get SCMP_ACT_KILL_PROCESS");
-  const auto t = warnings(parse(R"({"defaultAction": "SCMP_ACT_TRACE"})"), "chroot");
+  const auto t = warnings(test::parse_or_throw(R"({"defaultAction": "SCMP_ACT_TRACE"})"), "chroot");
   BOOST_REQUIRE_EQUAL(t.size(), 1U);
   BOOST_TEST(t[0].find("by its defaultAction SCMP_ACT_TRACE (ENOSYS without a tracer)") !=
              std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(warning_for_argument_conditions) {
-  const auto w = warnings(parse(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+  const auto w = warnings(test::parse_or_throw(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
       {"names": ["mount"], "action": "SCMP_ACT_ERRNO", "args": [
         {"index": 3, "value": 4096, "valueTwo": 4096, "op": "SCMP_CMP_MASKED_EQ"}]}]})"),
                           "mount");
@@ -218,7 +211,7 @@ BOOST_AUTO_TEST_CASE(warning_for_entries_chosen_per_container) {
 
 BOOST_AUTO_TEST_CASE(an_unconditional_entry_makes_conditions_dead) {
   // libseccomp drops the conditional rule: nothing to warn about it.
-  const BaseProfile b = parse(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+  const BaseProfile b = test::parse_or_throw(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
       {"names": ["mount"], "action": "SCMP_ACT_ERRNO", "args": [
         {"index": 3, "value": 4096, "valueTwo": 4096, "op": "SCMP_CMP_MASKED_EQ"}]},
       {"names": ["mount"], "action": "SCMP_ACT_LOG"}]})");
