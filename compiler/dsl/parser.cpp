@@ -483,7 +483,11 @@ std::unique_ptr<Node> parse_tree(std::string_view text, std::vector<SyntaxError>
         Span{0, 1}, "split it into several rules"});
     return nullptr;
   }
-  p::memory_input in(text.data(), text.size(), "rule");
+  // The tree's nodes keep a view of the input's source name: a name of
+  // static storage (not memory_input's default std::string, which dies with
+  // `in`) keeps node.begin()/end() valid after this function returns.
+  p::memory_input<p::tracking_mode::eager, p::eol::lf_crlf, const char*> in(text.data(),
+                                                                            text.size(), "rule");
   try {
     auto root = p::parse_tree::parse<Grammar, selector, depth_action, control>(in);
     if (!root) {
