@@ -1,17 +1,14 @@
 #include "agent_daemon.hpp"
 
 #include <signal.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 
-#include <cstring>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 
 #include "kernel/scm_rights.hpp"
-#include "kernel/sys_error.hpp"
 #include "process.hpp"
+#include "support/connect.hpp"
 #include "support/runtime_message.hpp"
 
 namespace sa::bench {
@@ -19,23 +16,6 @@ namespace {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-
-// A connection to the agent's socket, as runc opens one per container.
-kernel::UniqueFd connect_to(const fs::path& socket) {
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  const std::string path = socket.string();
-  if (path.size() >= sizeof address.sun_path) {
-    throw std::runtime_error("socket path too long: " + path);
-  }
-  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
-  kernel::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd ||
-      ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
-    kernel::throw_errno("connect " + path);
-  }
-  return fd;
-}
 
 }  // namespace
 
@@ -107,7 +87,7 @@ void AgentDaemon::adopt(TimedTarget& target, const std::string& policy) const {
   state.bundle = socket_.parent_path().string();
   state.metadata = "policy=" + policy;
   {
-    const kernel::UniqueFd connection = connect_to(socket_);
+    const kernel::UniqueFd connection = kernel::testing::connect_unix(socket_.string());
     const int fds[] = {target.process.notify.get()};
     kernel::send_with_fds(connection.get(), kernel::testing::container_process_state(state), fds);
   }  // closed: the agent reads the message to its end

@@ -12,7 +12,6 @@
 // status (128 + signal when killed).
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +24,7 @@
 #include "kernel/scm_rights.hpp"
 #include "kernel/sys_error.hpp"
 #include "support/child.hpp"
+#include "support/connect.hpp"
 #include "support/runtime_message.hpp"
 #include "support/seccomp_filter.hpp"
 
@@ -40,20 +40,6 @@ struct Options {
   std::vector<std::string> annotations;
   std::vector<std::string> command;
 };
-
-UniqueFd connect_to(const std::string& path) {
-  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (!fd || path.size() >= sizeof addr.sun_path) {
-    throw SysError(fd ? ENAMETOOLONG : errno, "socket " + path);
-  }
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
-    throw_errno("connect " + path);
-  }
-  return fd;
-}
 
 // The child: filter, hand over the listener, wait for the go, exec.
 [[noreturn]] void run_child(const Options& o, const Channel& channel) {
@@ -90,7 +76,7 @@ int launch(Options o) {
     o.state.id = "sa-launch-" + std::to_string(child.pid());
   }
   {
-    const UniqueFd agent = connect_to(o.socket);
+    const UniqueFd agent = connect_unix(o.socket);
     const int fds[] = {listener.get()};
     send_with_fds(agent.get(), container_process_state(o.state), fds);
   }

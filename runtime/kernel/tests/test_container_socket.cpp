@@ -14,6 +14,7 @@
 #include "kernel/container_socket.hpp"
 #include "kernel/scm_rights.hpp"
 #include "support/child.hpp"
+#include "support/connect.hpp"
 #include "support/fixtures.hpp"
 #include "support/printing.hpp"
 
@@ -33,20 +34,9 @@ struct TempDir {
   ~TempDir() { fs::remove_all(path); }
 };
 
-UniqueFd connect_to(const fs::path& path) {
-  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
-    throw_errno("connect " + path.string());
-  }
-  return fd;
-}
-
 // Connects, sends `text` with `fds` as a runtime does, and closes.
 void send_message(const fs::path& path, const std::string& text, std::span<const int> fds) {
-  const UniqueFd client = connect_to(path);
+  const UniqueFd client = connect_unix(path.string());
   send_with_fds(client.get(), text, fds);
 }
 
@@ -99,7 +89,7 @@ BOOST_AUTO_TEST_CASE(a_stale_socket_is_replaced) {
   }
   BOOST_TEST_REQUIRE(fs::is_socket(path));
   const ContainerSocket socket = ContainerSocket::listen(path);
-  const UniqueFd client = connect_to(path);
+  const UniqueFd client = connect_unix(path.string());
   BOOST_TEST(socket.accept().outcome == AcceptOutcome::Accepted);
 }
 
@@ -179,7 +169,7 @@ BOOST_AUTO_TEST_CASE(peers_other_than_root_need_to_be_allowed) {
     Child client = Child::spawn([&](const Channel& channel) {
       if (::setresgid(1234, 1234, 1234) != 0 || ::setresuid(1234, 1234, 1234) != 0)
         return 1;
-      const UniqueFd fd = connect_to(path);
+      const UniqueFd fd = connect_unix(path.string());
       channel.get<int>();  // until the agent has looked at us
       return 0;
     });
@@ -247,7 +237,7 @@ BOOST_AUTO_TEST_CASE(a_message_without_fds) {
 BOOST_AUTO_TEST_CASE(a_peer_that_never_finishes_is_dropped) {
   TempDir dir;
   const ContainerSocket socket = ContainerSocket::listen(dir.path / "agent.sock");
-  const UniqueFd client = connect_to(socket.path());
+  const UniqueFd client = connect_unix(socket.path().string());
   BOOST_TEST_REQUIRE(::send(client.get(), "{\"oci", 5, 0) == 5);
   Accepted a = accept_one(socket);
   MessageLimits limits;
