@@ -6,7 +6,6 @@
 #define BOOST_TEST_MODULE profile_kernel
 #include <poll.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
 
 #include <boost/test/unit_test.hpp>
@@ -33,42 +32,6 @@ struct Seen {
   int nr;
   uint64_t args[6];
 };
-
-bool send_fd(int sock, int fd) {
-  char byte = 0;
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  return ::sendmsg(sock, &msg, 0) == 1;
-}
-
-int receive_fd(int sock) {
-  char byte = 0;
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  if (::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
-    return -1;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  if (c == nullptr || c->cmsg_type != SCM_RIGHTS)
-    return -1;
-  int fd = -1;
-  std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-  return fd;
-}
 
 // Answers notifications until the child's results arrive.
 std::vector<Seen> serve(int listener, int results_fd) {
@@ -112,40 +75,25 @@ Outcome run(const nlohmann::json& profile, const std::vector<Call>& calls) {
   ScmpFilter ctx = build_filter(profile, {}, true, report);
   if (!ctx || !report.ok())
     throw std::runtime_error("the profile does not load");
-  int sv[2];
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
-    throw std::runtime_error("socketpair");
-  }
-  Pipe results;
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::close(sv[0]);
-    results.close_read();
-    if (seccomp_load(ctx.get()) != 0 || !send_fd(sv[1], seccomp_notify_fd(ctx.get()))) {
-      ::_exit(2);
-    }
-    std::vector<long> out;
-    for (const Call& c : calls) {
-      out.push_back(
-          result_of(::syscall(c.nr, c.args[0], c.args[1], c.args[2], c.args[3], c.args[4])));
-    }
-    ::_exit(write_all(results.write_end(), out.data(), out.size() * sizeof(long)) ? 0 : 1);
-  }
-  ::close(sv[1]);
-  results.close_write();
-  const int listener = receive_fd(sv[0]);
-  ::close(sv[0]);
+  kernel::testing::Child child =
+      kernel::testing::Child::spawn([&](const kernel::testing::Channel& channel) {
+        if (seccomp_load(ctx.get()) != 0)
+          return 2;
+        channel.send_fd(seccomp_notify_fd(ctx.get()));
+        std::vector<long> out;
+        for (const Call& c : calls) {
+          out.push_back(
+              result_of(::syscall(c.nr, c.args[0], c.args[1], c.args[2], c.args[3], c.args[4])));
+        }
+        send_longs(channel, out);
+        return 0;
+      });
+  const kernel::UniqueFd listener = child.channel().receive_fd();
   Outcome o;
-  if (listener >= 0) {
-    o.seen = serve(listener, results.read_end());
-    ::close(listener);
-  }
-  o.results = read_longs(results.read_end());
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  if (listener < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    throw std::runtime_error("the child failed");
-  }
+  // The results arriving on the channel say the child made its last call.
+  o.seen = serve(listener.get(), child.channel().fd());
+  o.results = receive_longs(child.channel());
+  expect_success(child);
   return o;
 }
 
