@@ -49,7 +49,7 @@ tidy: build
 	run-clang-tidy -quiet -p $(BUILD) '(compiler|runtime|sim)/.*\.cpp$$'
 
 format:
-	find compiler runtime sim bench integration -name '*.[ch]pp' | xargs clang-format -i
+	find model compiler runtime sim bench integration -name '*.[ch]pp' | xargs clang-format -i
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

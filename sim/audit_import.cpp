@@ -6,9 +6,9 @@
 #include <chrono>
 #include <map>
 
-#include "catalog/arch.hpp"
-#include "catalog/syscalls.hpp"
-#include "engine/trace/line_reader.hpp"
+#include "model/catalog/arch.hpp"
+#include "model/catalog/syscalls.hpp"
+#include "model/codec/line_reader.hpp"
 
 namespace sa::sim {
 namespace {

@@ -12,8 +12,8 @@
 #include <string>
 #include <string_view>
 
-#include "engine/trace/trace_model.hpp"
-#include "engine/trace/trace_writer.hpp"
+#include "model/codec/trace_writer.hpp"
+#include "model/trace/trace_model.hpp"
 
 namespace sa::sim {
 

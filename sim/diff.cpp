@@ -5,8 +5,8 @@
 
 #include <map>
 
-#include "engine/trace/trace_json.hpp"
 #include "expectation.hpp"
+#include "model/codec/trace_json.hpp"
 #include "replay.hpp"
 #include "trace_facts.hpp"
 
@@ -20,7 +20,7 @@ class Side {
 
   void forget(const std::string& container_id) { policies_.erase(container_id); }
 
-  engine::Decision decide(const engine::ContainerInfo& c, const trace::NotificationRecord& n) {
+  engine::Decision decide(const model::ContainerInfo& c, const trace::NotificationRecord& n) {
     auto it = policies_.find(c.id);
     if (it == policies_.end())
       it = policies_.emplace(c.id, engine_.select_policy(c, nullptr)).first;
@@ -47,7 +47,7 @@ void report(std::ostream& out, const trace::NotificationRecord& n, const engine:
 
 DiffCounts diff_tables(trace::TraceReader& reader, const engine::Engine& a, const engine::Engine& b,
                        std::ostream& out) {
-  static const engine::ContainerInfo kNoContainer;
+  static const model::ContainerInfo kNoContainer;
   DiffCounts counts;
   Side left(a);
   Side right(b);
@@ -59,13 +59,13 @@ DiffCounts diff_tables(trace::TraceReader& reader, const engine::Engine& a, cons
       continue;
     }
     const trace::NotificationRecord& n = item.notification;
-    const engine::ContainerInfo& c = item.container == nullptr ? kNoContainer : *item.container;
+    const model::ContainerInfo& c = item.container == nullptr ? kNoContainer : *item.container;
     ++counts.notifications;
     try {
       const engine::Decision da = left.decide(c, n);
       const engine::Decision db = right.decide(c, n);
       // Rule ids are not compared: renumbering rules changes no behaviour.
-      Expectation as_a = from_recorded(trace::record_decision(da));
+      Expectation as_a = from_recorded(da.record());
       as_a.rule.clear();
       const auto diffs = differences(as_a, db, word_bits_of(n.audit_arch));
       if (diffs.empty())

@@ -6,7 +6,7 @@
 #include <ostream>
 
 #include "engine/engine.hpp"
-#include "engine/trace/trace_reader.hpp"
+#include "model/codec/trace_reader.hpp"
 
 namespace sa::sim {
 

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "table/table.hpp"
+#include "model/table/table.hpp"
 
 namespace sa::sim {
 

@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
-#include "catalog/constants.hpp"
-#include "table/render.hpp"
-#include "table/template.hpp"
+#include "model/catalog/constants.hpp"
+#include "model/table/render.hpp"
+#include "model/table/template.hpp"
 
 namespace sa::sim {
 namespace {
@@ -21,7 +21,7 @@ std::string response_text(table::Response r, int error, int64_t value) {
     case table::Response::Return:
       return fmt::format("return {}", value);
     default:
-      return std::string(table::response_name(r));
+      return std::string(name_of(r));
   }
 }
 

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "engine/decision.hpp"
-#include "engine/trace/trace_model.hpp"
-#include "table/table.hpp"
+#include "model/table/table.hpp"
+#include "model/trace/trace_model.hpp"
 
 namespace sa::sim {
 

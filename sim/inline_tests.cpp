@@ -7,10 +7,10 @@
 
 #include "diag/diagnostics.hpp"
 #include "expectation.hpp"
+#include "model/table/render.hpp"
 #include "passes/compile.hpp"
 #include "passes/link.hpp"
 #include "replay.hpp"
-#include "table/render.hpp"
 
 namespace sa::sim {
 namespace {
@@ -20,24 +20,24 @@ class TestFacts : public engine::FactSource {
  public:
   explicit TestFacts(const passes::TestCase& t) : t_(t) {}
 
-  engine::StringRead read_string(int arg) override {
+  model::StringRead read_string(int arg) override {
     if (t_.unreadable.count(arg) != 0)
-      return {engine::StringRead::Status::Failed, "", EFAULT};
+      return {model::StringRead::Status::Failed, "", EFAULT};
     auto it = t_.strings.find(arg);
     if (it == t_.strings.end())
-      return {engine::StringRead::Status::Null, "", 0};
-    return {engine::StringRead::Status::Ok, it->second, 0};
+      return {model::StringRead::Status::Null, "", 0};
+    return {model::StringRead::Status::Ok, it->second, 0};
   }
-  std::optional<engine::CallerFacts> caller() override {
-    return engine::CallerFacts{t_.uid, t_.gid, t_.cap_effective, t_.userns, t_.userns_is_container};
+  std::optional<model::CallerFacts> caller() override {
+    return model::CallerFacts{t_.uid, t_.gid, t_.cap_effective, t_.userns, t_.userns_is_container};
   }
 
  private:
   const passes::TestCase& t_;
 };
 
-engine::ContainerInfo container_of(const passes::TestCase& t) {
-  engine::ContainerInfo c;
+model::ContainerInfo container_of(const passes::TestCase& t) {
+  model::ContainerInfo c;
   c.id = t.container_id;
   c.pid = t.container_pid;
   c.container_name = t.container_name;
@@ -65,7 +65,7 @@ TestOutcome run_test_case(const engine::Engine& engine, const passes::TestCase& 
                             t.syscall, t.arch);
     return out;
   }
-  engine::Notification n;
+  model::Notification n;
   n.id = 1;
   n.pid = t.pid;
   n.audit_arch = arch->audit_arch;

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "catalog/arch.hpp"
 #include "engine/engine.hpp"
+#include "model/catalog/arch.hpp"
 #include "passes/resolved.hpp"
 
 namespace sa::sim {

@@ -11,15 +11,15 @@
 #include <memory>
 
 #include "audit_import.hpp"
-#include "catalog/arch.hpp"
 #include "diff.hpp"
 #include "engine/engine.hpp"
-#include "engine/trace/trace_reader.hpp"
-#include "engine/trace/trace_writer.hpp"
 #include "inline_tests.hpp"
+#include "model/catalog/arch.hpp"
+#include "model/codec/table_json.hpp"
+#include "model/codec/trace_reader.hpp"
+#include "model/codec/trace_writer.hpp"
 #include "profile_gen.hpp"
 #include "replay.hpp"
-#include "table/table_json.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
 #include "profile_gen.hpp"
 
-#include "catalog/arch.hpp"
+#include "model/catalog/arch.hpp"
 
 namespace sa::sim {
 

@@ -8,7 +8,7 @@
 #include <set>
 #include <string>
 
-#include "engine/trace/trace_reader.hpp"
+#include "model/codec/trace_reader.hpp"
 
 namespace sa::sim {
 

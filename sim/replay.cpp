@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
-#include "catalog/arch.hpp"
-#include "engine/trace/trace_json.hpp"
 #include "expect_text.hpp"
+#include "model/catalog/arch.hpp"
+#include "model/codec/trace_json.hpp"
 #include "trace_facts.hpp"
 
 namespace sa::sim {
@@ -48,14 +48,14 @@ ReplayCounts Replayer::run(trace::TraceReader& reader) {
   return counts_;
 }
 
-const table::Policy* Replayer::policy_for(const engine::ContainerInfo& c) {
+const table::Policy* Replayer::policy_for(const model::ContainerInfo& c) {
   auto it = policies_.find(c.id);
   if (it != policies_.end())
     return it->second;
   return policies_[c.id] = engine_.select_policy(c, nullptr);
 }
 
-void Replayer::container(const engine::ContainerInfo& c) {
+void Replayer::container(const model::ContainerInfo& c) {
   std::string why;
   const table::Policy* p = engine_.select_policy(c, &why);
   policies_[c.id] = p;
@@ -66,9 +66,9 @@ void Replayer::container(const engine::ContainerInfo& c) {
 }
 
 void Replayer::notification(const trace::TraceItem& item) {
-  static const engine::ContainerInfo kNoContainer;
+  static const model::ContainerInfo kNoContainer;
   const trace::NotificationRecord& n = item.notification;
-  const engine::ContainerInfo& c = item.container == nullptr ? kNoContainer : *item.container;
+  const model::ContainerInfo& c = item.container == nullptr ? kNoContainer : *item.container;
   ++counts_.notifications;
   TraceFacts facts(n);
   engine::Decision d;
@@ -87,12 +87,9 @@ void Replayer::notification(const trace::TraceItem& item) {
 void Replayer::print(const trace::NotificationRecord& n, const engine::Decision& d,
                      const nlohmann::ordered_json& mismatches) {
   if (options_.format == Format::Json) {
-    nlohmann::ordered_json j = {{"seq", n.seq},
-                                {"line", n.line},
-                                {"container", n.container},
-                                {"pid", n.pid},
-                                {"syscall", n.syscall},
-                                {"decision", trace::decision_to_json(trace::record_decision(d))}};
+    nlohmann::ordered_json j = {
+        {"seq", n.seq}, {"line", n.line},       {"container", n.container},
+        {"pid", n.pid}, {"syscall", n.syscall}, {"decision", trace::decision_to_json(d.record())}};
     if (!mismatches.empty())
       j["mismatches"] = mismatches;
     out_ << j.dump() << '\n';

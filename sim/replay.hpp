@@ -10,8 +10,8 @@
 #include <string>
 
 #include "engine/engine.hpp"
-#include "engine/trace/trace_reader.hpp"
 #include "expectation.hpp"
+#include "model/codec/trace_reader.hpp"
 #include "tally.hpp"
 
 namespace sa::sim {
@@ -38,7 +38,7 @@ class Replayer {
   ReplayCounts run(trace::TraceReader& reader);
 
  private:
-  void container(const engine::ContainerInfo& c);
+  void container(const model::ContainerInfo& c);
   void notification(const trace::TraceItem& item);
   void print(const trace::NotificationRecord& n, const engine::Decision& d,
              const nlohmann::ordered_json& mismatches);
@@ -46,7 +46,7 @@ class Replayer {
   void compare(const Expectation& e, const trace::NotificationRecord& n, const engine::Decision& d,
                nlohmann::ordered_json& mismatches);
   void error(const trace::NotificationRecord& n, const std::string& message);
-  const table::Policy* policy_for(const engine::ContainerInfo& c);
+  const table::Policy* policy_for(const model::ContainerInfo& c);
   void finish();
 
   const engine::Engine& engine_;

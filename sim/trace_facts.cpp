@@ -2,16 +2,16 @@
 
 #include <fmt/format.h>
 
-#include "catalog/syscalls.hpp"
+#include "model/catalog/syscalls.hpp"
 
 namespace sa::sim {
 
-engine::StringRead TraceFacts::read_string(int arg_index) {
+model::StringRead TraceFacts::read_string(int arg_index) {
   if (const trace::StringArg* s = n_.string_arg(arg_index))
     return s->read;
   // A NULL register needs no memory: the answer is known without the trace.
   if (n_.args[static_cast<size_t>(arg_index)] == 0) {
-    return engine::StringRead{engine::StringRead::Status::Null, "", 0};
+    return model::StringRead{model::StringRead::Status::Null, "", 0};
   }
   std::string name = fmt::format("arg{}", arg_index);
   if (const auto* sig = catalog::find_signature(n_.syscall)) {
@@ -24,7 +24,7 @@ engine::StringRead TraceFacts::read_string(int arg_index) {
                   arg_index, name, n_.syscall));
 }
 
-std::optional<engine::CallerFacts> TraceFacts::caller() {
+std::optional<model::CallerFacts> TraceFacts::caller() {
   switch (n_.caller.state) {
     case trace::CallerRecord::State::Known:
       return n_.caller.facts;
@@ -39,8 +39,8 @@ std::optional<engine::CallerFacts> TraceFacts::caller() {
                   n_.syscall));
 }
 
-engine::Notification to_engine(const trace::NotificationRecord& n) {
-  engine::Notification out;
+model::Notification to_engine(const trace::NotificationRecord& n) {
+  model::Notification out;
   out.id = n.id;
   out.pid = n.pid;
   out.audit_arch = n.audit_arch;

@@ -7,8 +7,8 @@
 #include <stdexcept>
 
 #include "engine/fact_source.hpp"
-#include "engine/notification.hpp"
-#include "engine/trace/trace_model.hpp"
+#include "model/call/notification.hpp"
+#include "model/trace/trace_model.hpp"
 
 namespace sa::sim {
 
@@ -21,14 +21,14 @@ class TraceFacts : public engine::FactSource {
  public:
   explicit TraceFacts(const trace::NotificationRecord& n) : n_(n) {}
 
-  engine::StringRead read_string(int arg_index) override;
-  std::optional<engine::CallerFacts> caller() override;
+  model::StringRead read_string(int arg_index) override;
+  std::optional<model::CallerFacts> caller() override;
 
  private:
   const trace::NotificationRecord& n_;
 };
 
 // The engine's view of a recorded notification.
-engine::Notification to_engine(const trace::NotificationRecord& n);
+model::Notification to_engine(const trace::NotificationRecord& n);
 
 }  // namespace sa::sim

@@ -8,10 +8,10 @@
 #include <chrono>
 #include <vector>
 
-#include "catalog/arch.hpp"
+#include "model/catalog/arch.hpp"
+#include "model/codec/table_json.hpp"
 #include "passes/compile.hpp"
 #include "passes/link.hpp"
-#include "table/table_json.hpp"
 
 namespace {
 
@@ -71,7 +71,8 @@ int main() {
     auto table = sa::passes::link(std::move(c.policies), arches, {});
     rows = 0;
     for (const auto& p : table.policies) {
-      for (const auto& [n, s] : p.syscalls) rows += s.rows.size();
+      for (const auto& [n, s] : p.syscalls)
+        rows += s.rows.size();
     }
     (void)sa::table::to_json(table).dump();
   });

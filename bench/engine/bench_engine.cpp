@@ -14,8 +14,8 @@
 #include <map>
 
 #include "alloc_count.hpp"
-#include "catalog/arch.hpp"
 #include "diag/diagnostics.hpp"
+#include "model/catalog/arch.hpp"
 #include "passes/compile.hpp"
 #include "passes/link.hpp"
 #include "replay_bench.hpp"
@@ -115,8 +115,8 @@ std::string kinds(const engine::Engine& e, const table::Policy* p, const bench::
                      100.0 * static_cast<double>(read_memory) / static_cast<double>(n));
 }
 
-void run(const std::string& label, const engine::Engine& e, engine::ContainerInfo container) {
-  engine::complete(container);
+void run(const std::string& label, const engine::Engine& e, model::ContainerInfo container) {
+  model::complete(container);
   const table::Policy* p = e.select_policy(container, nullptr);
   if (p == nullptr)
     throw std::runtime_error(label + ": no policy selected");
@@ -137,8 +137,8 @@ void run(const std::string& label, const engine::Engine& e, engine::ContainerInf
     fmt::print("");  // keeps the loops from being optimised away
 }
 
-engine::ContainerInfo container_for(const std::string& policy) {
-  engine::ContainerInfo c;
+model::ContainerInfo container_for(const std::string& policy) {
+  model::ContainerInfo c;
   c.id = "bench";
   c.pid = 4072800;
   c.annotations = {{"io.kubernetes.cri.sandbox-namespace", "default"},

@@ -13,13 +13,13 @@
 #include <stdexcept>
 #include <vector>
 
-#include "catalog/arch.hpp"
 #include "diag/diagnostics.hpp"
-#include "engine/trace/trace_json.hpp"
-#include "engine/trace/trace_writer.hpp"
+#include "model/catalog/arch.hpp"
+#include "model/codec/table_json.hpp"
+#include "model/codec/trace_json.hpp"
+#include "model/codec/trace_writer.hpp"
 #include "passes/compile.hpp"
 #include "passes/link.hpp"
-#include "table/table_json.hpp"
 
 extern char** environ;
 
@@ -34,8 +34,7 @@ trace::NotificationRecord demo_call(size_t i) {
   n.id = 0x9a3c5e7f00000000ULL + i;
   n.pid = static_cast<uint32_t>(4072889 + i % 100);
   const auto str = [](int arg, const char* name, const char* value) {
-    return trace::StringArg{arg, name,
-                            engine::StringRead{engine::StringRead::Status::Ok, value, 0}};
+    return trace::StringArg{arg, name, model::StringRead{model::StringRead::Status::Ok, value, 0}};
   };
   switch (i % 3) {
     case 0:
@@ -60,7 +59,7 @@ trace::NotificationRecord demo_call(size_t i) {
       n.expect = "errno EBADMSG";
   }
   n.caller.state = trace::CallerRecord::State::Known;
-  n.caller.facts = engine::CallerFacts{0, 0, 0, "user:[4026531837]", false};
+  n.caller.facts = model::CallerFacts{0, 0, 0, "user:[4026531837]", false};
   return n;
 }
 
@@ -74,7 +73,7 @@ void write_inputs(const std::string& rules_dir, const std::string& dir, size_t l
       << table::to_json(passes::link(std::move(c.policies), arches, {})).dump();
   std::ofstream out(dir + "/trace.jsonl");
   trace::TraceWriter w(out, trace::Header{});
-  engine::ContainerInfo demo;
+  model::ContainerInfo demo;
   demo.id = "demo";
   demo.pid = 4072800;
   w.container(demo);

@@ -5,7 +5,7 @@
 
 #include <random>
 
-#include "catalog/arch.hpp"
+#include "model/catalog/arch.hpp"
 
 namespace sa::bench {
 namespace {
@@ -25,7 +25,7 @@ const std::vector<std::string>& string_pool() {
 }  // namespace
 
 Workload generate(const engine::Engine& e, const table::Policy& policy,
-                  engine::ContainerInfo container, size_t count, uint64_t seed) {
+                  model::ContainerInfo container, size_t count, uint64_t seed) {
   Workload w;
   w.name = policy.name;
   w.container = std::move(container);

@@ -14,31 +14,31 @@
 namespace sa::bench {
 
 struct Call {
-  engine::Notification n;
+  model::Notification n;
   std::array<uint8_t, 6> strings{};  // index into Workload::pool per string argument
   uint8_t caller = 0;                // index into Workload::callers
 };
 
 struct Workload {
   std::string name;
-  engine::ContainerInfo container;
+  model::ContainerInfo container;
   std::vector<std::string> pool;
-  std::vector<engine::CallerFacts> callers;
+  std::vector<model::CallerFacts> callers;
   std::vector<Call> calls;
 };
 
 // Calls to every syscall `policy` has rules for, on x86_64.
 Workload generate(const engine::Engine& e, const table::Policy& policy,
-                  engine::ContainerInfo container, size_t count, uint64_t seed);
+                  model::ContainerInfo container, size_t count, uint64_t seed);
 
 // Answers from the workload's pools, as the agent answers from /proc.
 class PoolFacts : public engine::FactSource {
  public:
   PoolFacts(const Workload& w, const Call& c) : w_(w), c_(c) {}
-  engine::StringRead read_string(int arg) override {
-    return engine::StringRead{engine::StringRead::Status::Ok, w_.pool[c_.strings[arg]], 0};
+  model::StringRead read_string(int arg) override {
+    return model::StringRead{model::StringRead::Status::Ok, w_.pool[c_.strings[arg]], 0};
   }
-  std::optional<engine::CallerFacts> caller() override { return w_.callers[c_.caller]; }
+  std::optional<model::CallerFacts> caller() override { return w_.callers[c_.caller]; }
 
  private:
   const Workload& w_;

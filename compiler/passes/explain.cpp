@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "table/render.hpp"
+#include "model/table/render.hpp"
 
 namespace sa::passes {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "table/table.hpp"
+#include "model/table/table.hpp"
 
 namespace sa::passes {
 

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "catalog/syscalls.hpp"
+#include "model/catalog/syscalls.hpp"
 
 namespace sa::passes {
 

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "catalog/arch.hpp"
 #include "diag/diagnostics.hpp"
+#include "model/catalog/arch.hpp"
+#include "model/table/table.hpp"
 #include "passes/resolved.hpp"
-#include "table/table.hpp"
 
 namespace sa::passes {
 

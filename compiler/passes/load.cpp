@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "catalog/constants.hpp"
+#include "model/catalog/constants.hpp"
 
 namespace sa::passes {
 namespace {

@@ -4,8 +4,8 @@
 #pragma once
 
 #include "diag/diagnostics.hpp"
+#include "model/table/table.hpp"
 #include "passes/resolved.hpp"
-#include "table/table.hpp"
 
 namespace sa::passes {
 

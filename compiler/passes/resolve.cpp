@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <set>
 
-#include "catalog/constants.hpp"
-#include "catalog/syscalls.hpp"
 #include "dsl/parser.hpp"
+#include "model/catalog/constants.hpp"
+#include "model/catalog/syscalls.hpp"
 #include "passes/resolve_context.hpp"
 #include "passes/resolve_tests.hpp"
 

@@ -6,8 +6,8 @@
 
 #include <vector>
 
-#include "catalog/arch.hpp"
 #include "diag/diagnostics.hpp"
+#include "model/catalog/arch.hpp"
 #include "passes/load.hpp"
 #include "passes/resolved.hpp"
 

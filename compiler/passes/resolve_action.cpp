@@ -2,10 +2,10 @@
 
 #include <set>
 
-#include "catalog/constants.hpp"
+#include "model/catalog/constants.hpp"
+#include "model/table/template.hpp"
 #include "passes/resolve.hpp"
 #include "passes/resolve_context.hpp"
-#include "table/template.hpp"
 
 namespace sa::passes {
 

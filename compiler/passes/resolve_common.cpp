@@ -2,9 +2,9 @@
 
 #include <limits>
 
-#include "catalog/constants.hpp"
+#include "model/catalog/constants.hpp"
+#include "model/table/template.hpp"
 #include "passes/resolve_context.hpp"
-#include "table/template.hpp"
 
 namespace sa::passes::detail {
 

@@ -1,7 +1,7 @@
 #include <fmt/format.h>
 
-#include "catalog/constants.hpp"
-#include "catalog/syscalls.hpp"
+#include "model/catalog/constants.hpp"
+#include "model/catalog/syscalls.hpp"
 #include "passes/resolve_context.hpp"
 
 namespace sa::passes::detail {

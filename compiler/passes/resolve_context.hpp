@@ -8,8 +8,8 @@
 
 #include "diag/diagnostics.hpp"
 #include "dsl/ast.hpp"
+#include "model/table/table.hpp"
 #include "passes/source.hpp"
-#include "table/table.hpp"
 
 namespace sa::passes::detail {
 

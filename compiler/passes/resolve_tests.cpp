@@ -4,11 +4,11 @@
 
 #include <charconv>
 
-#include "catalog/constants.hpp"
-#include "catalog/syscalls.hpp"
 #include "dsl/parser.hpp"
+#include "model/catalog/constants.hpp"
+#include "model/catalog/syscalls.hpp"
+#include "model/table/template.hpp"
 #include "passes/resolve_context.hpp"
-#include "table/template.hpp"
 
 namespace sa::passes {
 namespace {

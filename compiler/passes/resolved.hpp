@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "dsl/ast.hpp"
+#include "model/table/table.hpp"
 #include "passes/source.hpp"
-#include "table/table.hpp"
 
 namespace sa::passes {
 

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "catalog/constants.hpp"
-#include "table/render.hpp"
+#include "model/catalog/constants.hpp"
+#include "model/table/render.hpp"
 
 namespace sa::profile {
 namespace {

@@ -27,8 +27,8 @@
 #include <vector>
 
 #include "diag/diagnostics.hpp"
+#include "model/table/table.hpp"
 #include "profile/base_profile.hpp"
-#include "table/table.hpp"
 
 namespace sa::profile {
 

@@ -12,8 +12,8 @@
 #include <fstream>
 #include <span>
 
-#include "catalog/arch.hpp"
-#include "catalog/constants.hpp"
+#include "model/catalog/arch.hpp"
+#include "model/catalog/constants.hpp"
 #include "passes/source.hpp"
 
 namespace sa::profile {

@@ -28,12 +28,12 @@
 #include <string_view>
 #include <vector>
 
-#include "catalog/arch.hpp"
 #include "diag/diagnostics.hpp"
+#include "model/catalog/arch.hpp"
+#include "model/table/table.hpp"
 #include "profile/arg_filter.hpp"
 #include "profile/base_profile.hpp"
 #include "profile/encode.hpp"
-#include "table/table.hpp"
 
 namespace sa::profile {
 

@@ -2,7 +2,7 @@
 
 #include <bit>
 
-#include "catalog/syscalls.hpp"
+#include "model/catalog/syscalls.hpp"
 
 namespace sa::profile {
 namespace {

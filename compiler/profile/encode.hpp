@@ -23,8 +23,8 @@
 
 #include <vector>
 
+#include "model/table/table.hpp"
 #include "profile/arg_filter.hpp"
-#include "table/table.hpp"
 
 namespace sa::profile {
 

@@ -11,7 +11,7 @@
 #include <cstring>
 #include <optional>
 
-#include "catalog/arch.hpp"
+#include "model/catalog/arch.hpp"
 #include "profile/scmp.hpp"
 
 namespace sa::profile {

@@ -9,13 +9,13 @@
 #include <fstream>
 #include <iostream>
 
-#include "catalog/arch.hpp"
 #include "diag/diagnostics.hpp"
+#include "model/catalog/arch.hpp"
+#include "model/codec/table_json.hpp"
 #include "passes/compile.hpp"
 #include "passes/explain.hpp"
 #include "passes/link.hpp"
 #include "rulec/outputs.hpp"
-#include "table/table_json.hpp"
 
 namespace {
 

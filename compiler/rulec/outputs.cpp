@@ -7,11 +7,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include "model/codec/table_json.hpp"
 #include "passes/link.hpp"
 #include "profile/base_answer.hpp"
 #include "profile/base_profile.hpp"
 #include "profile/build.hpp"
-#include "table/table_json.hpp"
 
 namespace sa::rulec {
 

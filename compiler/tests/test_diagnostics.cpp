@@ -6,7 +6,7 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include "catalog/arch.hpp"
+#include "model/catalog/arch.hpp"
 #include "passes/compile.hpp"
 
 namespace bdata = boost::unit_test::data;

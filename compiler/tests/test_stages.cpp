@@ -4,10 +4,10 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include "catalog/arch.hpp"
+#include "model/catalog/arch.hpp"
+#include "model/codec/table_json.hpp"
 #include "passes/compile.hpp"
 #include "passes/link.hpp"
-#include "table/table_json.hpp"
 
 namespace bdata = boost::unit_test::data;
 using namespace sa;

@@ -12,8 +12,8 @@
 
 #include "agent/emulation.hpp"
 #include "agent/kernel_facts.hpp"
-#include "engine/origin.hpp"
-#include "table/table_json.hpp"
+#include "model/call/origin.hpp"
+#include "model/codec/table_json.hpp"
 
 namespace sa::agent {
 
@@ -210,7 +210,7 @@ void Agent::add_container(kernel::ContainerMessage m) {
   c->info.status = std::string(kernel::status_name(m.state.status));
   c->info.annotations = m.state.annotations;
   c->info.metadata_raw = m.metadata;
-  engine::complete(c->info);
+  model::complete(c->info);
   if (m.state.pid > 0) {
     // Opened now, while the init is surely the container's, so that a later
     // stop cannot hit a process that reused the pid.
@@ -330,9 +330,9 @@ void Agent::handle(const std::shared_ptr<Container>& c, const kernel::Notificati
   }
   auto p = std::make_shared<Pending>(c, engine, n);
   KernelFacts facts(c->notify, n, c->init_userns);
-  const engine::Notification en = to_engine(n);
+  const model::Notification en = to_engine(n);
   if (recorder_) {
-    trace::RecordingFacts recording(facts);
+    engine::RecordingFacts recording(facts);
     p->decision = engine->evaluate(policy, c->info, en, recording);
     p->record = start_record(c->info, en, p->decision, recording);
   } else {
@@ -439,11 +439,10 @@ void Agent::respond(const std::shared_ptr<Pending>& p, const kernel::Response& r
 void Agent::finish(const std::shared_ptr<Pending>& p) {
   const engine::Decision& d = p->decision;
   const std::string policy = d.policy != nullptr ? d.policy->name : std::string();
-  metrics_.count("seccomp_agent_notifications_total",
-                 {{"policy", policy},
-                  {"syscall", std::string(d.syscall)},
-                  {"action", std::string(table::response_name(d.response))},
-                  {"origin", std::string(engine::origin_name(d.origin))}});
+  metrics_.count("seccomp_agent_notifications_total", {{"policy", policy},
+                                                       {"syscall", std::string(d.syscall)},
+                                                       {"action", std::string(name_of(d.response))},
+                                                       {"origin", std::string(name_of(d.origin))}});
   if (d.log || spdlog::default_logger()->should_log(spdlog::level::debug)) {
     log_event(d.log ? info : spdlog::level::debug, "decision",
               {{"id", p->container->info.id},
@@ -452,7 +451,7 @@ void Agent::finish(const std::shared_ptr<Pending>& p) {
                {"action", d.action_text()},
                {"effect", d.effect_plan()},
                {"rule", d.row != nullptr ? d.row->id : std::string()},
-               {"origin", std::string(engine::origin_name(d.origin))},
+               {"origin", std::string(name_of(d.origin))},
                {"outcome", p->outcome}});
   }
   if (recorder_ && p->record) {

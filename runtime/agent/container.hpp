@@ -11,11 +11,11 @@
 #include <string>
 
 #include "agent/forbidden_syscalls.hpp"
-#include "engine/container_info.hpp"
 #include "engine/engine.hpp"
 #include "kernel/caller_facts.hpp"
 #include "kernel/notify_fd.hpp"
 #include "kernel/pidfd.hpp"
+#include "model/call/container_info.hpp"
 
 namespace sa::agent {
 
@@ -24,7 +24,7 @@ struct Container {
       : notify(std::move(fd)), watch(io, watch_fd), stop_timer(io) {}
 
   uint64_t serial = 0;  // registration order, unique for the agent's life
-  engine::ContainerInfo info;
+  model::ContainerInfo info;
   kernel::NotifyFd notify;
   // A duplicate of the notify fd registered with the reactor: readiness only.
   boost::asio::posix::stream_descriptor watch;

@@ -2,8 +2,8 @@
 
 #include <cerrno>
 
-#include "catalog/arch.hpp"
-#include "catalog/syscalls.hpp"
+#include "model/catalog/arch.hpp"
+#include "model/catalog/syscalls.hpp"
 
 namespace sa::agent {
 
@@ -24,8 +24,8 @@ bool is_mount_data(uint32_t audit_arch, int nr, int arg_index) {
 
 }  // namespace
 
-engine::StringRead KernelFacts::read_string(int arg_index) {
-  using Status = engine::StringRead::Status;
+model::StringRead KernelFacts::read_string(int arg_index) {
+  using Status = model::StringRead::Status;
   const uint64_t address = n_.args[static_cast<size_t>(arg_index)];
   if (address == 0)
     return {Status::Null, {}, 0};
@@ -58,18 +58,18 @@ engine::StringRead KernelFacts::read_string(int arg_index) {
   return {Status::Failed, {}, EFAULT};
 }
 
-std::optional<engine::CallerFacts> KernelFacts::caller() {
+std::optional<model::CallerFacts> KernelFacts::caller() {
   if (n_.pid == 0)
     return std::nullopt;  // not visible from the agent's pid namespace
   const kernel::CallerFactsResult r = kernel::read_caller_facts(notify_, n_, container_userns_);
   if (r.outcome == kernel::FactsOutcome::TargetGone)
     return std::nullopt;
-  return engine::CallerFacts{r.facts.uid, r.facts.gid, r.facts.cap_effective, r.facts.userns.name(),
-                             r.facts.userns_is_container};
+  return model::CallerFacts{r.facts.uid, r.facts.gid, r.facts.cap_effective, r.facts.userns.name(),
+                            r.facts.userns_is_container};
 }
 
-engine::Notification to_engine(const kernel::Notification& n) {
-  engine::Notification e;
+model::Notification to_engine(const kernel::Notification& n) {
+  model::Notification e;
   e.id = n.id;
   e.pid = static_cast<uint32_t>(n.pid);
   e.audit_arch = n.arch;

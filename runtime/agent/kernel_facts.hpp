@@ -1,17 +1,17 @@
 // The engine's FactSource over the real kernel, for one notification:
 // strings from /proc/PID/mem (ID_VALID checked after the open and after every
 // read) and the caller's credentials from /proc/PID. The engine asks for each
-// fact at most once per evaluation; trace::RecordingFacts remembers them for
+// fact at most once per evaluation; engine::RecordingFacts remembers them for
 // --record.
 #pragma once
 
 #include <optional>
 
 #include "engine/fact_source.hpp"
-#include "engine/notification.hpp"
 #include "kernel/caller_facts.hpp"
 #include "kernel/caller_memory.hpp"
 #include "kernel/notify_fd.hpp"
+#include "model/call/notification.hpp"
 
 namespace sa::agent {
 
@@ -20,8 +20,8 @@ class KernelFacts final : public engine::FactSource {
   KernelFacts(const kernel::NotifyFd& notify, const kernel::Notification& n,
               const std::optional<kernel::NamespaceId>& container_userns);
 
-  engine::StringRead read_string(int arg_index) override;
-  std::optional<engine::CallerFacts> caller() override;
+  model::StringRead read_string(int arg_index) override;
+  std::optional<model::CallerFacts> caller() override;
 
  private:
   const kernel::NotifyFd& notify_;
@@ -32,6 +32,6 @@ class KernelFacts final : public engine::FactSource {
 };
 
 // The engine's view of a kernel notification.
-engine::Notification to_engine(const kernel::Notification& n);
+model::Notification to_engine(const kernel::Notification& n);
 
 }  // namespace sa::agent

@@ -7,9 +7,9 @@
 #include <stdexcept>
 
 #include "agent/log.hpp"
-#include "catalog/arch.hpp"
-#include "catalog/syscalls.hpp"
-#include "engine/trace/trace_json.hpp"
+#include "model/catalog/arch.hpp"
+#include "model/catalog/syscalls.hpp"
+#include "model/codec/trace_json.hpp"
 
 namespace sa::agent {
 
@@ -33,7 +33,7 @@ void Recorder::check() {
   }
 }
 
-void Recorder::container(const engine::ContainerInfo& c) {
+void Recorder::container(const model::ContainerInfo& c) {
   const std::lock_guard lock(mutex_);
   writer_->container(c);
   check();
@@ -46,9 +46,8 @@ void Recorder::notification(trace::NotificationRecord& r) {
   check();
 }
 
-trace::NotificationRecord start_record(const engine::ContainerInfo& c,
-                                       const engine::Notification& n, const engine::Decision& d,
-                                       trace::RecordingFacts& facts) {
+trace::NotificationRecord start_record(const model::ContainerInfo& c, const model::Notification& n,
+                                       const engine::Decision& d, engine::RecordingFacts& facts) {
   trace::NotificationRecord r;
   r.time = trace::rfc3339_utc(std::chrono::system_clock::now());
   r.container = c.id;
@@ -66,7 +65,7 @@ trace::NotificationRecord start_record(const engine::ContainerInfo& c,
   const catalog::SyscallSignature* sig = catalog::find_signature(r.syscall);
   facts.complete(sig, /*with_caller=*/true);
   facts.fill(r, sig);
-  r.decision = trace::record_decision(d);
+  r.decision = d.record();
   return r;
 }
 

@@ -9,12 +9,12 @@
 #include <optional>
 #include <string>
 
-#include "engine/container_info.hpp"
 #include "engine/decision.hpp"
-#include "engine/notification.hpp"
-#include "engine/trace/recording_facts.hpp"
-#include "engine/trace/trace_model.hpp"
-#include "engine/trace/trace_writer.hpp"
+#include "engine/recording_facts.hpp"
+#include "model/call/container_info.hpp"
+#include "model/call/notification.hpp"
+#include "model/codec/trace_writer.hpp"
+#include "model/trace/trace_model.hpp"
 
 namespace sa::agent {
 
@@ -23,7 +23,7 @@ class Recorder {
   // Throws std::runtime_error when the file cannot be opened for writing.
   Recorder(const std::string& path, const std::string& table_hash);
 
-  void container(const engine::ContainerInfo& c);
+  void container(const model::ContainerInfo& c);
   // Numbers the record (seq) and writes it.
   void notification(trace::NotificationRecord& r);
 
@@ -40,8 +40,7 @@ class Recorder {
 // The record of a notification as far as the decision: what the evaluation
 // read (plus the remaining declared strings and the caller's facts, read now
 // so that a replay against another table has them too) and the decision.
-trace::NotificationRecord start_record(const engine::ContainerInfo& c,
-                                       const engine::Notification& n, const engine::Decision& d,
-                                       trace::RecordingFacts& facts);
+trace::NotificationRecord start_record(const model::ContainerInfo& c, const model::Notification& n,
+                                       const engine::Decision& d, engine::RecordingFacts& facts);
 
 }  // namespace sa::agent

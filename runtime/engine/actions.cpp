@@ -36,10 +36,10 @@ bool resolve_arguments(const catalog::SyscallSignature& sig, Evaluation& ev, Emu
     r.index = static_cast<int>(i);
     r.type = spec.type;
     if (catalog::is_string(spec.type)) {
-      const StringRead* s = ev.string(r.index);
+      const model::StringRead* s = ev.string(r.index);
       if (s == nullptr)
         return false;
-      r.is_null = s->status == StringRead::Status::Null;
+      r.is_null = s->status == model::StringRead::Status::Null;
       r.text = s->value;
     } else {
       r.integer = ev.integer(r.index, spec.type);

@@ -4,8 +4,8 @@
 
 #include <map>
 
-#include "catalog/arch.hpp"
 #include "engine/engine_error.hpp"
+#include "model/catalog/arch.hpp"
 
 namespace sa::engine::detail {
 namespace {
@@ -58,7 +58,7 @@ void check_field(const Place& at, const table::FieldRef& f) {
 void check_compare(const Place& at, const table::Predicate& p) {
   check_field(at, p.lhs);
   const bool is_string = table::is_string_field(p.lhs);
-  const std::string what = fmt::format("'{}' {}", p.lhs.label, table::op_name(p.op));
+  const std::string what = fmt::format("'{}' {}", p.lhs.label, name_of(p.op));
   switch (p.op) {
     case Op::Present:
       if (p.lhs.field != Field::Meta && p.lhs.field != Field::Annotation) {

@@ -9,9 +9,9 @@
 #include <string_view>
 #include <vector>
 
-#include "catalog/syscalls.hpp"
-#include "table/table.hpp"
-#include "table/template.hpp"
+#include "model/catalog/syscalls.hpp"
+#include "model/table/table.hpp"
+#include "model/table/template.hpp"
 
 namespace sa::engine::detail {
 

@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "catalog/constants.hpp"
-#include "table/render.hpp"
+#include "model/catalog/constants.hpp"
+#include "model/table/render.hpp"
 
 namespace sa::engine {
 namespace {
@@ -60,13 +60,13 @@ std::string where(const Decision& d) {
       return fmt::format(" ({})", d.row->id);
     return fmt::format(" ({} {}:{}:{})", d.row->id, s.file, s.line, s.column);
   }
-  if (d.origin == Origin::Default && d.policy != nullptr) {
+  if (d.origin == model::Origin::Default && d.policy != nullptr) {
     const table::SourceRef& s = d.policy->default_source;
     if (s.file.empty())
       return fmt::format(" ({} default)", d.policy->name);
     return fmt::format(" ({} default {}:{}:{})", d.policy->name, s.file, s.line, s.column);
   }
-  return fmt::format(" [{}]", origin_name(d.origin));
+  return fmt::format(" [{}]", name_of(d.origin));
 }
 
 }  // namespace
@@ -113,6 +113,31 @@ std::string Decision::summary() const {
   for (const std::string& w : warnings)
     out += fmt::format(" [warning: {}]", w);
   return out;
+}
+
+trace::RecordedDecision Decision::record() const {
+  const Decision& d = *this;
+  trace::RecordedDecision r;
+  r.response = d.response;
+  r.error = d.error;
+  r.value = d.value;
+  if (d.row != nullptr)
+    r.rule = d.row->id;
+  if (d.policy != nullptr)
+    r.policy = d.policy->name;
+  r.origin = d.origin;
+  r.emulate = std::string(d.emulation.op);
+  for (const ResolvedArg& a : d.emulation.args) {
+    r.args.push_back(trace::RecordedArg{a.index, std::string(a.name), a.is_string(), a.is_null,
+                                        a.text, a.integer});
+  }
+  r.delay_ms = d.delay_ms;
+  r.stop = d.stop;
+  r.stop_after_ms = d.stop_after_ms;
+  r.log = d.log;
+  r.effect = d.effect_plan();
+  r.warnings = d.warnings;
+  return r;
 }
 
 }  // namespace sa::engine

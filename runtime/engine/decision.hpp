@@ -11,8 +11,9 @@
 #include <vector>
 
 #include "engine/emulation.hpp"
-#include "engine/origin.hpp"
-#include "table/table.hpp"
+#include "model/call/origin.hpp"
+#include "model/table/table.hpp"
+#include "model/trace/trace_model.hpp"
 
 namespace sa::engine {
 
@@ -26,7 +27,7 @@ struct Decision {
   const table::Row* row = nullptr;
   const table::Policy* policy = nullptr;
   std::string_view syscall;  // "" when the syscall is not in the table
-  Origin origin = Origin::Default;
+  model::Origin origin = model::Origin::Default;
 
   bool is_continue = true;                // response == Continue
   bool read_memory = false;               // strings were read from the caller for this decision
@@ -50,6 +51,8 @@ struct Decision {
   // One line for logs: `emulate mkdir "/abc-pid-42" mode 0755 (demo-basic#1
   // rules/demo-basic.yaml:8:5)`.
   std::string summary() const;
+  // What was decided, in the trace's terms (--record, --check).
+  trace::RecordedDecision record() const;
 
  private:
   std::string action(bool with_values) const;

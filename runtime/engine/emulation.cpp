@@ -3,7 +3,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 
-#include "table/render.hpp"
+#include "model/table/render.hpp"
 
 namespace sa::engine {
 

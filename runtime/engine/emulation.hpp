@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "catalog/syscalls.hpp"
+#include "model/catalog/syscalls.hpp"
 
 namespace sa::engine {
 

@@ -14,7 +14,7 @@ namespace {
 using detail::Evaluation;
 using detail::Failure;
 
-void respond_errno(Decision& d, int error, Origin origin) {
+void respond_errno(Decision& d, int error, model::Origin origin) {
   d.response = table::Response::Errno;
   d.error = error;
   d.value = 0;
@@ -28,7 +28,8 @@ void respond_errno(Decision& d, int error, Origin origin) {
 }
 
 // Passthrough and no-policy: what the base profile does without the agent.
-void passthrough(const detail::SyscallSlot& slot, Evaluation& ev, Origin origin, Decision& d) {
+void passthrough(const detail::SyscallSlot& slot, Evaluation& ev, model::Origin origin,
+                 Decision& d) {
   d.origin = origin;
   if (slot.passthrough)
     detail::apply_action(*slot.passthrough, ev, d);
@@ -38,10 +39,10 @@ void passthrough(const detail::SyscallSlot& slot, Evaluation& ev, Origin origin,
 void finish(Evaluation& ev, bool continue_ok, Decision& d) {
   switch (ev.failure()) {
     case Failure::ReadFailed:
-      respond_errno(d, EFAULT, Origin::ReadFailed);
+      respond_errno(d, EFAULT, model::Origin::ReadFailed);
       break;
     case Failure::FactsUnavailable:
-      respond_errno(d, EPERM, Origin::FactsUnavailable);
+      respond_errno(d, EPERM, model::Origin::FactsUnavailable);
       break;
     case Failure::None:
       break;
@@ -52,7 +53,7 @@ void finish(Evaluation& ev, bool continue_ok, Decision& d) {
   // rewrite unless it was acknowledged; this guards hand-edited and stale
   // tables, so that the daemon never acts on one.
   if (d.is_continue && d.read_memory && !continue_ok) {
-    respond_errno(d, EPERM, Origin::UnsafeContinueRefused);
+    respond_errno(d, EPERM, model::Origin::UnsafeContinueRefused);
     d.warnings.emplace_back(
         "CONTINUE refused: the decision read the caller's memory and the table does not mark it "
         "safe (recompile the policy, or acknowledge it with `continue unsafe`)");
@@ -63,11 +64,11 @@ void finish(Evaluation& ev, bool continue_ok, Decision& d) {
 // does not hold or the caller's credentials cannot be seen.
 bool requirements_hold(const detail::CompiledRow& row, Evaluation& ev, Decision& d) {
   for (const table::Requirement& r : row.source->requirements) {
-    const CallerFacts* c = ev.caller();
+    const model::CallerFacts* c = ev.caller();
     if (c == nullptr)
       return false;  // finish() answers for the failure
     if (!detail::has_capability(*c, r.capability, r.in_userns)) {
-      respond_errno(d, EPERM, Origin::Requirement);
+      respond_errno(d, EPERM, model::Origin::Requirement);
       return false;
     }
   }
@@ -85,13 +86,13 @@ bool decide_rows(const detail::CompiledSyscall& rules, const detail::CompiledPol
     if (t == detail::Truth::False)
       continue;
     d.row = row.source;
-    d.origin = Origin::Rule;
+    d.origin = model::Origin::Rule;
     if (!requirements_hold(row, ev, d))
       return false;
     detail::apply_action(row.action, ev, d);
     return row.source->continue_ok;
   }
-  d.origin = Origin::Default;
+  d.origin = model::Origin::Default;
   detail::apply_action(p.default_action, ev, d);
   return rules.source->default_continue_ok;
 }
@@ -110,15 +111,15 @@ const detail::CompiledPolicy& Engine::compiled(const table::Policy* policy) cons
       "Engine::evaluate: the policy does not belong to this engine's table");
 }
 
-Decision Engine::evaluate(const table::Policy* policy, const ContainerInfo& c,
-                          const Notification& n, FactSource& facts) const {
+Decision Engine::evaluate(const table::Policy* policy, const model::ContainerInfo& c,
+                          const model::Notification& n, FactSource& facts) const {
   Decision d;
   const detail::ArchSlots* arch = compiled_.arch(n.audit_arch);
   const int32_t slot = arch == nullptr ? -1 : arch->slot(n.nr);
   if (slot < 0) {
     // The profile made the kernel notify a syscall the table does not know:
     // the two disagree. ENOSYS is what the kernel answers for no syscall.
-    respond_errno(d, ENOSYS, Origin::UnknownSyscall);
+    respond_errno(d, ENOSYS, model::Origin::UnknownSyscall);
     d.policy = policy;
     return d;
   }
@@ -126,7 +127,7 @@ Decision Engine::evaluate(const table::Policy* policy, const ContainerInfo& c,
   d.syscall = s.name;
   Evaluation ev(c, n, facts, arch->word_bits);
   if (policy == nullptr) {
-    passthrough(s, ev, Origin::NoPolicy, d);
+    passthrough(s, ev, model::Origin::NoPolicy, d);
     finish(ev, true, d);
     return d;
   }
@@ -134,7 +135,7 @@ Decision Engine::evaluate(const table::Policy* policy, const ContainerInfo& c,
   d.policy = policy;
   const int32_t rules = p.syscall_by_slot[static_cast<size_t>(slot)];
   if (rules < 0) {
-    passthrough(s, ev, Origin::Passthrough, d);
+    passthrough(s, ev, model::Origin::Passthrough, d);
     finish(ev, true, d);
     return d;
   }

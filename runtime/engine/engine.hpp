@@ -8,12 +8,12 @@
 #include <string>
 
 #include "engine/compiled_table.hpp"
-#include "engine/container_info.hpp"
 #include "engine/decision.hpp"
 #include "engine/engine_error.hpp"
 #include "engine/fact_source.hpp"
-#include "engine/notification.hpp"
-#include "table/table.hpp"
+#include "model/call/container_info.hpp"
+#include "model/call/notification.hpp"
+#include "model/table/table.hpp"
 
 namespace sa::engine {
 
@@ -33,11 +33,11 @@ class Engine {
   // matches; a policy with an empty selector is chosen only by name, except
   // in a table of exactly one policy. nullptr when none applies. `why`, when
   // given, receives the reason either way.
-  const table::Policy* select_policy(const ContainerInfo& c, std::string* why) const;
+  const table::Policy* select_policy(const model::ContainerInfo& c, std::string* why) const;
 
   // `policy` is nullptr or one of table().policies.
-  Decision evaluate(const table::Policy* policy, const ContainerInfo& c, const Notification& n,
-                    FactSource& facts) const;
+  Decision evaluate(const table::Policy* policy, const model::ContainerInfo& c,
+                    const model::Notification& n, FactSource& facts) const;
 
  private:
   const detail::CompiledPolicy& compiled(const table::Policy* policy) const;

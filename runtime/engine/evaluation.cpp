@@ -2,9 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <memory>
 #include <new>
 
-#include "catalog/constants.hpp"
+#include "model/catalog/constants.hpp"
 
 namespace sa::engine::detail {
 
@@ -19,27 +20,27 @@ uint64_t Evaluation::integer(int index, catalog::ArgType type) const {
 Evaluation::~Evaluation() {
   for (size_t i = 0; i < strings_.size(); ++i) {
     if ((read_ >> i) & 1U)
-      strings_[i].value.~StringRead();
+      std::destroy_at(&strings_[i].value);
   }
 }
 
-const StringRead* Evaluation::string(int index) {
+const model::StringRead* Evaluation::string(int index) {
   const auto i = static_cast<size_t>(index);
-  StringRead& slot = strings_[i].value;
+  model::StringRead& slot = strings_[i].value;
   if (((read_ >> i) & 1U) == 0) {
-    new (&slot) StringRead(facts_.read_string(index));
+    new (&slot) model::StringRead(facts_.read_string(index));
     read_ = static_cast<uint8_t>(read_ | (1U << i));
-    if (slot.status == StringRead::Status::Null)
+    if (slot.status == model::StringRead::Status::Null)
       slot.value.clear();
     else
       read_memory_ = true;
-    if (slot.status == StringRead::Status::Failed) {
+    if (slot.status == model::StringRead::Status::Failed) {
       const std::string name = catalog::errno_name(slot.error);
       warn(fmt::format("argument {} could not be read ({})", index,
                        name.empty() ? fmt::format("errno {}", slot.error) : name));
     }
   }
-  if (slot.status == StringRead::Status::Failed) {
+  if (slot.status == model::StringRead::Status::Failed) {
     if (failure_ == Failure::None)
       failure_ = Failure::ReadFailed;
     return nullptr;
@@ -47,7 +48,7 @@ const StringRead* Evaluation::string(int index) {
   return &slot;
 }
 
-const CallerFacts* Evaluation::caller() {
+const model::CallerFacts* Evaluation::caller() {
   if (!caller_asked_) {
     caller_asked_ = true;
     caller_ = facts_.caller();
@@ -129,7 +130,7 @@ std::string Evaluation::segment(const table::Segment& s) {
       break;
   }
   if (catalog::is_string(s.type)) {
-    const StringRead* r = string(s.arg);
+    const model::StringRead* r = string(s.arg);
     return r == nullptr ? std::string() : r->value;
   }
   const uint64_t v = integer(s.arg, s.type);

@@ -10,11 +10,11 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/container_info.hpp"
 #include "engine/fact_source.hpp"
-#include "engine/notification.hpp"
-#include "table/table.hpp"
-#include "table/template.hpp"
+#include "model/call/container_info.hpp"
+#include "model/call/notification.hpp"
+#include "model/table/table.hpp"
+#include "model/table/template.hpp"
 
 namespace sa::engine::detail {
 
@@ -22,23 +22,23 @@ enum class Failure { None, ReadFailed, FactsUnavailable };
 
 class Evaluation {
  public:
-  Evaluation(const ContainerInfo& container, const Notification& n, FactSource& facts,
+  Evaluation(const model::ContainerInfo& container, const model::Notification& n, FactSource& facts,
              unsigned word_bits)
       : container_(container), n_(n), facts_(facts), word_bits_(word_bits) {}
   ~Evaluation();
   Evaluation(const Evaluation&) = delete;
   Evaluation& operator=(const Evaluation&) = delete;
 
-  const Notification& notification() const { return n_; }
-  const ContainerInfo& container() const { return container_; }
+  const model::Notification& notification() const { return n_; }
+  const model::ContainerInfo& container() const { return container_; }
 
   // A register read as the kernel reads a parameter of `type`: the normalised
   // pattern, sign-extended for signed types.
   uint64_t integer(int index, catalog::ArgType type) const;
   // nullptr after a failed read (failure() says so).
-  const StringRead* string(int index);
+  const model::StringRead* string(int index);
   // nullptr when the caller is not visible (failure() says so).
-  const CallerFacts* caller();
+  const model::CallerFacts* caller();
 
   // A meta value with Kinvolk's Go-template forms expanded; "" when absent.
   std::string meta(const std::string& key);
@@ -56,8 +56,8 @@ class Evaluation {
  private:
   std::string segment(const table::Segment& s);
 
-  const ContainerInfo& container_;
-  const Notification& n_;
+  const model::ContainerInfo& container_;
+  const model::Notification& n_;
   FactSource& facts_;
   unsigned word_bits_;
   // Strings read so far: slot i is constructed when argument i is first
@@ -66,12 +66,12 @@ class Evaluation {
   union StringSlot {
     StringSlot() {}
     ~StringSlot() {}
-    StringRead value;
+    model::StringRead value;
   };
   std::array<StringSlot, 6> strings_;
   uint8_t read_ = 0;
   bool caller_asked_ = false;
-  std::optional<CallerFacts> caller_;
+  std::optional<model::CallerFacts> caller_;
   Failure failure_ = Failure::None;
   bool read_memory_ = false;
   std::vector<std::string> warnings_;

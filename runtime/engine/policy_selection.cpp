@@ -2,7 +2,7 @@
 #include <fmt/format.h>
 
 #include "engine/engine.hpp"
-#include "table/template.hpp"
+#include "model/table/template.hpp"
 
 namespace sa::engine {
 namespace {
@@ -22,7 +22,7 @@ bool field_matches(const std::string& pattern, const std::string& value) {
   return pattern.empty() || table::glob_match(pattern, value);
 }
 
-bool selector_matches(const table::Selector& s, const ContainerInfo& c) {
+bool selector_matches(const table::Selector& s, const model::ContainerInfo& c) {
   return keys_match(s.meta, c.meta) && keys_match(s.annotations, c.annotations) &&
          field_matches(s.pod_namespace, c.pod_namespace) && field_matches(s.pod_name, c.pod_name) &&
          field_matches(s.container_name, c.container_name);
@@ -42,7 +42,7 @@ void say(std::string* why, std::string text) {
 
 }  // namespace
 
-const table::Policy* Engine::select_policy(const ContainerInfo& c, std::string* why) const {
+const table::Policy* Engine::select_policy(const model::ContainerInfo& c, std::string* why) const {
   const auto& policies = table_.policies;
   if (auto named = c.meta.find("policy"); named != c.meta.end()) {
     for (const table::Policy& p : policies) {

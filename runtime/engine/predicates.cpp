@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "table/template.hpp"
+#include "model/table/template.hpp"
 
 namespace sa::engine::detail {
 namespace {
@@ -66,7 +66,7 @@ std::optional<uint64_t> integer_field(const table::FieldRef& f, Evaluation& ev) 
           catalog::normalize_signed(ev.notification().pid, catalog::ArgType::Int, 64));
     case Field::Uid:
     case Field::Gid: {
-      const CallerFacts* c = ev.caller();
+      const model::CallerFacts* c = ev.caller();
       if (c == nullptr)
         return std::nullopt;
       return f.field == Field::Uid ? c->uid : c->gid;
@@ -136,7 +136,7 @@ Truth compare_string(const CompiledPredicate& cp, std::string_view value, Evalua
   }
 }
 
-Truth present(const table::FieldRef& f, const ContainerInfo& c) {
+Truth present(const table::FieldRef& f, const model::ContainerInfo& c) {
   if (f.field == Field::Meta)
     return truth(c.meta.count(f.key) != 0);
   return truth(c.annotations.count(f.key) != 0);
@@ -154,7 +154,7 @@ Truth compare(const CompiledPredicate& cp, Evaluation& ev) {
     return truth(compare_integer(p, *v, is_signed));
   }
   if (p.lhs.field == Field::Arg) {
-    const StringRead* s = ev.string(p.lhs.arg);
+    const model::StringRead* s = ev.string(p.lhs.arg);
     if (s == nullptr)
       return Truth::Abort;
     // A NULL pointer reads as "": mount's source and fstype may be NULL.
@@ -164,7 +164,7 @@ Truth compare(const CompiledPredicate& cp, Evaluation& ev) {
 }
 
 Truth caller_test(const table::Predicate& p, Evaluation& ev) {
-  const CallerFacts* c = ev.caller();
+  const model::CallerFacts* c = ev.caller();
   if (c == nullptr)
     return Truth::Abort;
   if (p.kind == table::Predicate::Kind::InUserns)
@@ -183,7 +183,7 @@ Truth any_holds(const std::vector<CompiledPredicate>& children, Evaluation& ev) 
 
 }  // namespace
 
-bool has_capability(const CallerFacts& f, int capability, bool in_userns) {
+bool has_capability(const model::CallerFacts& f, int capability, bool in_userns) {
   const bool held = ((f.cap_effective >> capability) & 1U) != 0;
   return held && (!in_userns || f.userns_is_container);
 }

@@ -19,6 +19,6 @@ Truth holds(const CompiledPredicate& p, Evaluation& ev);
 
 // The caller has `capability` in its effective set, and with `in_userns`
 // holds it in the container's own user namespace.
-bool has_capability(const CallerFacts& f, int capability, bool in_userns);
+bool has_capability(const model::CallerFacts& f, int capability, bool in_userns);
 
 }  // namespace sa::engine::detail

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "catalog/arch.hpp"
 #include "diag/diagnostics.hpp"
 #include "engine/engine.hpp"
+#include "model/catalog/arch.hpp"
 #include "passes/compile.hpp"
 #include "passes/link.hpp"
 

@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "audit_import.hpp"
-#include "engine/trace/trace_reader.hpp"
+#include "model/codec/trace_reader.hpp"
 #include "profile_gen.hpp"
 
 namespace sa::sim {

@@ -6,8 +6,8 @@
 
 #include "compiled.hpp"
 #include "diff.hpp"
-#include "engine/trace/trace_json.hpp"
-#include "engine/trace/trace_writer.hpp"
+#include "model/codec/trace_json.hpp"
+#include "model/codec/trace_writer.hpp"
 #include "replay.hpp"
 #include "trace_facts.hpp"
 
@@ -104,7 +104,7 @@ BOOST_AUTO_TEST_CASE(recorded_decisions_are_checked_including_the_rule) {
   n.audit_arch = catalog::find_arch("x86_64")->audit_arch;
   TraceFacts facts(n);
   const engine::Decision d = e->evaluate(&e->table().policies[0], {}, to_engine(n), facts);
-  n.decision = trace::record_decision(d);
+  n.decision = d.record();
   std::stringstream in;
   {
     trace::TraceWriter w(in, trace::Header{});

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "catalog/constants.hpp"
+#include "model/catalog/constants.hpp"
 #include "passes/link.hpp"
 #include "profile/build.hpp"
 #include "tables.hpp"

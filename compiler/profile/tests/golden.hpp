@@ -9,8 +9,8 @@
 #include <string>
 
 #include "cases.hpp"
+#include "model/codec/table_json.hpp"
 #include "profile/base_answer.hpp"
-#include "table/table_json.hpp"
 
 namespace sa::profile::test {
 

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "catalog/arch.hpp"
-#include "catalog/syscalls.hpp"
-#include "table/table.hpp"
+#include "model/catalog/arch.hpp"
+#include "model/catalog/syscalls.hpp"
+#include "model/table/table.hpp"
 
 namespace sa::profile::test {
 

@@ -22,9 +22,9 @@ namespace {
 
 class AnyFacts : public engine::FactSource {
  public:
-  engine::StringRead read_string(int) override { return {engine::StringRead::Status::Ok, "x", 0}; }
-  std::optional<engine::CallerFacts> caller() override {
-    engine::CallerFacts f;
+  model::StringRead read_string(int) override { return {model::StringRead::Status::Ok, "x", 0}; }
+  std::optional<model::CallerFacts> caller() override {
+    model::CallerFacts f;
     f.cap_effective = ~uint64_t{0};
     f.userns_is_container = true;
     return f;
@@ -137,7 +137,7 @@ struct Checked {
 // Every policy's containers, under its own profile and under the node profile.
 Checked check(const Built& b, const engine::Engine& eng, const catalog::Arch& arch) {
   AnyFacts facts;
-  const engine::ContainerInfo container;
+  const model::ContainerInfo container;
   const bool low_half = arch.word_bits == 32;
   Checked c;
   const std::vector<Args> all = samples();
@@ -152,7 +152,7 @@ Checked check(const Built& b, const engine::Engine& eng, const catalog::Arch& ar
             ++c.notified;
             continue;
           }
-          engine::Notification n;
+          model::Notification n;
           n.audit_arch = arch.audit_arch;
           n.nr = *nr;
           std::copy(args.begin(), args.end(), n.args);

@@ -3,9 +3,9 @@
 #include <boost/test/unit_test.hpp>
 #include <ostream>
 
+#include "model/table/render.hpp"
 #include "parse_base.hpp"
 #include "profile/base_answer.hpp"
-#include "table/render.hpp"
 
 namespace bdata = boost::unit_test::data;
 using namespace sa;

@@ -11,22 +11,22 @@
 #include <string>
 #include <vector>
 
-#include "catalog/arch.hpp"
-#include "catalog/syscalls.hpp"
 #include "engine/engine.hpp"
-#include "table/table.hpp"
+#include "model/catalog/arch.hpp"
+#include "model/catalog/syscalls.hpp"
+#include "model/table/table.hpp"
 
 namespace sa::table {
 inline std::ostream& operator<<(std::ostream& os, Response r) {
-  return os << response_name(r);
+  return os << name_of(r);
 }
 }  // namespace sa::table
 
-namespace sa::engine {
+namespace sa::model {
 inline std::ostream& operator<<(std::ostream& os, Origin o) {
-  return os << origin_name(o);
+  return os << name_of(o);
 }
-}  // namespace sa::engine
+}  // namespace sa::model
 
 namespace sa::engine::testing {
 
@@ -34,36 +34,36 @@ namespace sa::engine::testing {
 // (thrown), so every test states exactly which facts the engine may use.
 class CountingFacts : public FactSource {
  public:
-  std::map<int, StringRead> strings;
-  std::optional<CallerFacts> facts;
+  std::map<int, model::StringRead> strings;
+  std::optional<model::CallerFacts> facts;
   std::map<int, int> reads;  // argument -> read_string calls
   int caller_calls = 0;
 
   CountingFacts& with(int arg, std::string value) {
-    strings[arg] = StringRead{StringRead::Status::Ok, std::move(value), 0};
+    strings[arg] = model::StringRead{model::StringRead::Status::Ok, std::move(value), 0};
     return *this;
   }
   CountingFacts& null(int arg) {
-    strings[arg] = StringRead{StringRead::Status::Null, "", 0};
+    strings[arg] = model::StringRead{model::StringRead::Status::Null, "", 0};
     return *this;
   }
   CountingFacts& failing(int arg, int error) {
-    strings[arg] = StringRead{StringRead::Status::Failed, "", error};
+    strings[arg] = model::StringRead{model::StringRead::Status::Failed, "", error};
     return *this;
   }
-  CountingFacts& caller_is(CallerFacts c) {
+  CountingFacts& caller_is(model::CallerFacts c) {
     facts = std::move(c);
     return *this;
   }
 
-  StringRead read_string(int arg) override {
+  model::StringRead read_string(int arg) override {
     ++reads[arg];
     auto it = strings.find(arg);
     if (it == strings.end())
       throw std::logic_error("unexpected read of argument " + std::to_string(arg));
     return it->second;
   }
-  std::optional<CallerFacts> caller() override {
+  std::optional<model::CallerFacts> caller() override {
     ++caller_calls;
     return facts;
   }
@@ -79,10 +79,11 @@ inline catalog::Arch arch(const std::string& name) {
   return *catalog::find_arch(name);
 }
 
-inline Notification notification(const std::string& syscall, std::vector<uint64_t> args = {},
-                                 uint32_t pid = 42, const std::string& arch_name = "x86_64") {
+inline model::Notification notification(const std::string& syscall, std::vector<uint64_t> args = {},
+                                        uint32_t pid = 42,
+                                        const std::string& arch_name = "x86_64") {
   const catalog::Arch a = arch(arch_name);
-  Notification n;
+  model::Notification n;
   n.id = 7;
   n.pid = pid;
   n.audit_arch = a.audit_arch;
@@ -240,12 +241,12 @@ inline table::Table make_table(std::vector<table::Policy> policies,
   return t;
 }
 
-inline ContainerInfo container(const std::string& metadata = "") {
-  ContainerInfo c;
+inline model::ContainerInfo container(const std::string& metadata = "") {
+  model::ContainerInfo c;
   c.id = "c0ffee";
   c.pid = 4242;
   c.metadata_raw = metadata;
-  c.meta = parse_metadata(metadata);
+  c.meta = model::parse_metadata(metadata);
   return c;
 }
 

@@ -18,7 +18,8 @@ struct OneRule {
   explicit OneRule(const std::string& syscall, table::Action action)
       : engine(make_table({policy("p", {{syscall, {row("p#1", {}, std::move(action))}}})})) {}
 
-  Decision decide(const Notification& n, FactSource& facts, const ContainerInfo& c = container()) {
+  Decision decide(const model::Notification& n, FactSource& facts,
+                  const model::ContainerInfo& c = container()) {
     return engine.evaluate(&engine.table().policies.front(), c, n, facts);
   }
   Engine engine;
@@ -31,7 +32,7 @@ BOOST_AUTO_TEST_CASE(continue_errno_return_kill) {
     const Decision d = rule1.decide(notification("chmod"), facts);
     BOOST_TEST(d.response == table::Response::Continue);
     BOOST_TEST(d.is_continue);
-    BOOST_TEST(d.origin == Origin::Rule);
+    BOOST_TEST(d.origin == model::Origin::Rule);
     BOOST_TEST(d.syscall == "chmod");
     BOOST_TEST(d.action_text() == "continue");
     BOOST_TEST(d.effect_plan() == "the kernel runs chmod");
@@ -140,7 +141,8 @@ BOOST_AUTO_TEST_CASE(every_template_placeholder) {
                                       "{path}|{mode}|{pid}|{container.pid}|{container.id}|"
                                       "{container.name}|{pod.namespace}|{pod.name}|{meta.T}|"
                                       "{meta.NONE}|{annotation.team}|{annotation.none}"}}));
-  ContainerInfo c = container("T=-{{.Namespace}}-{{.Pod}}-{{.Container}}-{{.Pid}}-{{.Pid1}}");
+  model::ContainerInfo c =
+      container("T=-{{.Namespace}}-{{.Pod}}-{{.Container}}-{{.Pid}}-{{.Pid1}}");
   c.pod_namespace = "default";
   c.pod_name = "mypod";
   c.container_name = "app";

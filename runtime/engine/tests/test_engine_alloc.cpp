@@ -37,16 +37,17 @@ BOOST_AUTO_TEST_CASE(register_rules_defaults_and_passthrough_do_not_allocate) {
       {"getpid"});
   const Engine e(std::move(t));
   const table::Policy* p = &e.table().policies[0];
-  const ContainerInfo c = container("policy=p");
+  const model::ContainerInfo c = container("policy=p");
   CountingFacts facts;
-  facts.caller_is(CallerFacts{0, 0, uint64_t{1} << CAP_KILL, "", true});
-  const Notification calls[] = {notification("chmod", {1, 0777}), notification("chmod", {1, 0700}),
-                                notification("kill", {5, 9}),     notification("kill", {5, 1}),
-                                notification("getpid"),           notification("mkdir")};
+  facts.caller_is(model::CallerFacts{0, 0, uint64_t{1} << CAP_KILL, "", true});
+  const model::Notification calls[] = {
+      notification("chmod", {1, 0777}), notification("chmod", {1, 0700}),
+      notification("kill", {5, 9}),     notification("kill", {5, 1}),
+      notification("getpid"),           notification("mkdir")};
   long decided = 0;
   const long before = allocations();
   for (int round = 0; round < 1000; ++round) {
-    for (const Notification& n : calls) {
+    for (const model::Notification& n : calls) {
       const Decision d = e.evaluate(p, c, n, facts);
       decided += static_cast<long>(d.response) + 1;
     }

@@ -80,20 +80,20 @@ BOOST_AUTO_TEST_CASE(requirements_answer_eperm_when_unmet) {
                                 {requiring(row("p#1", {fstype_is("cifs")}, emulate_action("mount")),
                                            CAP_SYS_ADMIN, true)}}})}));
   const auto* p = &e.table().policies[0];
-  const auto run = [&](CallerFacts who) {
+  const auto run = [&](model::CallerFacts who) {
     CountingFacts facts;
     facts.with(0, "//srv/share").with(1, "/mnt").with(2, "cifs").null(4).caller_is(who);
     return e.evaluate(p, container(), notification("mount"), facts);
   };
-  const Decision ok = run(CallerFacts{0, 0, kAdmin, "user:[1]", true});
+  const Decision ok = run(model::CallerFacts{0, 0, kAdmin, "user:[1]", true});
   BOOST_TEST(ok.response == table::Response::Emulate);
-  BOOST_TEST(ok.origin == Origin::Rule);
-  for (const CallerFacts& who : {CallerFacts{0, 0, kAdmin, "user:[2]", false},
-                                 CallerFacts{65534, 65534, 0, "user:[1]", true}}) {
+  BOOST_TEST(ok.origin == model::Origin::Rule);
+  for (const model::CallerFacts& who : {model::CallerFacts{0, 0, kAdmin, "user:[2]", false},
+                                        model::CallerFacts{65534, 65534, 0, "user:[1]", true}}) {
     const Decision d = run(who);
     BOOST_TEST(d.response == table::Response::Errno);
     BOOST_TEST(d.error == EPERM);
-    BOOST_TEST(d.origin == Origin::Requirement);
+    BOOST_TEST(d.origin == model::Origin::Requirement);
     BOOST_TEST(d.row->id == "p#1");
     BOOST_TEST(!d.emulation.active());
   }
@@ -101,7 +101,7 @@ BOOST_AUTO_TEST_CASE(requirements_answer_eperm_when_unmet) {
   CountingFacts ext4;
   ext4.with(2, "ext4");
   const Decision d = e.evaluate(p, container(), notification("mount"), ext4);
-  BOOST_TEST(d.origin == Origin::Default);
+  BOOST_TEST(d.origin == model::Origin::Default);
   BOOST_TEST(ext4.caller_calls == 0);
 }
 
@@ -113,7 +113,7 @@ BOOST_AUTO_TEST_CASE(invisible_callers_answer_eperm) {
   const Decision d = e.evaluate(&e.table().policies[0], container(), notification("chmod"), facts);
   BOOST_TEST(d.response == table::Response::Errno);
   BOOST_TEST(d.error == EPERM);
-  BOOST_TEST(d.origin == Origin::FactsUnavailable);
+  BOOST_TEST(d.origin == model::Origin::FactsUnavailable);
   BOOST_TEST(d.warnings.size() == 1u);
 }
 
@@ -127,7 +127,7 @@ BOOST_AUTO_TEST_CASE(unreadable_strings_answer_efault) {
   Decision d = e.evaluate(p, container(), notification("mount"), facts);
   BOOST_TEST(d.response == table::Response::Errno);
   BOOST_TEST(d.error == EFAULT);
-  BOOST_TEST(d.origin == Origin::ReadFailed);
+  BOOST_TEST(d.origin == model::Origin::ReadFailed);
   BOOST_TEST(d.warnings.at(0).find("argument 2") != std::string::npos);
 
   // A failure while resolving an emulation's arguments counts the same.
@@ -135,7 +135,7 @@ BOOST_AUTO_TEST_CASE(unreadable_strings_answer_efault) {
   path.failing(0, ENAMETOOLONG);
   d = e.evaluate(p, container(), notification("mkdir"), path);
   BOOST_TEST(d.error == EFAULT);
-  BOOST_TEST(d.origin == Origin::ReadFailed);
+  BOOST_TEST(d.origin == model::Origin::ReadFailed);
   BOOST_TEST(d.warnings.at(0).find("ENAMETOOLONG") != std::string::npos);
 }
 
@@ -147,7 +147,7 @@ BOOST_AUTO_TEST_CASE(defaults_apply_when_no_row_matches) {
   CountingFacts facts;
   facts.with(2, "ext4");
   const Decision d = e.evaluate(&e.table().policies[0], container(), notification("mount"), facts);
-  BOOST_TEST(d.origin == Origin::Default);
+  BOOST_TEST(d.origin == model::Origin::Default);
   BOOST_TEST(d.error == EACCES);
   BOOST_TEST(d.log);
   BOOST_TEST(d.row == nullptr);
@@ -171,14 +171,14 @@ BOOST_AUTO_TEST_CASE(the_safety_net_refuses_an_unacknowledged_continue_after_rea
   Decision d = run("proc");
   BOOST_TEST(d.response == table::Response::Errno);
   BOOST_TEST(d.error == EPERM);
-  BOOST_TEST(d.origin == Origin::UnsafeContinueRefused);
+  BOOST_TEST(d.origin == model::Origin::UnsafeContinueRefused);
   BOOST_TEST(d.row->id == "p#1");
   BOOST_TEST(d.warnings.size() == 1u);
   d = run("sysfs");  // acknowledged by the compiler
   BOOST_TEST(d.is_continue);
-  BOOST_TEST(d.origin == Origin::Rule);
+  BOOST_TEST(d.origin == model::Origin::Rule);
   d = run("ext4");  // the default read memory too, and default_continue_ok is false
-  BOOST_TEST(d.origin == Origin::UnsafeContinueRefused);
+  BOOST_TEST(d.origin == model::Origin::UnsafeContinueRefused);
 }
 
 BOOST_AUTO_TEST_CASE(continue_on_registers_alone_is_never_refused) {
@@ -199,19 +199,19 @@ BOOST_AUTO_TEST_CASE(passthrough_and_no_policy) {
   const auto* p = &e.table().policies[0];
   CountingFacts facts;
   Decision d = e.evaluate(p, container(), notification("mkdir"), facts);
-  BOOST_TEST(d.origin == Origin::Passthrough);
+  BOOST_TEST(d.origin == model::Origin::Passthrough);
   BOOST_TEST(d.error == EPERM);
   BOOST_TEST(d.policy == p);
   BOOST_TEST(d.summary() == "errno EPERM [passthrough]");
   d = e.evaluate(p, container(), notification("ptrace"), facts);  // no passthrough entry
-  BOOST_TEST(d.origin == Origin::Passthrough);
+  BOOST_TEST(d.origin == model::Origin::Passthrough);
   BOOST_TEST(d.is_continue);
   d = e.evaluate(nullptr, container(), notification("chmod"), facts);
-  BOOST_TEST(d.origin == Origin::NoPolicy);
+  BOOST_TEST(d.origin == model::Origin::NoPolicy);
   BOOST_TEST(d.is_continue);
   BOOST_TEST(d.policy == nullptr);
   d = e.evaluate(nullptr, container(), notification("mkdir"), facts);
-  BOOST_TEST(d.origin == Origin::NoPolicy);
+  BOOST_TEST(d.origin == model::Origin::NoPolicy);
   BOOST_TEST(d.error == EPERM);
 }
 
@@ -220,16 +220,16 @@ BOOST_AUTO_TEST_CASE(unknown_syscalls_answer_enosys) {
   const auto* p = &e.table().policies[0];
   CountingFacts facts;
   Decision d = e.evaluate(p, container(), notification("mkdir"), facts);  // not in the index
-  BOOST_TEST(d.origin == Origin::UnknownSyscall);
+  BOOST_TEST(d.origin == model::Origin::UnknownSyscall);
   BOOST_TEST(d.error == ENOSYS);
   BOOST_TEST(d.syscall == "");
-  Notification foreign = notification("chmod");
+  model::Notification foreign = notification("chmod");
   foreign.audit_arch = 0xdeadbeef;  // an architecture the table does not target
   d = e.evaluate(p, container(), foreign, facts);
-  BOOST_TEST(d.origin == Origin::UnknownSyscall);
-  Notification huge = notification("chmod");
+  BOOST_TEST(d.origin == model::Origin::UnknownSyscall);
+  model::Notification huge = notification("chmod");
   huge.nr = -1;
-  BOOST_TEST(e.evaluate(p, container(), huge, facts).origin == Origin::UnknownSyscall);
+  BOOST_TEST(e.evaluate(p, container(), huge, facts).origin == model::Origin::UnknownSyscall);
   // The same syscall through the compat ABIs is found by its own numbers.
   BOOST_TEST(e.evaluate(p, container(), notification("chmod", {}, 1, "x86"), facts).error ==
              EBADMSG);

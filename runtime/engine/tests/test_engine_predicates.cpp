@@ -21,12 +21,13 @@ using K = table::Predicate::Kind;
 constexpr int kMarker = 74;  // EBADMSG: the row matched
 
 // Whether the row holding `p` decides the notification (else the default).
-bool matches(const table::Predicate& p, const std::string& syscall, const Notification& n,
-             FactSource& facts, const ContainerInfo& c = container()) {
+bool matches(const table::Predicate& p, const std::string& syscall, const model::Notification& n,
+             FactSource& facts, const model::ContainerInfo& c = container()) {
   Engine e(make_table({policy("p", {{syscall, {row("p#1", {p}, errno_action(kMarker))}}})}));
   const Decision d = e.evaluate(&e.table().policies.front(), c, n, facts);
-  BOOST_TEST_REQUIRE((d.origin == Origin::Rule || d.origin == Origin::Default), d.summary());
-  return d.origin == Origin::Rule;
+  BOOST_TEST_REQUIRE((d.origin == model::Origin::Rule || d.origin == model::Origin::Default),
+                     d.summary());
+  return d.origin == model::Origin::Rule;
 }
 
 struct IntCase {
@@ -207,8 +208,8 @@ BOOST_DATA_TEST_CASE(in_a_metadata_list, bdata::make(kListCases), c) {
              c.expected);
 }
 
-ContainerInfo kube_container() {
-  ContainerInfo c = container(
+model::ContainerInfo kube_container() {
+  model::ContainerInfo c = container(
       "MKDIR_TMPL=-{{.Namespace}}-{{.Pod}}-{{.Container}}\nPIDS={{.Pid}}/{{.Pid1}}\nBAD={{.Node}}");
   c.annotations = {{"io.kubernetes.cri.sandbox-namespace", "default"},
                    {"io.kubernetes.cri.sandbox-name", "mynotifypod"},
@@ -267,13 +268,13 @@ BOOST_AUTO_TEST_CASE(a_bad_go_template_in_metadata_is_a_warning) {
   CountingFacts facts;
   const Decision d =
       e.evaluate(&e.table().policies[0], kube_container(), notification("chmod"), facts);
-  BOOST_TEST(d.origin == Origin::Default);
+  BOOST_TEST(d.origin == model::Origin::Default);
   BOOST_REQUIRE(d.warnings.size() == 1);
   BOOST_TEST(d.warnings[0].find("meta.BAD") != std::string::npos);
 }
 
-CallerFacts caller(uint32_t uid, uint64_t caps, bool in_container_userns) {
-  return CallerFacts{uid, uid + 1, caps, "user:[4026532000]", in_container_userns};
+model::CallerFacts caller(uint32_t uid, uint64_t caps, bool in_container_userns) {
+  return model::CallerFacts{uid, uid + 1, caps, "user:[4026532000]", in_container_userns};
 }
 
 BOOST_AUTO_TEST_CASE(caller_ids_and_pid) {
@@ -297,7 +298,7 @@ BOOST_AUTO_TEST_CASE(caller_ids_and_pid) {
 BOOST_AUTO_TEST_CASE(capabilities_and_user_namespaces) {
   const uint64_t admin = uint64_t{1} << CAP_SYS_ADMIN;
   struct Case {
-    CallerFacts who;
+    model::CallerFacts who;
     bool has, has_in_userns, in_userns;
   };
   const Case cases[] = {
@@ -323,7 +324,7 @@ BOOST_AUTO_TEST_CASE(not_all_any) {
   const auto is = [&](int64_t v) {
     return compare(mode, Op::Eq, std::vector<uint64_t>{literal(v, mode.type)});
   };
-  const Notification n = notification("chmod", {0, 0777});
+  const model::Notification n = notification("chmod", {0, 0777});
   CountingFacts facts;
   BOOST_TEST(matches(group(K::Not, {is(0755)}), "chmod", n, facts));
   BOOST_TEST(!matches(group(K::Not, {is(0777)}), "chmod", n, facts));

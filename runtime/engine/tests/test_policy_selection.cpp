@@ -15,9 +15,9 @@ table::Policy selected_by(const std::string& name, table::Selector s) {
   return p;
 }
 
-ContainerInfo pod(const std::string& ns, const std::string& name,
-                  const std::string& metadata = "") {
-  ContainerInfo c = container(metadata);
+model::ContainerInfo pod(const std::string& ns, const std::string& name,
+                         const std::string& metadata = "") {
+  model::ContainerInfo c = container(metadata);
   c.pod_namespace = ns;
   c.pod_name = name;
   c.container_name = "app";
@@ -37,7 +37,7 @@ Engine three_policies() {
                             selected_by("web", web), selected_by("kinvolk", tmpl)}));
 }
 
-std::string chosen(const Engine& e, const ContainerInfo& c, std::string* why = nullptr) {
+std::string chosen(const Engine& e, const model::ContainerInfo& c, std::string* why = nullptr) {
   const table::Policy* p = e.select_policy(c, why);
   return p == nullptr ? "(none)" : p->name;
 }
@@ -56,7 +56,7 @@ BOOST_AUTO_TEST_CASE(the_first_matching_selector_wins) {
   const Engine e = three_policies();
   BOOST_TEST(chosen(e, pod("kube-system", "coredns")) == "kube");  // kube and web match
   BOOST_TEST(chosen(e, pod("default", "shop")) == "web");
-  ContainerInfo plain = container("MKDIR_TMPL=-{{.Pod}}");
+  model::ContainerInfo plain = container("MKDIR_TMPL=-{{.Pod}}");
   BOOST_TEST(chosen(e, plain) == "kinvolk");
   std::string why;
   BOOST_TEST(chosen(e, container(), &why) == "(none)");  // empty selectors are chosen by name
@@ -65,7 +65,7 @@ BOOST_AUTO_TEST_CASE(the_first_matching_selector_wins) {
 
 BOOST_AUTO_TEST_CASE(every_selector_field_must_match) {
   const Engine e = three_policies();
-  ContainerInfo c = pod("default", "shop");
+  model::ContainerInfo c = pod("default", "shop");
   c.container_name = "sidecar";  // annotation matches, container name does not
   BOOST_TEST(chosen(e, c) == "(none)");
   c = pod("default", "shop");

@@ -1,0 +1,29 @@
+#include "model/table/table.hpp"
+
+namespace sa::table {
+
+bool is_string_field(const FieldRef& f) {
+  switch (f.field) {
+    case Field::Arg:
+      return catalog::is_string(f.type);
+    case Field::Uid:
+    case Field::Gid:
+    case Field::Pid:
+      return false;
+    case Field::PodNamespace:
+    case Field::PodName:
+    case Field::ContainerName:
+    case Field::ContainerId:
+    case Field::Annotation:
+    case Field::Meta:
+      return true;
+  }
+  return false;
+}
+
+bool Selector::empty() const {
+  return meta.empty() && annotations.empty() && pod_namespace.empty() && pod_name.empty() &&
+         container_name.empty();
+}
+
+}  // namespace sa::table
