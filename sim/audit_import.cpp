@@ -113,13 +113,13 @@ std::optional<trace::NotificationRecord> parse_audit_line(std::string_view line)
   const auto p = number<uint32_t>(pid);
   if (!p)
     throw ImportError(fmt::format("pid \"{}\" is not a number", pid));
-  n.pid = *p;
+  n.call.pid = *p;
   const catalog::Arch a = arch_of(field(f, "arch"));
   n.arch = a.name;
-  n.audit_arch = a.audit_arch;
+  n.call.audit_arch = a.audit_arch;
   const std::string& sys = field(f, "syscall");
   if (auto nr = number<int>(sys)) {
-    n.nr = *nr;
+    n.call.nr = *nr;
     n.syscall = catalog::syscall_name(a, *nr);
     if (n.syscall.empty())
       throw ImportError(fmt::format("no syscall has number {} on {}", *nr, a.name));
@@ -127,7 +127,7 @@ std::optional<trace::NotificationRecord> parse_audit_line(std::string_view line)
     const auto known = catalog::syscall_number(sys, a);
     if (!known)
       throw ImportError(fmt::format("unknown syscall \"{}\" on {}", sys, a.name));
-    n.nr = *known;
+    n.call.nr = *known;
     n.syscall = sys;
   }
   return n;

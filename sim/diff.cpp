@@ -25,7 +25,7 @@ class Side {
     if (it == policies_.end())
       it = policies_.emplace(c.id, engine_.select_policy(c, nullptr)).first;
     TraceFacts facts(n);
-    return engine_.evaluate(it->second, c, to_engine(n), facts);
+    return engine_.evaluate(it->second, c, n.call, facts);
   }
 
  private:
@@ -36,7 +36,7 @@ class Side {
 void report(std::ostream& out, const trace::NotificationRecord& n, const engine::Decision& a,
             const engine::Decision& b, const std::vector<std::string>& diffs) {
   fmt::print(out, "seq {}{} {} pid {}{}\n", n.seq,
-             n.line == 0 ? "" : fmt::format(" (line {})", n.line), n.syscall, n.pid,
+             n.line == 0 ? "" : fmt::format(" (line {})", n.line), n.syscall, n.call.pid,
              n.container.empty() ? "" : " container " + n.container);
   fmt::print(out, "  A: {}\n  B: {}\n", a.summary(), b.summary());
   for (const std::string& d : diffs)
@@ -67,7 +67,7 @@ DiffCounts diff_tables(trace::TraceReader& reader, const engine::Engine& a, cons
       // Rule ids are not compared: renumbering rules changes no behaviour.
       Expectation as_a = from_recorded(da.record());
       as_a.rule.clear();
-      const auto diffs = differences(as_a, db, word_bits_of(n.audit_arch));
+      const auto diffs = differences(as_a, db, word_bits_of(n.call.audit_arch));
       if (diffs.empty())
         continue;
       ++counts.changed;

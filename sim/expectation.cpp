@@ -44,10 +44,10 @@ std::string value_text(const ExpectedArg& a, catalog::ArgType type) {
   return fmt::format("{}", a.integer);
 }
 
-void compare_args(const Expectation& e, const engine::Decision& d, unsigned word_bits,
+void compare_args(const Expectation& e, const model::Emulation& emulation, unsigned word_bits,
                   std::vector<std::string>& out) {
   for (const ExpectedArg& want : e.args) {
-    const engine::ResolvedArg* got = d.emulation.at(want.arg);
+    const model::ResolvedArg* got = emulation.at(want.arg);
     const std::string label = want.name.empty() ? fmt::format("arg{}", want.arg) : want.name;
     if (got == nullptr) {
       out.push_back(fmt::format("emulate {}: expected {}, got no such argument", label,
@@ -100,11 +100,12 @@ std::optional<Expectation> from_action(const table::Action& a, std::string sourc
   e.response = a.response;
   e.error = a.error;
   e.value = a.value;
-  e.emulate = a.emulate;
+  e.emulate = name_of(a.emulator);
   for (const table::EmulateParam& p : a.params) {
     const bool is_string = catalog::is_string(p.type);
     table::TemplateError unused;
-    const auto t = is_string ? table::parse_template(p.text, a.emulate, &unused) : std::nullopt;
+    const auto t =
+        is_string ? table::parse_template(p.text, name_of(a.emulator), &unused) : std::nullopt;
     if (is_string && (!t || !t->is_constant())) {
       *error = fmt::format("{}: expected values are literal; \"{}\" holds a placeholder", e.source,
                            p.text);
@@ -124,9 +125,9 @@ std::optional<Expectation> from_action(const table::Action& a, std::string sourc
     if (!e.delay_ms)
       return std::nullopt;
   }
-  e.stop = a.stop;
-  if (a.stop) {
-    e.stop_after_ms = literal(a.stop_after, "stop delay");
+  e.stop = a.stop_after.has_value();
+  if (a.stop_after) {
+    e.stop_after_ms = literal(*a.stop_after, "stop delay");
     if (!e.stop_after_ms)
       return std::nullopt;
   }
@@ -138,27 +139,29 @@ std::vector<std::string> differences(const Expectation& e, const engine::Decisio
                                      unsigned word_bits) {
   std::vector<std::string> out;
   const std::string want = response_text(e.response, e.error, e.value);
-  const std::string got = response_text(d.response, d.error, d.value);
+  const std::string got = response_text(d.response(), d.error(), d.value());
   if (want != got)
     out.push_back(fmt::format("response: expected {}, got {}", want, got));
-  if (e.response == table::Response::Emulate && d.response == table::Response::Emulate) {
-    if (e.emulate != d.emulation.op) {
-      out.push_back(fmt::format("emulate: expected {}, got {}", e.emulate, d.emulation.op));
+  const model::Emulation* emulation = d.emulation();
+  if (e.response == table::Response::Emulate && emulation != nullptr) {
+    const std::string_view op = name_of(emulation->op);
+    if (e.emulate != op) {
+      out.push_back(fmt::format("emulate: expected {}, got {}", e.emulate, op));
     } else {
-      compare_args(e, d, word_bits, out);
+      compare_args(e, *emulation, word_bits, out);
     }
   }
   if (e.delay_ms != d.delay_ms) {
     out.push_back(fmt::format("delay: expected {}, got {}", duration_text(e.delay_ms),
                               duration_text(d.delay_ms)));
   }
-  if (e.stop != d.stop || (e.stop && e.stop_after_ms != d.stop_after_ms)) {
+  if (e.stop != d.stops() || (e.stop && e.stop_after_ms != d.stop_after_ms)) {
     const auto stop_text = [](bool stop, const std::optional<uint64_t>& after) {
       return stop ? fmt::format("stop container after {}", duration_text(after.value_or(0)))
                   : std::string("no stop");
     };
     out.push_back(fmt::format("stop: expected {}, got {}", stop_text(e.stop, e.stop_after_ms),
-                              stop_text(d.stop, d.stop_after_ms)));
+                              stop_text(d.stops(), d.stop_after_ms)));
   }
   if (e.log != d.log) {
     out.push_back(

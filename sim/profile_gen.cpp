@@ -13,7 +13,7 @@ void ProfileBuilder::add(trace::TraceReader& reader) {
 }
 
 void ProfileBuilder::add(const trace::NotificationRecord& n) {
-  arches_.insert(n.audit_arch);
+  arches_.insert(n.call.audit_arch);
   syscalls_.insert(n.syscall);
 }
 

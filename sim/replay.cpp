@@ -73,7 +73,7 @@ void Replayer::notification(const trace::TraceItem& item) {
   TraceFacts facts(n);
   engine::Decision d;
   try {
-    d = engine_.evaluate(policy_for(c), c, to_engine(n), facts);
+    d = engine_.evaluate(policy_for(c), c, n.call, facts);
   } catch (const MissingFact& e) {
     error(n, e.what());
     return;
@@ -87,15 +87,18 @@ void Replayer::notification(const trace::TraceItem& item) {
 void Replayer::print(const trace::NotificationRecord& n, const engine::Decision& d,
                      const nlohmann::ordered_json& mismatches) {
   if (options_.format == Format::Json) {
-    nlohmann::ordered_json j = {
-        {"seq", n.seq}, {"line", n.line},       {"container", n.container},
-        {"pid", n.pid}, {"syscall", n.syscall}, {"decision", trace::decision_to_json(d.record())}};
+    nlohmann::ordered_json j = {{"seq", n.seq},
+                                {"line", n.line},
+                                {"container", n.container},
+                                {"pid", n.call.pid},
+                                {"syscall", n.syscall},
+                                {"decision", trace::decision_to_json(d.record())}};
     if (!mismatches.empty())
       j["mismatches"] = mismatches;
     out_ << j.dump() << '\n';
     return;
   }
-  fmt::print(out_, "{:>6}  {:<12}  {:>8}  {:<14}  {}\n", n.seq, short_id(n.container), n.pid,
+  fmt::print(out_, "{:>6}  {:<12}  {:>8}  {:<14}  {}\n", n.seq, short_id(n.container), n.call.pid,
              n.syscall, d.summary());
   for (const auto& m : mismatches) {
     fmt::print(out_, "        MISMATCH with {}:\n", m["against"].get<std::string>());
@@ -140,7 +143,7 @@ nlohmann::ordered_json Replayer::check(const trace::NotificationRecord& n,
 void Replayer::compare(const Expectation& e, const trace::NotificationRecord& n,
                        const engine::Decision& d, nlohmann::ordered_json& mismatches) {
   ++counts_.checked;
-  const auto diffs = differences(e, d, word_bits_of(n.audit_arch));
+  const auto diffs = differences(e, d, word_bits_of(n.call.audit_arch));
   if (diffs.empty())
     return;
   ++counts_.mismatches;
@@ -159,7 +162,7 @@ void Replayer::error(const trace::NotificationRecord& n, const std::string& mess
     return;
   }
   fmt::print(out_, "{:>6}  {:<12}  {:>8}  {:<14}  ERROR {}: {}\n", n.seq, short_id(n.container),
-             n.pid, n.syscall, where(n), message);
+             n.call.pid, n.syscall, where(n), message);
 }
 
 void Replayer::finish() {

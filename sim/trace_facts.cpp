@@ -10,7 +10,7 @@ model::StringRead TraceFacts::read_string(int arg_index) {
   if (const trace::StringArg* s = n_.string_arg(arg_index))
     return s->read;
   // A NULL register needs no memory: the answer is known without the trace.
-  if (n_.args[static_cast<size_t>(arg_index)] == 0) {
+  if (n_.call.args[static_cast<size_t>(arg_index)] == 0) {
     return model::StringRead{model::StringRead::Status::Null, "", 0};
   }
   std::string name = fmt::format("arg{}", arg_index);
@@ -37,17 +37,6 @@ std::optional<model::CallerFacts> TraceFacts::caller() {
       fmt::format("the trace lacks the caller's credentials (\"caller\"), which the "
                   "decision on {} needs",
                   n_.syscall));
-}
-
-model::Notification to_engine(const trace::NotificationRecord& n) {
-  model::Notification out;
-  out.id = n.id;
-  out.pid = n.pid;
-  out.audit_arch = n.audit_arch;
-  out.nr = n.nr;
-  for (size_t i = 0; i < 6; ++i)
-    out.args[i] = n.args[i];
-  return out;
 }
 
 }  // namespace sa::sim

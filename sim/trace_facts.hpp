@@ -28,7 +28,4 @@ class TraceFacts : public engine::FactSource {
   const trace::NotificationRecord& n_;
 };
 
-// The engine's view of a recorded notification.
-model::Notification to_engine(const trace::NotificationRecord& n);
-
 }  // namespace sa::sim

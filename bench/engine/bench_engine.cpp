@@ -92,7 +92,7 @@ uint64_t evaluate_all(const engine::Engine& e, const table::Policy* p, const ben
   for (const bench::Call& c : w.calls) {
     bench::PoolFacts facts(w, c);
     const engine::Decision d = e.evaluate(p, w.container, c.n, facts);
-    sink += static_cast<uint64_t>(d.error) + static_cast<uint64_t>(d.response);
+    sink += static_cast<uint64_t>(d.error()) + static_cast<uint64_t>(d.response());
   }
   return sink;
 }

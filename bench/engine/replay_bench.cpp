@@ -31,30 +31,30 @@ trace::NotificationRecord demo_call(size_t i) {
   n.seq = i + 1;
   n.time = "2024-05-01T12:00:00.000001Z";
   n.container = "demo";
-  n.id = 0x9a3c5e7f00000000ULL + i;
-  n.pid = static_cast<uint32_t>(4072889 + i % 100);
+  n.call.id = 0x9a3c5e7f00000000ULL + i;
+  n.call.pid = static_cast<uint32_t>(4072889 + i % 100);
   const auto str = [](int arg, const char* name, const char* value) {
     return trace::StringArg{arg, name, model::StringRead{model::StringRead::Status::Ok, value, 0}};
   };
   switch (i % 3) {
     case 0:
       n.syscall = "mkdir";
-      n.nr = 83;
-      n.args = {0x7ffd00001000ULL, 0755};
+      n.call.nr = 83;
+      n.call.args = {0x7ffd00001000ULL, 0755};
       n.strings = {str(0, "path", "/abc")};
-      n.expect = "emulate mkdir path=\"/abc-pid-" + std::to_string(n.pid) + "\"";
+      n.expect = "emulate mkdir path=\"/abc-pid-" + std::to_string(n.call.pid) + "\"";
       break;
     case 1:
       n.syscall = "mount";
-      n.nr = 165;
-      n.args = {0x7ffd00001000ULL, 0x7ffd00001100ULL, 0x7ffd00001200ULL, 0, 0x7ffd00001300ULL};
+      n.call.nr = 165;
+      n.call.args = {0x7ffd00001000ULL, 0x7ffd00001100ULL, 0x7ffd00001200ULL, 0, 0x7ffd00001300ULL};
       n.strings = {str(0, "source", "proc"), str(1, "target", "root"),
                    str(2, "fstype", i % 2 == 0 ? "proc" : "ext4"), str(4, "data", "")};
       break;
     default:
       n.syscall = "chmod";
-      n.nr = 90;
-      n.args = {0x7ffd00001000ULL, 0777};
+      n.call.nr = 90;
+      n.call.args = {0x7ffd00001000ULL, 0777};
       n.strings = {str(0, "path", "/")};
       n.expect = "errno EBADMSG";
   }

@@ -17,10 +17,12 @@
 #include "kernel/emulate.hpp"
 #include "mkdir_target.hpp"
 #include "rounds.hpp"
+#include "support/caller_strings.hpp"
 #include "timed_target.hpp"
 
 using namespace sa::bench;
 using namespace sa::kernel;
+using namespace sa::kernel::testing;
 
 namespace {
 
@@ -160,13 +162,13 @@ Variant emulated_mkdir(const std::string& name,
           }};
 }
 
-void api_mkdir_loop(const NotifyFd& notify, int count, SpawnMethod spawn) {
+void api_mkdir_loop(const NotifyFd& notify, int count) {
   for (int i = 0; i < count; ++i) {
     const Received r = notify.receive();
     const StringRequest request{r.notification.args[0], kPathLimit};
     const CallerStrings path = read_caller_strings(notify, r.notification, {&request, 1});
-    const Emulation e = emulate_mkdir(notify, r.notification, path.values.at(0).value,
-                                      static_cast<mode_t>(r.notification.args[1]), {false, spawn});
+    const EmulationResult e = emulate_mkdir(notify, r.notification, path.values.at(0).value,
+                                            static_cast<mode_t>(r.notification.args[1]));
     if (e.outcome != EmulationOutcome::Done)
       throw std::runtime_error("emulation failed");
     notify.respond(r.notification.id, e.response());
@@ -194,12 +196,7 @@ int main() {
     const std::vector<Variant> mkdir = {
         emulated_mkdir("bare C-style inline emulation",
                        [](const NotifyFd& n, int count) { bare_mkdir_loop(n.get(), count); }),
-        emulated_mkdir(
-            "sa::kernel emulate_mkdir (clone CLONE_VM)",
-            [](const NotifyFd& n, int count) { api_mkdir_loop(n, count, SpawnMethod::CloneVm); }),
-        emulated_mkdir(
-            "sa::kernel emulate_mkdir (fork)",
-            [](const NotifyFd& n, int count) { api_mkdir_loop(n, count, SpawnMethod::Fork); }),
+        emulated_mkdir("sa::kernel emulate_mkdir (clone CLONE_VM)", api_mkdir_loop),
     };
     fmt::print("kernel: emulated mkdir of a new directory ({} rounds, target's view)\n", kRounds);
     const auto mkdir_samples = measure(mkdir, kRounds);

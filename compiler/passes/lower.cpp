@@ -18,7 +18,7 @@ struct Origin {
 
 bool denies(const table::Action& a) {
   using R = table::Response;
-  return a.response == R::Errno || a.response == R::Return || a.response == R::Kill || a.stop;
+  return a.response == R::Errno || a.response == R::Return || a.response == R::Kill || a.stop_after;
 }
 
 // A failed requirement answers EPERM. On a rule that emulates, that EPERM only

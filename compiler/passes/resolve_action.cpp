@@ -10,8 +10,12 @@
 namespace sa::passes {
 
 const std::vector<std::string>& emulated_syscalls() {
-  static const std::vector<std::string> names = {"mkdir", "mkdirat", "mount",
-                                                 "chmod", "fchmod",  "fchmodat"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& e : Vocabulary<model::Emulator>::names)
+      out.emplace_back(e.name);
+    return out;
+  }();
   return names;
 }
 
@@ -151,7 +155,7 @@ bool emulate(const Context& ctx, const dsl::Response& r, std::string_view syscal
         .hint = fmt::format("emulators exist for: {}", known);
     return false;
   }
-  a.emulate = std::string(syscall);
+  a.emulator = *value_of<model::Emulator>(syscall);
   bool ok = true;
   for (const auto& p : r.params)
     ok = emulate_param(ctx, p, syscall, a) && ok;
@@ -218,7 +222,6 @@ std::optional<table::Action> resolve_action(const Context& ctx, const dsl::Actio
       ok = false;
   }
   if (in.stop_container) {
-    a.stop = true;
     if (in.stop_after) {
       auto d = duration(ctx, *in.stop_after, syscall);
       if (d)
@@ -226,7 +229,7 @@ std::optional<table::Action> resolve_action(const Context& ctx, const dsl::Actio
       else
         ok = false;
     } else {
-      a.stop_after.millis = 0;
+      a.stop_after = table::Duration{0, ""};
     }
   }
   if (!ok)

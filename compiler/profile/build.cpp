@@ -15,8 +15,8 @@ using nlohmann::json;
 constexpr std::string_view kNotify = "SCMP_ACT_NOTIFY";
 
 bool plain_continue(const table::Action& a) {
-  return a.response == table::Response::Continue && !a.log && !a.delay && !a.stop &&
-         a.emulate.empty() && a.params.empty();
+  return a.response == table::Response::Continue && !a.log && !a.delay && !a.stop_after &&
+         a.params.empty();
 }
 
 // The engine refuses a default CONTINUE after a rule read the caller's memory

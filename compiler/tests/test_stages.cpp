@@ -92,18 +92,18 @@ BOOST_AUTO_TEST_CASE(actions_resolve) {
       "  - mkdir -> emulate mode=0700 path=\"{path}-{pid}\"\n");
   const auto& chroot = only_row(t, "chroot").action;
   BOOST_TEST(chroot.log);
-  BOOST_TEST(chroot.stop);
-  BOOST_TEST(*chroot.stop_after.millis == 5000u);
+  BOOST_TEST_REQUIRE(chroot.stop_after.has_value());
+  BOOST_TEST(*chroot.stop_after->millis == 5000u);
   const auto& swapoff = only_row(t, "swapoff").action;
   BOOST_TEST((swapoff.response == table::Response::Errno));
   BOOST_TEST(swapoff.error == 38);
-  BOOST_TEST(*swapoff.stop_after.millis == 0u);
+  BOOST_TEST(*swapoff.stop_after->millis == 0u);
   BOOST_TEST(only_row(t, "getppid").action.value == -7);
   const auto& exec = only_row(t, "execve").action;
   BOOST_TEST((exec.response == table::Response::Kill));
   BOOST_TEST(exec.delay->template_text == "{meta.D}");
   const auto& mkdir = only_row(t, "mkdir").action;
-  BOOST_TEST(mkdir.emulate == "mkdir");
+  BOOST_TEST((mkdir.emulator == sa::model::Emulator::Mkdir));
   BOOST_TEST_REQUIRE(mkdir.params.size() == 2u);
   BOOST_TEST(mkdir.params[0].arg == 1);
   BOOST_TEST(mkdir.params[0].integer == 0700u);
@@ -224,6 +224,19 @@ BOOST_AUTO_TEST_CASE(table_with_a_bad_field_names_its_path) {
   BOOST_CHECK_EXCEPTION(table::from_json(j), table::TableError, [](const table::TableError& e) {
     return std::string(e.what()) ==
            "policies[0].syscalls.chmod.rows[0].action.response: unknown value \"explode\"";
+  });
+}
+
+// There is no emulator for getcwd: a table that names one is refused when
+// read, before any engine sees it.
+BOOST_AUTO_TEST_CASE(table_with_an_unknown_emulator_is_refused) {
+  auto j = table::to_json(compile("  - mkdir -> emulate\n"));
+  j["policies"][0]["syscalls"]["mkdir"]["rows"][0]["action"]["emulate"] = "getcwd";
+  j.erase("hash");
+  j["hash"] = table::compute_hash(j);
+  BOOST_CHECK_EXCEPTION(table::from_json(j), table::TableError, [](const table::TableError& e) {
+    return std::string(e.what()) ==
+           "policies[0].syscalls.mkdir.rows[0].action.emulate: unknown value \"getcwd\"";
   });
 }
 

@@ -255,7 +255,7 @@ json action_to_json(const Action& a) {
       j["value"] = a.value;
       break;
     case Response::Emulate: {
-      j["emulate"] = a.emulate;
+      j["emulate"] = name_of(a.emulator);
       json params = json::array();
       for (const EmulateParam& p : a.params) {
         json pj = {{"name", p.name}, {"arg", p.arg}, {"type", name_of(p.type)}};
@@ -277,8 +277,8 @@ json action_to_json(const Action& a) {
   j["log"] = a.log;
   if (a.delay)
     j["delay"] = duration_to_json(*a.delay);
-  if (a.stop)
-    j["stop_after"] = duration_to_json(a.stop_after);
+  if (a.stop_after)
+    j["stop_after"] = duration_to_json(*a.stop_after);
   return j;
 }
 
@@ -293,7 +293,7 @@ Action action_from_json(const json& j, const std::string& path) {
       a.value = get_int(j, "value", path, INT64_MIN, INT64_MAX);
       break;
     case Response::Emulate: {
-      a.emulate = get_string(j, "emulate", path);
+      a.emulator = get_enum<model::Emulator>(j, "emulate", path);
       const json& params = get_array(j, "params", path);
       for (size_t i = 0; i < params.size(); ++i) {
         const std::string pp = idx(sub(path, "params"), i);
@@ -319,7 +319,6 @@ Action action_from_json(const json& j, const std::string& path) {
   if (j.contains("delay"))
     a.delay = duration_from_json(j["delay"], sub(path, "delay"));
   if (j.contains("stop_after")) {
-    a.stop = true;
     a.stop_after = duration_from_json(j["stop_after"], sub(path, "stop_after"));
   }
   return a;

@@ -122,7 +122,7 @@ void resolve_syscall(const Fields& f, NotificationRecord& n) {
   if (arch == nullptr)
     f.fail("arch", fmt::format("unknown architecture \"{}\"", n.arch));
   n.arch = arch->name;
-  n.audit_arch = arch->audit_arch;
+  n.call.audit_arch = arch->audit_arch;
   auto name = f.string("syscall", 64);
   auto nr = f.signed_int("nr", 0, INT32_MAX);
   if (!name && !nr)
@@ -138,13 +138,13 @@ void resolve_syscall(const Fields& f, NotificationRecord& n) {
       f.fail("nr", fmt::format("{} is {} on {}, not {}", *name, *known, arch->name, *nr));
     }
     n.syscall = *name;
-    n.nr = *known;
+    n.call.nr = *known;
     return;
   }
-  n.nr = static_cast<int>(*nr);
-  n.syscall = cache().name(*arch, n.nr);
+  n.call.nr = static_cast<int>(*nr);
+  n.syscall = cache().name(*arch, n.call.nr);
   if (n.syscall.empty())
-    f.fail("nr", fmt::format("no syscall has number {} on {}", n.nr, arch->name));
+    f.fail("nr", fmt::format("no syscall has number {} on {}", n.call.nr, arch->name));
 }
 
 void read_args(const Fields& f, NotificationRecord& n) {
@@ -160,7 +160,7 @@ void read_args(const Fields& f, NotificationRecord& n) {
       throw FieldError(fmt::format("{}: expected a \"0x...\" hex string, found {}",
                                    Path(list, i).str(), detail::excerpt((*args)[i])));
     }
-    n.args[i] = *v;
+    n.call.args[i] = *v;
   }
 }
 
@@ -244,13 +244,47 @@ CallerRecord read_caller(const json& j, const Path& path) {
   return c;
 }
 
-SentResponse read_response(const json& j, const Path& path) {
+// SECCOMP_USER_NOTIF_FLAG_CONTINUE, as the trace format writes it.
+constexpr uint64_t kFlagContinue = 1;
+
+ordered_json response_to_json(const model::Response& r) {
+  int64_t val = 0;
+  int64_t error = 0;
+  uint64_t flags = 0;
+  switch (r.kind) {
+    case model::Response::Kind::Continue:
+      flags = kFlagContinue;
+      break;
+    case model::Response::Kind::Errno:
+      error = -static_cast<int64_t>(r.error);
+      break;
+    case model::Response::Kind::Return:
+      val = r.value;
+      break;
+  }
+  return {{"val", val}, {"error", error}, {"flags", flags}};
+}
+
+// struct seccomp_notif_resp as sent: CONTINUE is flags 1 with nothing else;
+// an errno is a negative `error` with val 0; otherwise `val` is returned.
+model::Response read_response(const json& j, const Path& path) {
   Fields f(j, path, {"val", "error", "flags"});
-  SentResponse r;
-  r.val = f.signed_int("val", INT64_MIN, INT64_MAX).value_or(0);
-  r.error = static_cast<int32_t>(f.signed_int("error", -4095, 0).value_or(0));
-  r.flags = static_cast<uint32_t>(f.unsigned_int("flags", UINT32_MAX).value_or(0));
-  return r;
+  const int64_t val = f.signed_int("val", INT64_MIN, INT64_MAX).value_or(0);
+  const int64_t error = f.signed_int("error", -4095, 0).value_or(0);
+  const uint64_t flags = f.unsigned_int("flags", UINT32_MAX).value_or(0);
+  if (flags == kFlagContinue) {
+    if (val != 0 || error != 0)
+      f.fail("flags", "a CONTINUE carries no value and no error");
+    return model::Response::continue_syscall();
+  }
+  if (flags != 0)
+    f.fail("flags", fmt::format("unknown flags {:#x}", flags));
+  if (error != 0) {
+    if (val != 0)
+      f.fail("val", "an error response carries no value");
+    return model::Response::fail(static_cast<int>(-error));
+  }
+  return model::Response::return_value(val);
 }
 
 table::Response response_named(const Fields& f, const std::string& name) {
@@ -415,13 +449,13 @@ ordered_json notification_to_json(const NotificationRecord& n, bool with_type) {
     j["time"] = n.time;
   if (!n.container.empty())
     j["container"] = n.container;
-  j["id"] = hex(n.id);
-  j["pid"] = n.pid;
+  j["id"] = hex(n.call.id);
+  j["pid"] = n.call.pid;
   j["arch"] = n.arch;
   j["syscall"] = n.syscall;
-  j["nr"] = n.nr;
+  j["nr"] = n.call.nr;
   ordered_json args = ordered_json::array();
-  for (uint64_t a : n.args)
+  for (uint64_t a : n.call.args)
     args.push_back(hex(a));
   j["args"] = std::move(args);
   ordered_json strings = ordered_json::array();
@@ -434,10 +468,8 @@ ordered_json notification_to_json(const NotificationRecord& n, bool with_type) {
     j["caller"] = nullptr;
   if (n.decision)
     j["decision"] = decision_to_json(*n.decision);
-  if (n.response) {
-    j["response"] = {
-        {"val", n.response->val}, {"error", n.response->error}, {"flags", n.response->flags}};
-  }
+  if (n.response)
+    j["response"] = response_to_json(*n.response);
   if (n.expect)
     j["expect"] = *n.expect;
   return j;
@@ -502,8 +534,8 @@ NotificationRecord notification_from_json(const json& j, const std::string& path
   n.seq = f.unsigned_int("seq", UINT64_MAX).value_or(0);
   n.time = f.string("time", 64).value_or("");
   n.container = f.string("container", kMaxIdBytes).value_or("");
-  n.id = f.hex_or_number("id").value_or(0);
-  n.pid = static_cast<uint32_t>(f.unsigned_int("pid", UINT32_MAX).value_or(0));
+  n.call.id = f.hex_or_number("id").value_or(0);
+  n.call.pid = static_cast<uint32_t>(f.unsigned_int("pid", UINT32_MAX).value_or(0));
   static const std::string native = catalog::default_arches().front().name;
   n.arch = f.string("arch", 64).value_or(native);
   resolve_syscall(f, n);

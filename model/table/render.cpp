@@ -69,7 +69,7 @@ std::string response(const Action& a) {
     case Response::Kill:
       return "kill";
     case Response::Emulate: {
-      std::string out = fmt::format("emulate {}", a.emulate);
+      std::string out = fmt::format("emulate {}", name_of(a.emulator));
       for (const EmulateParam& p : a.params) {
         if (catalog::is_string(p.type))
           out += fmt::format(" {}={}", p.name, quote(p.text));
@@ -101,10 +101,10 @@ std::string render_action(const Action& a) {
     parts.push_back(fmt::format("delay {} then {}", render_duration(*a.delay), response(a)));
   else
     parts.push_back(response(a));
-  if (a.stop) {
-    parts.push_back(a.stop_after.millis && *a.stop_after.millis == 0
+  if (a.stop_after) {
+    parts.push_back(a.stop_after->millis && *a.stop_after->millis == 0
                         ? std::string("stop container")
-                        : fmt::format("stop container after {}", render_duration(a.stop_after)));
+                        : fmt::format("stop container after {}", render_duration(*a.stop_after)));
   }
   return fmt::format("{}", fmt::join(parts, ", "));
 }

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/call/emulator.hpp"
 #include "model/catalog/syscalls.hpp"
 #include "model/names.hpp"
 
@@ -96,15 +97,15 @@ struct EmulateParam {
 
 struct Action {
   Response response = Response::Continue;
-  int error = 0;        // Errno: the errno value
-  int64_t value = 0;    // Return: the value the syscall returns
-  std::string emulate;  // Emulate: the operation, e.g. "mkdir"
+  int error = 0;                                      // Errno: the errno value
+  int64_t value = 0;                                  // Return: the value the syscall returns
+  model::Emulator emulator = model::Emulator::Mkdir;  // Emulate: the emulator
   std::vector<EmulateParam> params;
   bool unsafe = false;  // `continue unsafe`: TOCTOU acknowledged in the rule
   bool log = false;
   std::optional<Duration> delay;
-  bool stop = false;    // stop the container
-  Duration stop_after;  // grace time after the last hit
+  // Set: stop the container this grace time after the last hit.
+  std::optional<Duration> stop_after;
   bool operator==(const Action&) const = default;
 };
 

@@ -14,7 +14,9 @@
 
 #include "model/call/container_info.hpp"
 #include "model/call/facts.hpp"
+#include "model/call/notification.hpp"
 #include "model/call/origin.hpp"
+#include "model/call/response.hpp"
 #include "model/table/table.hpp"
 
 namespace sa::trace {
@@ -79,30 +81,21 @@ struct RecordedDecision {
   std::vector<std::string> warnings;
 };
 
-// struct seccomp_notif_resp as sent.
-struct SentResponse {
-  int64_t val = 0;
-  int32_t error = 0;  // 0 or a negative errno, as the kernel takes it
-  uint32_t flags = 0;
-};
-
 struct NotificationRecord {
   uint64_t seq = 0;
   std::string time;       // RFC 3339, UTC, microseconds; "" when unknown
   std::string container;  // container id; "" when the trace names none
-  uint64_t id = 0;        // the kernel's notification id
-  uint32_t pid = 0;
+  // The notification as the kernel delivered it (audit_arch derived from
+  // `arch` when read).
+  model::Notification call;
   std::string arch = "x86_64";
-  uint32_t audit_arch = 0;  // derived from arch when read
   std::string syscall;
-  int nr = 0;
-  std::array<uint64_t, 6> args{};
   std::vector<StringArg> strings;
   CallerRecord caller;
   std::optional<RecordedDecision> decision;
-  std::optional<SentResponse> response;
-  std::optional<std::string> expect;  // an action in the rule language, literal values
-  size_t line = 0;                    // where the reader found it (1-based); 0 when built in memory
+  std::optional<model::Response> response;  // as sent
+  std::optional<std::string> expect;        // an action in the rule language, literal values
+  size_t line = 0;  // where the reader found it (1-based); 0 when built in memory
 
   const StringArg* string_arg(int index) const;
 };

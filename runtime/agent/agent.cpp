@@ -10,10 +10,11 @@
 #include <stdexcept>
 #include <thread>
 
-#include "agent/emulation.hpp"
 #include "agent/kernel_facts.hpp"
+#include "kernel/emulate.hpp"
 #include "model/call/origin.hpp"
 #include "model/codec/table_json.hpp"
+#include "model/overloaded.hpp"
 
 namespace sa::agent {
 
@@ -33,7 +34,7 @@ struct Agent::Pending {
   engine::Decision decision;
   std::optional<trace::NotificationRecord> record;  // with --record
   std::optional<boost::asio::steady_timer> timer;   // `delay D then ...`, on the container's loop
-  std::optional<trace::SentResponse> sent;
+  std::optional<model::Response> sent;
   std::string outcome;
 };
 
@@ -41,29 +42,6 @@ namespace {
 
 std::shared_ptr<const engine::Engine> load_engine(const std::string& path) {
   return std::make_shared<const engine::Engine>(table::load_table_file(path));
-}
-
-kernel::Response to_kernel(const engine::Decision& d) {
-  switch (d.response) {
-    case table::Response::Errno:
-      return kernel::Response::fail(d.error);
-    case table::Response::Return:
-      return kernel::Response::return_value(d.value);
-    default:
-      return kernel::Response::continue_syscall();
-  }
-}
-
-trace::SentResponse as_sent(const kernel::Response& r) {
-  switch (r.kind) {
-    case kernel::Response::Kind::Errno:
-      return trace::SentResponse{0, -r.error, 0};
-    case kernel::Response::Kind::Return:
-      return trace::SentResponse{r.value, 0, 0};
-    case kernel::Response::Kind::Continue:
-      return trace::SentResponse{0, 0, 1};  // SECCOMP_USER_NOTIF_FLAG_CONTINUE
-  }
-  return {};
 }
 
 }  // namespace
@@ -330,20 +308,19 @@ void Agent::handle(const std::shared_ptr<Container>& c, const kernel::Notificati
   }
   auto p = std::make_shared<Pending>(c, engine, n);
   KernelFacts facts(c->notify, n, c->init_userns);
-  const model::Notification en = to_engine(n);
   if (recorder_) {
     engine::RecordingFacts recording(facts);
-    p->decision = engine->evaluate(policy, c->info, en, recording);
-    p->record = start_record(c->info, en, p->decision, recording);
+    p->decision = engine->evaluate(policy, c->info, n, recording);
+    p->record = start_record(c->info, n, p->decision, recording);
   } else {
-    p->decision = engine->evaluate(policy, c->info, en, facts);
+    p->decision = engine->evaluate(policy, c->info, n, facts);
   }
   ++c->notifications;
   for (const std::string& w : p->decision.warnings) {
     log_event(warn, "decision warning",
               {{"id", c->info.id}, {"syscall", std::string(p->decision.syscall)}, {"warning", w}});
   }
-  if (p->decision.stop)
+  if (p->decision.stops())
     count_forbidden(c, p->decision);
   if (p->decision.delay_ms && *p->decision.delay_ms > 0) {
     p->timer.emplace(c->watch.get_executor(), std::chrono::milliseconds(*p->decision.delay_ms));
@@ -354,23 +331,21 @@ void Agent::handle(const std::shared_ptr<Container>& c, const kernel::Notificati
 }
 
 void Agent::proceed(const std::shared_ptr<Pending>& p) {
-  switch (p->decision.response) {
-    case table::Response::Emulate:
-      emulate(p);
-      return;
-    case table::Response::Kill:
-      kill_caller(p);
-      return;
-    default:
-      respond(p, to_kernel(p->decision));
-      return;
-  }
+  std::visit(
+      Overloaded{
+          [&](const engine::Continue&) { respond(p, model::Response::continue_syscall()); },
+          [&](const engine::Fail& f) { respond(p, model::Response::fail(f.error)); },
+          [&](const engine::Return& r) { respond(p, model::Response::return_value(r.value)); },
+          [&](const engine::Emulate& e) { emulate(p, e.call); },
+          [&](const engine::Kill&) { kill_caller(p); },
+      },
+      p->decision.answer);
 }
 
-void Agent::emulate(const std::shared_ptr<Pending>& p) {
-  kernel::Emulation e;
+void Agent::emulate(const std::shared_ptr<Pending>& p, const model::Emulation& call) {
+  kernel::EmulationResult e;
   try {
-    e = run_emulation(p->container->notify, p->n, p->decision.emulation);
+    e = kernel::emulate(p->container->notify, p->n, call);
   } catch (const std::exception& ex) {
     e.outcome = kernel::EmulationOutcome::Failed;
     e.failure = kernel::SysError(EPERM, ex.what());
@@ -424,7 +399,7 @@ void Agent::kill_caller(const std::shared_ptr<Pending>& p) {
 void Agent::respond(const std::shared_ptr<Pending>& p, const kernel::Response& r) {
   try {
     if (p->container->notify.respond(p->n.id, r) == kernel::SendOutcome::Sent) {
-      p->sent = as_sent(r);
+      p->sent = r;
       p->outcome = "sent";
     } else {
       p->outcome = "target-gone";
@@ -439,10 +414,11 @@ void Agent::respond(const std::shared_ptr<Pending>& p, const kernel::Response& r
 void Agent::finish(const std::shared_ptr<Pending>& p) {
   const engine::Decision& d = p->decision;
   const std::string policy = d.policy != nullptr ? d.policy->name : std::string();
-  metrics_.count("seccomp_agent_notifications_total", {{"policy", policy},
-                                                       {"syscall", std::string(d.syscall)},
-                                                       {"action", std::string(name_of(d.response))},
-                                                       {"origin", std::string(name_of(d.origin))}});
+  metrics_.count("seccomp_agent_notifications_total",
+                 {{"policy", policy},
+                  {"syscall", std::string(d.syscall)},
+                  {"action", std::string(name_of(d.response()))},
+                  {"origin", std::string(name_of(d.origin))}});
   if (d.log || spdlog::default_logger()->should_log(spdlog::level::debug)) {
     log_event(d.log ? info : spdlog::level::debug, "decision",
               {{"id", p->container->info.id},
@@ -469,7 +445,7 @@ void Agent::count_forbidden(const std::shared_ptr<Container>& c, const engine::D
   c->forbidden.hit(std::string(d.syscall));
   // The grace time runs from the last forbidden call: rearming cancels the
   // previous wait.
-  c->stop_timer.expires_after(std::chrono::milliseconds(d.stop_after_ms.value_or(0)));
+  c->stop_timer.expires_after(std::chrono::milliseconds(*d.stop_after_ms));
   c->stop_timer.async_wait([this, c](boost::system::error_code ec) {
     if (!ec)
       stop_container(c);

@@ -70,9 +70,9 @@ class Agent {
   void on_readable(const std::shared_ptr<Container>& c);
   void handle(const std::shared_ptr<Container>& c, const kernel::Notification& n);
   void proceed(const std::shared_ptr<Pending>& p);
-  void emulate(const std::shared_ptr<Pending>& p);
+  void emulate(const std::shared_ptr<Pending>& p, const model::Emulation& call);
   void kill_caller(const std::shared_ptr<Pending>& p);
-  void respond(const std::shared_ptr<Pending>& p, const kernel::Response& r);
+  void respond(const std::shared_ptr<Pending>& p, const model::Response& r);
   void finish(const std::shared_ptr<Pending>& p);
   void count_forbidden(const std::shared_ptr<Container>& c, const engine::Decision& d);
   void stop_container(const std::shared_ptr<Container>& c);

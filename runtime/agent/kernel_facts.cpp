@@ -35,27 +35,17 @@ model::StringRead KernelFacts::read_string(int arg_index) {
   }
   if (!memory_)
     return {Status::Failed, {}, ESRCH};
-  const bool mount_data = is_mount_data(n_.arch, n_.nr, arg_index);
-  const size_t limit = mount_data ? kernel::mount_data_limit() : kernel::kPathLimit;
-  kernel::StringArg s = memory_->read_string(address, limit);
+  // Mount data longer than a page is truncated by the kernel too.
+  const bool mount_data = is_mount_data(n_.audit_arch, n_.nr, arg_index);
+  model::StringRead s =
+      mount_data
+          ? memory_->read_string(address, kernel::mount_data_limit(), kernel::Overflow::Truncate)
+          : memory_->read_string(address, kernel::kPathLimit, kernel::Overflow::Fail);
   // The pid may name another process by now: only a pending notification
   // vouches that what we read is the caller's.
   if (!notify_.id_valid(n_.id))
     return {Status::Failed, {}, ESRCH};
-  switch (s.status) {
-    case kernel::StringStatus::Ok:
-      return {Status::Ok, std::move(s.value), 0};
-    case kernel::StringStatus::Null:
-      return {Status::Null, {}, 0};
-    case kernel::StringStatus::TooLong:
-      // Mount data longer than a page is truncated by the kernel too.
-      if (mount_data)
-        return {Status::Ok, std::move(s.value), 0};
-      return {Status::Failed, {}, ENAMETOOLONG};
-    case kernel::StringStatus::Unreadable:
-      return {Status::Failed, {}, s.err != 0 ? s.err : EFAULT};
-  }
-  return {Status::Failed, {}, EFAULT};
+  return s;
 }
 
 std::optional<model::CallerFacts> KernelFacts::caller() {
@@ -66,17 +56,6 @@ std::optional<model::CallerFacts> KernelFacts::caller() {
     return std::nullopt;
   return model::CallerFacts{r.facts.uid, r.facts.gid, r.facts.cap_effective, r.facts.userns.name(),
                             r.facts.userns_is_container};
-}
-
-model::Notification to_engine(const kernel::Notification& n) {
-  model::Notification e;
-  e.id = n.id;
-  e.pid = static_cast<uint32_t>(n.pid);
-  e.audit_arch = n.arch;
-  e.nr = n.nr;
-  for (size_t i = 0; i < 6; ++i)
-    e.args[i] = n.args[i];
-  return e;
 }
 
 }  // namespace sa::agent

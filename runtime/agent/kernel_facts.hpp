@@ -31,7 +31,4 @@ class KernelFacts final : public engine::FactSource {
   bool memory_opened_ = false;
 };
 
-// The engine's view of a kernel notification.
-model::Notification to_engine(const kernel::Notification& n);
-
 }  // namespace sa::agent

@@ -51,17 +51,12 @@ trace::NotificationRecord start_record(const model::ContainerInfo& c, const mode
   trace::NotificationRecord r;
   r.time = trace::rfc3339_utc(std::chrono::system_clock::now());
   r.container = c.id;
-  r.id = n.id;
-  r.pid = n.pid;
-  r.audit_arch = n.audit_arch;
+  r.call = n;
   const auto arch = catalog::find_arch_by_audit(n.audit_arch);
   r.arch = arch ? arch->name : fmt::format("{:#x}", n.audit_arch);
-  r.nr = n.nr;
   r.syscall = !d.syscall.empty() ? std::string(d.syscall)
               : arch             ? catalog::syscall_name(*arch, n.nr)
                                  : "";
-  for (size_t i = 0; i < 6; ++i)
-    r.args[i] = n.args[i];
   const catalog::SyscallSignature* sig = catalog::find_signature(r.syscall);
   facts.complete(sig, /*with_caller=*/true);
   facts.fill(r, sig);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+
 namespace sa::engine::detail {
 namespace {
 
@@ -27,11 +29,11 @@ std::optional<uint64_t> duration(const table::Duration& d,
 
 // Every argument of the operation's signature: strings read (once, shared
 // with the predicates), integers normalised.
-bool resolve_arguments(const catalog::SyscallSignature& sig, Evaluation& ev, Emulation& e) {
+bool resolve_arguments(const catalog::SyscallSignature& sig, Evaluation& ev, model::Emulation& e) {
   e.args.reserve(sig.args.size());
   for (size_t i = 0; i < sig.args.size(); ++i) {
     const catalog::ArgSpec& spec = sig.args[i];
-    ResolvedArg r;
+    model::ResolvedArg r;
     r.name = spec.name;
     r.index = static_cast<int>(i);
     r.type = spec.type;
@@ -49,10 +51,10 @@ bool resolve_arguments(const catalog::SyscallSignature& sig, Evaluation& ev, Emu
   return true;
 }
 
-bool apply_parameters(const CompiledAction& a, Evaluation& ev, Emulation& e) {
+bool apply_parameters(const CompiledAction& a, Evaluation& ev, model::Emulation& e) {
   const auto& params = a.source->params;
   for (size_t i = 0; i < params.size(); ++i) {
-    ResolvedArg& r = e.args[static_cast<size_t>(params[i].arg)];
+    model::ResolvedArg& r = e.args[static_cast<size_t>(params[i].arg)];
     r.overridden = true;
     if (!a.params[i]) {
       r.integer = params[i].integer;
@@ -67,35 +69,48 @@ bool apply_parameters(const CompiledAction& a, Evaluation& ev, Emulation& e) {
   return true;
 }
 
-void resolve_emulation(const CompiledAction& a, Evaluation& ev, Emulation& e) {
-  e.op = a.source->emulate;
-  if (!resolve_arguments(*a.signature, ev, e))
-    return;
-  apply_parameters(a, ev, e);
+Emulate resolve_emulation(const CompiledAction& a, Evaluation& ev) {
+  Emulate e;
+  e.call.op = a.source->emulator;
+  if (resolve_arguments(*a.signature, ev, e.call))
+    apply_parameters(a, ev, e.call);
+  return e;
+}
+
+Answer answer_of(const CompiledAction& a, Evaluation& ev) {
+  const table::Action& src = *a.source;
+  switch (src.response) {
+    case table::Response::Continue:
+      return Continue{};
+    case table::Response::Errno:
+      return Fail{src.error};
+    case table::Response::Return:
+      return Return{src.value};
+    case table::Response::Kill:
+      return Kill{};
+    case table::Response::Emulate:
+      return resolve_emulation(a, ev);
+  }
+  // A value outside the enum (a corrupted table): fail closed.
+  return Fail{EPERM};
 }
 
 }  // namespace
 
 void apply_action(const CompiledAction& a, Evaluation& ev, Decision& d) {
   const table::Action& src = *a.source;
-  d.response = src.response;
-  d.is_continue = src.response == table::Response::Continue;
-  d.error = src.response == table::Response::Errno ? src.error : 0;
-  d.value = src.response == table::Response::Return ? src.value : 0;
   d.log = src.log;
   if (src.delay) {
     d.delay_ms = duration(*src.delay, a.delay, "delay", ev);
     if (!d.delay_ms)
       return;
   }
-  if (src.stop) {
-    d.stop = true;
-    d.stop_after_ms = duration(src.stop_after, a.stop_after, "stop container after", ev);
+  if (src.stop_after) {
+    d.stop_after_ms = duration(*src.stop_after, a.stop_after, "stop container after", ev);
     if (!d.stop_after_ms)
       return;
   }
-  if (src.response == table::Response::Emulate)
-    resolve_emulation(a, ev, d.emulation);
+  d.answer = answer_of(a, ev);
 }
 
 }  // namespace sa::engine::detail

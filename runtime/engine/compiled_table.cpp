@@ -141,18 +141,19 @@ std::optional<table::Template> duration_template(const Place& at, const table::D
 void compile_emulation(const Place& at, const table::Action& a, std::string_view syscall,
                        CompiledAction& out) {
   // An emulator carries out the intercepted syscall itself, on its registers.
-  if (a.emulate != syscall) {
-    at.fail(fmt::format("emulate {} in a rule for {}", a.emulate,
+  const std::string_view op = name_of(a.emulator);
+  if (op != syscall) {
+    at.fail(fmt::format("emulate {} in a rule for {}", op,
                         syscall.empty() ? "every syscall (a default)" : syscall));
   }
-  out.signature = catalog::find_signature(a.emulate);
+  out.signature = catalog::find_signature(op);
   if (out.signature == nullptr)
-    at.fail(fmt::format("no emulator for '{}'", a.emulate));
+    at.fail(fmt::format("no signature for the emulator '{}'", op));
   const size_t arity = out.signature->args.size();
   for (const table::EmulateParam& p : a.params) {
     if (p.arg < 0 || static_cast<size_t>(p.arg) >= arity) {
-      at.fail(fmt::format("emulate parameter '{}' names argument {}, {} has {}", p.name, p.arg,
-                          a.emulate, arity));
+      at.fail(fmt::format("emulate parameter '{}' names argument {}, {} has {}", p.name, p.arg, op,
+                          arity));
     }
     if (catalog::is_string(p.type) != catalog::is_string(out.signature->args[p.arg].type)) {
       at.fail(fmt::format("emulate parameter '{}' has the wrong type", p.name));
@@ -173,8 +174,8 @@ CompiledAction compile_action(const Place& at, const table::Action& a, std::stri
     compile_emulation(at, a, syscall, out);
   if (a.delay)
     out.delay = duration_template(at, *a.delay, syscall);
-  if (a.stop)
-    out.stop_after = duration_template(at, a.stop_after, syscall);
+  if (a.stop_after)
+    out.stop_after = duration_template(at, *a.stop_after, syscall);
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "model/catalog/constants.hpp"
+#include "model/overloaded.hpp"
 #include "model/table/render.hpp"
 
 namespace sa::engine {
@@ -20,37 +21,32 @@ std::string duration_text(uint64_t ms) {
 }
 
 std::string response_text(const Decision& d, bool with_values) {
-  switch (d.response) {
-    case table::Response::Continue:
-      return "continue";
-    case table::Response::Errno:
-      return fmt::format("errno {}", errno_text(d.error));
-    case table::Response::Return:
-      return fmt::format("return {}", d.value);
-    case table::Response::Kill:
-      return "kill";
-    case table::Response::Emulate:
-      return with_values ? fmt::format("emulate {}", d.emulation.describe())
-                         : fmt::format("emulate {}", d.emulation.op);
-  }
-  return "?";
+  return std::visit(Overloaded{
+                        [](const Continue&) { return std::string("continue"); },
+                        [](const Fail& f) { return fmt::format("errno {}", errno_text(f.error)); },
+                        [](const Return& r) { return fmt::format("return {}", r.value); },
+                        [](const Kill&) { return std::string("kill"); },
+                        [&](const Emulate& e) {
+                          return with_values ? fmt::format("emulate {}", e.call.describe())
+                                             : fmt::format("emulate {}", name_of(e.call.op));
+                        },
+                    },
+                    d.answer);
 }
 
 std::string outcome_text(const Decision& d) {
   const std::string_view name = d.syscall.empty() ? std::string_view("the syscall") : d.syscall;
-  switch (d.response) {
-    case table::Response::Continue:
-      return fmt::format("the kernel runs {}", name);
-    case table::Response::Errno:
-      return fmt::format("{} fails with {}", name, errno_text(d.error));
-    case table::Response::Return:
-      return fmt::format("{} returns {} without running", name, d.value);
-    case table::Response::Kill:
-      return "the caller is killed (SIGKILL)";
-    case table::Response::Emulate:
-      return d.emulation.plan();
-  }
-  return "?";
+  return std::visit(
+      Overloaded{
+          [&](const Continue&) { return fmt::format("the kernel runs {}", name); },
+          [&](const Fail& f) { return fmt::format("{} fails with {}", name, errno_text(f.error)); },
+          [&](const Return& r) {
+            return fmt::format("{} returns {} without running", name, r.value);
+          },
+          [](const Kill&) { return std::string("the caller is killed (SIGKILL)"); },
+          [](const Emulate& e) { return e.call.plan(); },
+      },
+      d.answer);
 }
 
 std::string where(const Decision& d) {
@@ -71,6 +67,32 @@ std::string where(const Decision& d) {
 
 }  // namespace
 
+table::Response Decision::response() const {
+  return std::visit(Overloaded{
+                        [](const Continue&) { return table::Response::Continue; },
+                        [](const Fail&) { return table::Response::Errno; },
+                        [](const Return&) { return table::Response::Return; },
+                        [](const Emulate&) { return table::Response::Emulate; },
+                        [](const Kill&) { return table::Response::Kill; },
+                    },
+                    answer);
+}
+
+int Decision::error() const {
+  const Fail* f = std::get_if<Fail>(&answer);
+  return f == nullptr ? 0 : f->error;
+}
+
+int64_t Decision::value() const {
+  const Return* r = std::get_if<Return>(&answer);
+  return r == nullptr ? 0 : r->value;
+}
+
+const model::Emulation* Decision::emulation() const {
+  const Emulate* e = std::get_if<Emulate>(&answer);
+  return e == nullptr ? nullptr : &e->call;
+}
+
 std::string Decision::action_text() const {
   return action(true);
 }
@@ -86,8 +108,8 @@ std::string Decision::action(bool with_values) const {
   if (delay_ms)
     out += fmt::format("delay {} then ", duration_text(*delay_ms));
   out += response_text(*this, with_values);
-  if (stop) {
-    const uint64_t after = stop_after_ms.value_or(0);
+  if (stop_after_ms) {
+    const uint64_t after = *stop_after_ms;
     out += after == 0 ? ", stop container"
                       : fmt::format(", stop container after {}", duration_text(after));
   }
@@ -101,9 +123,9 @@ std::string Decision::effect_plan() const {
   out += outcome_text(*this);
   if (log)
     out += "; logged";
-  if (stop) {
+  if (stop_after_ms) {
     out += fmt::format("; the container is stopped {} after the last such call",
-                       duration_text(stop_after_ms.value_or(0)));
+                       duration_text(*stop_after_ms));
   }
   return out;
 }
@@ -118,21 +140,23 @@ std::string Decision::summary() const {
 trace::RecordedDecision Decision::record() const {
   const Decision& d = *this;
   trace::RecordedDecision r;
-  r.response = d.response;
-  r.error = d.error;
-  r.value = d.value;
+  r.response = d.response();
+  r.error = d.error();
+  r.value = d.value();
   if (d.row != nullptr)
     r.rule = d.row->id;
   if (d.policy != nullptr)
     r.policy = d.policy->name;
   r.origin = d.origin;
-  r.emulate = std::string(d.emulation.op);
-  for (const ResolvedArg& a : d.emulation.args) {
-    r.args.push_back(trace::RecordedArg{a.index, std::string(a.name), a.is_string(), a.is_null,
-                                        a.text, a.integer});
+  if (const model::Emulation* e = d.emulation()) {
+    r.emulate = std::string(name_of(e->op));
+    for (const model::ResolvedArg& a : e->args) {
+      r.args.push_back(trace::RecordedArg{a.index, std::string(a.name), a.is_string(), a.is_null,
+                                          a.text, a.integer});
+    }
   }
   r.delay_ms = d.delay_ms;
-  r.stop = d.stop;
+  r.stop = d.stops();
   r.stop_after_ms = d.stop_after_ms;
   r.log = d.log;
   r.effect = d.effect_plan();

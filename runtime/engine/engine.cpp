@@ -15,16 +15,11 @@ using detail::Evaluation;
 using detail::Failure;
 
 void respond_errno(Decision& d, int error, model::Origin origin) {
-  d.response = table::Response::Errno;
-  d.error = error;
-  d.value = 0;
+  d.answer = Fail{error};
   d.origin = origin;
-  d.is_continue = false;
   d.delay_ms.reset();
   d.stop_after_ms.reset();
-  d.stop = false;
   d.log = false;
-  d.emulation = Emulation{};
 }
 
 // Passthrough and no-policy: what the base profile does without the agent.
@@ -52,7 +47,7 @@ void finish(Evaluation& ev, bool continue_ok, Decision& d) {
   // The compiler never emits a CONTINUE decided on memory the caller can
   // rewrite unless it was acknowledged; this guards hand-edited and stale
   // tables, so that the daemon never acts on one.
-  if (d.is_continue && d.read_memory && !continue_ok) {
+  if (d.is_continue() && d.read_memory && !continue_ok) {
     respond_errno(d, EPERM, model::Origin::UnsafeContinueRefused);
     d.warnings.emplace_back(
         "CONTINUE refused: the decision read the caller's memory and the table does not mark it "

@@ -18,8 +18,8 @@ size_t page_size() {
   return size;
 }
 
-StringArg unreadable(int err) {
-  return {StringStatus::Unreadable, {}, err};
+model::StringRead failed(int err) {
+  return {model::StringRead::Status::Failed, {}, err};
 }
 
 // Reads [address, address + want) into `out`; returns the byte count or -1
@@ -54,9 +54,11 @@ std::optional<CallerMemory> CallerMemory::open(const NotifyFd& notify, const Not
   return CallerMemory(std::move(mem));
 }
 
-StringArg CallerMemory::read_string(uint64_t address, size_t limit) const {
+model::StringRead CallerMemory::read_string(uint64_t address, size_t limit,
+                                            Overflow overflow) const {
+  using Status = model::StringRead::Status;
   if (address == 0) {
-    return {StringStatus::Null, {}, 0};
+    return {Status::Null, {}, 0};
   }
   std::string text;
   const size_t page = page_size();
@@ -69,38 +71,27 @@ StringArg CallerMemory::read_string(uint64_t address, size_t limit) const {
     text.resize(old + want);
     const ssize_t n = read_chunk(mem_.get(), address, text.data() + old, want);
     if (n < 0) {
-      return unreadable(errno);
+      return failed(errno != 0 ? errno : EFAULT);
     }
     if (n == 0) {
-      return unreadable(ESRCH);
+      return failed(ESRCH);
     }
     const size_t got = static_cast<size_t>(n);
     if (const void* nul = std::memchr(text.data() + old, '\0', got)) {
       text.resize(static_cast<size_t>(static_cast<const char*>(nul) - text.data()));
-      return {StringStatus::Ok, std::move(text), 0};
+      return {Status::Ok, std::move(text), 0};
     }
     text.resize(old + got);
     address += got;
   }
-  text.resize(limit > 0 ? limit - 1 : 0);
-  return {StringStatus::TooLong, std::move(text), 0};
-}
-
-CallerStrings read_caller_strings(const NotifyFd& notify, const Notification& n,
-                                  std::span<const StringRequest> requests) {
-  const auto memory = CallerMemory::open(notify, n);
-  if (!memory) {
-    return {ReadOutcome::TargetGone, {}};
+  switch (overflow) {
+    case Overflow::Fail:
+      return failed(ENAMETOOLONG);
+    case Overflow::Truncate:
+      text.resize(limit > 0 ? limit - 1 : 0);
+      return {Status::Ok, std::move(text), 0};
   }
-  CallerStrings result;
-  result.values.reserve(requests.size());
-  for (const StringRequest& r : requests) {
-    result.values.push_back(memory->read_string(r.address, r.limit));
-  }
-  if (!notify.id_valid(n.id)) {
-    return {ReadOutcome::TargetGone, {}};
-  }
-  return result;
+  return failed(ENAMETOOLONG);
 }
 
 }  // namespace sa::kernel

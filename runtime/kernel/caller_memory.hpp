@@ -12,12 +12,10 @@
 
 #include <cstdint>
 #include <optional>
-#include <span>
-#include <string>
-#include <vector>
 
 #include "kernel/notify_fd.hpp"
 #include "kernel/unique_fd.hpp"
+#include "model/call/facts.hpp"
 
 namespace sa::kernel {
 
@@ -26,20 +24,10 @@ namespace sa::kernel {
 inline constexpr size_t kPathLimit = PATH_MAX;
 size_t mount_data_limit();
 
-enum class StringStatus {
-  Ok,
-  Null,        // the pointer is NULL
-  TooLong,     // no NUL within the limit
-  Unreadable,  // unmapped or unreadable memory; `err` says why
-};
-
-struct StringArg {
-  StringStatus status = StringStatus::Ok;
-  // Ok: the string without its NUL. TooLong: the first limit-1 bytes, which
-  // is what the kernel keeps of over-long mount data.
-  std::string value;
-  int err = 0;  // Unreadable: errno from the read (EIO for unmapped memory)
-};
+// What a string with no NUL within the limit becomes: a path fails with
+// ENAMETOOLONG, as in the kernel; mount(2) data keeps its first limit-1
+// bytes, which is what the kernel copies of it.
+enum class Overflow { Fail, Truncate };
 
 class CallerMemory {
  public:
@@ -49,29 +37,13 @@ class CallerMemory {
 
   // A NUL-terminated string at `address`, at most `limit` bytes counting the
   // NUL. Reads page by page, so a string that ends just before an unmapped
-  // page reads fine.
-  StringArg read_string(uint64_t address, size_t limit) const;
+  // page reads fine. Unreadable memory fails with the read's errno (EIO for
+  // an unmapped page, ESRCH when the address space is gone).
+  model::StringRead read_string(uint64_t address, size_t limit, Overflow overflow) const;
 
  private:
   explicit CallerMemory(UniqueFd mem) : mem_(std::move(mem)) {}
   UniqueFd mem_;
 };
-
-struct StringRequest {
-  uint64_t address = 0;  // the register value
-  size_t limit = kPathLimit;
-};
-
-enum class ReadOutcome { Read, TargetGone };
-
-struct CallerStrings {
-  ReadOutcome outcome = ReadOutcome::Read;
-  std::vector<StringArg> values;  // one per request, in order; empty when gone
-};
-
-// The whole sequence for one notification: open, ID_VALID, read every
-// requested string once, ID_VALID again.
-CallerStrings read_caller_strings(const NotifyFd& notify, const Notification& n,
-                                  std::span<const StringRequest> requests);
 
 }  // namespace sa::kernel

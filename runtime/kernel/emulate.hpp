@@ -17,6 +17,7 @@
 #include "kernel/notify_fd.hpp"
 #include "kernel/run_in_caller.hpp"
 #include "kernel/sys_error.hpp"
+#include "model/call/emulation.hpp"
 
 namespace sa::kernel {
 
@@ -26,7 +27,7 @@ enum class EmulationOutcome {
   Failed,      // the agent could not get into the caller's context: `failure`
 };
 
-struct Emulation {
+struct EmulationResult {
   EmulationOutcome outcome = EmulationOutcome::Done;
   SyscallResult result;             // Done
   std::optional<SysError> failure;  // Failed
@@ -37,7 +38,6 @@ struct Emulation {
 
 struct EmulateOptions {
   bool enter_user_namespace = false;
-  SpawnMethod spawn = SpawnMethod::CloneVm;
 };
 
 struct MountArgs {
@@ -48,22 +48,32 @@ struct MountArgs {
   std::optional<std::string> data;
 };
 
-Emulation emulate_mkdir(const NotifyFd& notify, const Notification& n, const std::string& path,
-                        mode_t mode, const EmulateOptions& options = {});
+// Carries out an emulation the engine resolved: its values, never the
+// caller's memory again. A NULL path fails with EFAULT before anything
+// happens, as in the kernel.
+EmulationResult emulate(const NotifyFd& notify, const Notification& n, const model::Emulation& e,
+                        const EmulateOptions& options = {});
+
+// The emulators one by one, on values already converted to their C types.
+EmulationResult emulate_mkdir(const NotifyFd& notify, const Notification& n,
+                              const std::string& path, mode_t mode,
+                              const EmulateOptions& options = {});
 // `dirfd` is the caller's fd number, or AT_FDCWD for its cwd.
-Emulation emulate_mkdirat(const NotifyFd& notify, const Notification& n, int dirfd,
-                          const std::string& path, mode_t mode, const EmulateOptions& options = {});
+EmulationResult emulate_mkdirat(const NotifyFd& notify, const Notification& n, int dirfd,
+                                const std::string& path, mode_t mode,
+                                const EmulateOptions& options = {});
 // A proc mount joins the caller's pid namespace, sysfs its network
 // namespace, cgroup its cgroup namespace, mqueue its ipc namespace: the new
 // mount shows the caller's view, not the agent's.
-Emulation emulate_mount(const NotifyFd& notify, const Notification& n, const MountArgs& args,
-                        const EmulateOptions& options = {});
-Emulation emulate_chmod(const NotifyFd& notify, const Notification& n, const std::string& path,
-                        mode_t mode, const EmulateOptions& options = {});
-Emulation emulate_fchmod(const NotifyFd& notify, const Notification& n, int fd, mode_t mode,
-                         const EmulateOptions& options = {});
-Emulation emulate_fchmodat(const NotifyFd& notify, const Notification& n, int dirfd,
-                           const std::string& path, mode_t mode,
-                           const EmulateOptions& options = {});
+EmulationResult emulate_mount(const NotifyFd& notify, const Notification& n, const MountArgs& args,
+                              const EmulateOptions& options = {});
+EmulationResult emulate_chmod(const NotifyFd& notify, const Notification& n,
+                              const std::string& path, mode_t mode,
+                              const EmulateOptions& options = {});
+EmulationResult emulate_fchmod(const NotifyFd& notify, const Notification& n, int fd, mode_t mode,
+                               const EmulateOptions& options = {});
+EmulationResult emulate_fchmodat(const NotifyFd& notify, const Notification& n, int dirfd,
+                                 const std::string& path, mode_t mode,
+                                 const EmulateOptions& options = {});
 
 }  // namespace sa::kernel

@@ -35,10 +35,10 @@ NotifSizes query_sizes() {
 Notification to_notification(const seccomp_notif& n) {
   Notification out;
   out.id = n.id;
-  out.pid = static_cast<pid_t>(n.pid);
+  out.pid = n.pid;
   out.flags = n.flags;
   out.nr = n.data.nr;
-  out.arch = n.data.arch;
+  out.audit_arch = n.data.arch;
   out.instruction_pointer = n.data.instruction_pointer;
   std::copy(std::begin(n.data.args), std::end(n.data.args), out.args.begin());
   return out;

@@ -12,6 +12,8 @@
 
 #include "kernel/sys_error.hpp"
 #include "kernel/unique_fd.hpp"
+#include "model/call/notification.hpp"
+#include "model/call/response.hpp"
 
 namespace sa::kernel {
 
@@ -25,15 +27,10 @@ struct NotifSizes {
 // seccomp(SECCOMP_GET_NOTIF_SIZES), asked once per process.
 const NotifSizes& notif_sizes();
 
-struct Notification {
-  uint64_t id = 0;
-  pid_t pid = 0;  // the calling thread, as the agent's pid namespace sees it
-  uint32_t flags = 0;
-  int nr = 0;
-  uint32_t arch = 0;
-  uint64_t instruction_pointer = 0;
-  std::array<uint64_t, 6> args{};
-};
+// The kernel layer speaks the model's types: a notification as received and
+// the answer to send are the same values the engine and traces use.
+using model::Notification;
+using model::Response;
 
 enum class RecvOutcome {
   Received,
@@ -44,18 +41,6 @@ enum class RecvOutcome {
 struct Received {
   RecvOutcome outcome = RecvOutcome::Received;
   Notification notification;  // meaningful only when Received
-};
-
-// What the caller's syscall does next.
-struct Response {
-  enum class Kind { Continue, Errno, Return };
-  Kind kind = Kind::Continue;
-  int error = 0;      // Errno: the positive errno the caller sees
-  int64_t value = 0;  // Return: the syscall's return value
-
-  static Response continue_syscall() { return {}; }
-  static Response fail(int err) { return {Kind::Errno, err, 0}; }
-  static Response return_value(int64_t v) { return {Kind::Return, 0, v}; }
 };
 
 enum class SendOutcome {

@@ -265,11 +265,10 @@ std::string_view child_step_name(ChildStep step) {
   return "?";
 }
 
-ChildReport run_in_caller(const CallerEnvironment& env, CallerOperation op, const void* args,
-                          SpawnMethod method) {
+ChildReport run_in_caller(const CallerEnvironment& env, CallerOperation op, const void* args) {
   ThreadArea& area = thread_area();
   *area.report = ChildReport{};
-  const int shared = method == SpawnMethod::CloneVm ? CLONE_VM | CLONE_VFORK | CLONE_FILES : 0;
+  constexpr int shared = CLONE_VM | CLONE_VFORK | CLONE_FILES;
   Plan plan{&env, op, args, shared, area.stacks + 2 * kStackSize, area.report};
   SignalsBlocked blocked;
   if (!spawn_and_wait(child_main, plan, area.stacks + kStackSize)) {

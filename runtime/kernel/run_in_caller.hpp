@@ -53,11 +53,6 @@ struct CallerEnvironment {
 // The call itself, run in the child with `args` prepared by the agent.
 using CallerOperation = SyscallResult (*)(const void* args);
 
-enum class SpawnMethod {
-  CloneVm,  // shared memory, agent thread suspended until the child exits
-  Fork,     // a copy-on-write copy of the agent (for comparison in benchmarks)
-};
-
 // Where the child stopped.
 enum class ChildStep {
   Done,        // the operation ran; its result is in `result`
@@ -88,7 +83,6 @@ struct ChildReport {
 
 // Safe to call from several agent threads at once: each thread has its own
 // stacks and report area, mapped on its first call.
-ChildReport run_in_caller(const CallerEnvironment& env, CallerOperation op, const void* args,
-                          SpawnMethod method = SpawnMethod::CloneVm);
+ChildReport run_in_caller(const CallerEnvironment& env, CallerOperation op, const void* args);
 
 }  // namespace sa::kernel

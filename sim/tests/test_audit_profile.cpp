@@ -44,11 +44,11 @@ BOOST_AUTO_TEST_CASE(the_tutorials_audit_lines_become_a_trace) {
                                           "read",        "pselect6",   "pselect6", "futex"};
   for (size_t i = 0; i < records.size(); ++i) {
     BOOST_TEST(records[i].syscall == names[i]);
-    BOOST_TEST(records[i].pid == 29064u);
+    BOOST_TEST(records[i].call.pid == 29064u);
     BOOST_TEST(records[i].arch == "x86_64");
     BOOST_TEST(records[i].seq == i + 1);
   }
-  BOOST_TEST(records[0].nr == 51);
+  BOOST_TEST(records[0].call.nr == 51);
   BOOST_TEST(records[0].time == "2020-07-06T20:37:40.484000Z");
   BOOST_TEST(records[7].time == "2020-07-06T20:38:40.488000Z");
   BOOST_TEST((records[0].caller.state == trace::CallerRecord::State::Missing));
@@ -89,7 +89,7 @@ BOOST_DATA_TEST_CASE(every_audit_line_form, bdata::make(kLineCases), c) {
   BOOST_REQUIRE(n.has_value());
   BOOST_TEST(n->syscall == c.syscall);
   BOOST_TEST(n->arch == c.arch);
-  BOOST_TEST(n->pid == c.pid);
+  BOOST_TEST(n->call.pid == c.pid);
 }
 
 BOOST_AUTO_TEST_CASE(other_lines_are_skipped) {

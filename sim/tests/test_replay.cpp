@@ -100,10 +100,10 @@ BOOST_AUTO_TEST_CASE(recorded_decisions_are_checked_including_the_rule) {
   // Record what the engine decides, then alter one recorded rule id.
   trace::NotificationRecord n;
   n.syscall = "chmod";
-  n.nr = 90;
-  n.audit_arch = catalog::find_arch("x86_64")->audit_arch;
+  n.call.nr = 90;
+  n.call.audit_arch = catalog::find_arch("x86_64")->audit_arch;
   TraceFacts facts(n);
-  const engine::Decision d = e->evaluate(&e->table().policies[0], {}, to_engine(n), facts);
+  const engine::Decision d = e->evaluate(&e->table().policies[0], {}, n.call, facts);
   n.decision = d.record();
   std::stringstream in;
   {

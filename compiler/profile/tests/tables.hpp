@@ -89,7 +89,10 @@ inline table::Action errno_action(int e) {
 inline table::Action emulate(const std::string& operation) {
   table::Action a;
   a.response = table::Response::Emulate;
-  a.emulate = operation;
+  const auto emulator = value_of<model::Emulator>(operation);
+  if (!emulator)
+    throw std::invalid_argument("no emulator named " + operation);
+  a.emulator = *emulator;
   return a;
 }
 

@@ -140,7 +140,7 @@ BOOST_AUTO_TEST_CASE(filters_only_where_exactly_equivalent) {
   log.log = true;
   BOOST_TEST(unconditional(profiles({mkdir_0700(log)}, nullptr).node, "mkdir"));
   table::Action stop;
-  stop.stop = true;
+  stop.stop_after = table::Duration{0, {}};
   BOOST_TEST(unconditional(profiles({mkdir_0700(stop)}, nullptr).node, "mkdir"));
   table::Action delay;
   delay.delay = table::Duration{1000, {}};

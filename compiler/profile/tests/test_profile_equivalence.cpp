@@ -126,7 +126,7 @@ std::vector<Args> samples() {
 }
 
 bool plain_continue(const engine::Decision& d) {
-  return d.response == table::Response::Continue && !d.log && !d.delay_ms && !d.stop;
+  return d.is_continue() && !d.log && !d.delay_ms && !d.stops();
 }
 
 struct Checked {
@@ -155,7 +155,7 @@ Checked check(const Built& b, const engine::Engine& eng, const catalog::Arch& ar
           model::Notification n;
           n.audit_arch = arch.audit_arch;
           n.nr = *nr;
-          std::copy(args.begin(), args.end(), n.args);
+          std::copy(args.begin(), args.end(), n.args.begin());
           const engine::Decision d = eng.evaluate(&p, container, n, facts);
           ++c.skipped;
           BOOST_TEST_REQUIRE(plain_continue(d), p.name << " " << syscall << " on " << arch.name

@@ -26,6 +26,9 @@ namespace sa::model {
 inline std::ostream& operator<<(std::ostream& os, Origin o) {
   return os << name_of(o);
 }
+inline std::ostream& operator<<(std::ostream& os, Emulator e) {
+  return os << name_of(e);
+}
 }  // namespace sa::model
 
 namespace sa::engine::testing {
@@ -177,7 +180,10 @@ inline table::Action emulate_action(const std::string& op,
                                     std::vector<std::pair<std::string, uint64_t>> ints = {}) {
   table::Action a;
   a.response = table::Response::Emulate;
-  a.emulate = op;
+  const auto emulator = value_of<model::Emulator>(op);
+  if (!emulator)
+    throw std::invalid_argument("no emulator named " + op);
+  a.emulator = *emulator;
   for (const auto& [name, text] : strings) {
     const auto arg = catalog::find_arg(op, name);
     a.params.push_back(table::EmulateParam{arg->spec.name, arg->index, arg->spec.type, text, 0});

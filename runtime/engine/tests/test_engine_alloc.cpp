@@ -21,7 +21,6 @@ BOOST_AUTO_TEST_CASE(register_rules_defaults_and_passthrough_do_not_allocate) {
   const auto sig = arg_field("kill", "sig");
   table::Action log_stop = errno_action(ENOSYS);
   log_stop.log = true;
-  log_stop.stop = true;
   log_stop.stop_after = table::Duration{5000, ""};
   table::Action slow;
   slow.delay = table::Duration{2000, ""};
@@ -49,7 +48,7 @@ BOOST_AUTO_TEST_CASE(register_rules_defaults_and_passthrough_do_not_allocate) {
   for (int round = 0; round < 1000; ++round) {
     for (const model::Notification& n : calls) {
       const Decision d = e.evaluate(p, c, n, facts);
-      decided += static_cast<long>(d.response) + 1;
+      decided += static_cast<long>(d.response()) + 1;
     }
   }
   const long after = allocations();

@@ -14,6 +14,7 @@
 
 using namespace sa::kernel;
 using namespace sa::kernel::testing;
+using Status = sa::model::StringRead::Status;
 
 namespace {
 
@@ -36,14 +37,15 @@ char* two_pages(bool unmap_second) {
 // Runs a child that places `text` (with its NUL) `offset` bytes into two
 // pages and passes it to mkdir; `layout` may instead return any pointer.
 // The test reads the string with `limit`, fails the mkdir, returns the read.
-StringArg read_from_child(const std::function<const char*()>& layout, size_t limit) {
+sa::model::StringRead read_from_child(const std::function<const char*()>& layout, size_t limit,
+                                      Overflow overflow = Overflow::Fail) {
   auto [child, notify] = spawn_notified({"mkdir"}, [&](const Channel& channel) {
     channel.put(call_result(::syscall(SYS_mkdir, layout(), 0)));
     return 0;
   });
   const Received r = notify.receive();
   BOOST_TEST_REQUIRE(r.outcome == RecvOutcome::Received);
-  const StringRequest request{r.notification.args[0], limit};
+  const StringRequest request{r.notification.args[0], limit, overflow};
   CallerStrings strings = read_caller_strings(notify, r.notification, {&request, 1});
   BOOST_TEST_REQUIRE(strings.outcome == ReadOutcome::Read);
   notify.respond(r.notification.id, Response::fail(EPERM));
@@ -63,77 +65,80 @@ std::function<const char*()> placed(std::string text, size_t offset, bool unmap_
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(a_short_path) {
-  const StringArg s = read_from_child(placed("/data/x", 100, false), kPathLimit);
-  BOOST_TEST(s.status == StringStatus::Ok);
+  const sa::model::StringRead s = read_from_child(placed("/data/x", 100, false), kPathLimit);
+  BOOST_TEST(s.status == Status::Ok);
   BOOST_TEST(s.value == "/data/x");
 }
 
 BOOST_AUTO_TEST_CASE(an_empty_string_is_not_null) {
-  const StringArg s = read_from_child(placed("", 0, false), kPathLimit);
-  BOOST_TEST(s.status == StringStatus::Ok);
+  const sa::model::StringRead s = read_from_child(placed("", 0, false), kPathLimit);
+  BOOST_TEST(s.status == Status::Ok);
   BOOST_TEST(s.value.empty());
 }
 
 BOOST_AUTO_TEST_CASE(the_longest_path_fits_and_one_more_byte_does_not) {
   const std::string longest(kPathLimit - 1, 'a');
-  const StringArg fits = read_from_child(placed(longest, 7, false), kPathLimit);
-  BOOST_TEST(fits.status == StringStatus::Ok);
+  const sa::model::StringRead fits = read_from_child(placed(longest, 7, false), kPathLimit);
+  BOOST_TEST(fits.status == Status::Ok);
   BOOST_TEST(fits.value == longest);
 
-  const StringArg over = read_from_child(placed(longest + "b", 7, false), kPathLimit);
-  BOOST_TEST(over.status == StringStatus::TooLong);
-  BOOST_TEST(over.value == longest);
+  const sa::model::StringRead over = read_from_child(placed(longest + "b", 7, false), kPathLimit);
+  BOOST_TEST(over.status == Status::Failed);
+  BOOST_TEST(over.error == ENAMETOOLONG);
 }
 
 BOOST_AUTO_TEST_CASE(a_string_across_a_page_boundary) {
   const std::string text = "/across/" + std::string(40, 'p');
-  const StringArg s = read_from_child(placed(text, kPage - 10, false), kPathLimit);
-  BOOST_TEST(s.status == StringStatus::Ok);
+  const sa::model::StringRead s = read_from_child(placed(text, kPage - 10, false), kPathLimit);
+  BOOST_TEST(s.status == Status::Ok);
   BOOST_TEST(s.value == text);
 }
 
 BOOST_AUTO_TEST_CASE(a_string_ending_just_before_an_unmapped_page) {
   const std::string text = "/edge/" + std::string(100, 'e');
-  const StringArg s = read_from_child(placed(text, kPage - text.size() - 1, true), kPathLimit);
-  BOOST_TEST(s.status == StringStatus::Ok);
+  const sa::model::StringRead s =
+      read_from_child(placed(text, kPage - text.size() - 1, true), kPathLimit);
+  BOOST_TEST(s.status == Status::Ok);
   BOOST_TEST(s.value == text);
 }
 
 BOOST_AUTO_TEST_CASE(a_string_running_into_an_unmapped_page) {
-  const StringArg s = read_from_child(placed("", kPage - 1, true), kPathLimit);
-  BOOST_TEST(s.status == StringStatus::Ok);  // the NUL is the page's last byte
-  const StringArg cut = read_from_child(
+  const sa::model::StringRead s = read_from_child(placed("", kPage - 1, true), kPathLimit);
+  BOOST_TEST(s.status == Status::Ok);  // the NUL is the page's last byte
+  const sa::model::StringRead cut = read_from_child(
       [] {
         char* base = two_pages(true);
         return base + kPage - 5;  // "xxxxx" then unmapped memory
       },
       kPathLimit);
-  BOOST_TEST(cut.status == StringStatus::Unreadable);
-  BOOST_TEST(cut.err == EIO);
+  BOOST_TEST(cut.status == Status::Failed);
+  BOOST_TEST(cut.error == EIO);
 }
 
 BOOST_AUTO_TEST_CASE(an_unmapped_pointer) {
-  const StringArg s = read_from_child(
+  const sa::model::StringRead s = read_from_child(
       [] {
         char* base = two_pages(false);
         ::munmap(base, 2 * kPage);
         return base + 3;
       },
       kPathLimit);
-  BOOST_TEST(s.status == StringStatus::Unreadable);
-  BOOST_TEST(s.err == EIO);
+  BOOST_TEST(s.status == Status::Failed);
+  BOOST_TEST(s.error == EIO);
 }
 
 BOOST_AUTO_TEST_CASE(a_null_pointer) {
-  const StringArg s = read_from_child([] { return static_cast<const char*>(nullptr); }, kPathLimit);
-  BOOST_TEST(s.status == StringStatus::Null);
+  const sa::model::StringRead s =
+      read_from_child([] { return static_cast<const char*>(nullptr); }, kPathLimit);
+  BOOST_TEST(s.status == Status::Null);
 }
 
 BOOST_AUTO_TEST_CASE(mount_data_is_cut_at_a_page_as_the_kernel_does) {
   BOOST_TEST(mount_data_limit() == kPage);
   const std::string data(2 * kPage - 200, 'd');
-  const StringArg s = read_from_child(placed(data, 100, false), mount_data_limit());
-  BOOST_TEST(s.status == StringStatus::TooLong);
+  const sa::model::StringRead s =
+      read_from_child(placed(data, 100, false), mount_data_limit(), Overflow::Truncate);
+  BOOST_TEST(s.status == Status::Ok);
   BOOST_TEST(s.value == std::string(kPage - 1, 'd'));
 }
 

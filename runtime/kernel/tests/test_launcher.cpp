@@ -94,7 +94,7 @@ BOOST_AUTO_TEST_CASE(an_emulated_mkdir_through_the_launcher) {
   const StringRequest request{r.notification.args[0], kPathLimit};
   const std::string read =
       read_caller_strings(notify, r.notification, {&request, 1}).values.at(0).value;
-  const Emulation e =
+  const EmulationResult e =
       emulate_mkdir(notify, r.notification, read, static_cast<mode_t>(r.notification.args[1]));
   BOOST_TEST_REQUIRE(e.outcome == EmulationOutcome::Done);
   notify.respond(r.notification.id, e.response());

@@ -13,6 +13,7 @@
 #include "kernel/notify_fd.hpp"
 #include "kernel/pidfd.hpp"
 #include "kernel/run_in_caller.hpp"
+#include "support/caller_strings.hpp"
 #include "support/child.hpp"
 
 namespace sa::kernel {
@@ -23,8 +24,6 @@ namespace sa::kernel {
   }
 SA_PRINT_ENUM(RecvOutcome)
 SA_PRINT_ENUM(SendOutcome)
-SA_PRINT_ENUM(StringStatus)
-SA_PRINT_ENUM(ReadOutcome)
 SA_PRINT_ENUM(FactsOutcome)
 SA_PRINT_ENUM(SignalOutcome)
 SA_PRINT_ENUM(BorrowOutcome)
@@ -32,8 +31,6 @@ SA_PRINT_ENUM(AcceptOutcome)
 SA_PRINT_ENUM(EmulationOutcome)
 SA_PRINT_ENUM(ContextOutcome)
 SA_PRINT_ENUM(ContainerStatus)
-#undef SA_PRINT_ENUM
-
 inline std::ostream& operator<<(std::ostream& os, ChildStep step) {
   return os << child_step_name(step);
 }
@@ -47,9 +44,17 @@ inline std::ostream& operator<<(std::ostream& os, const SyscallResult& r) {
 }
 
 namespace testing {
+SA_PRINT_ENUM(ReadOutcome)
 inline std::ostream& operator<<(std::ostream& os, const CallResult& r) {
   return os << "{ret " << r.ret << ", errno " << r.err << "}";
 }
 }  // namespace testing
+#undef SA_PRINT_ENUM
 
 }  // namespace sa::kernel
+
+namespace sa::model {
+inline std::ostream& operator<<(std::ostream& os, StringRead::Status s) {
+  return os << "StringRead::Status(" << static_cast<int>(s) << ")";
+}
+}  // namespace sa::model

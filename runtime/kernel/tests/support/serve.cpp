@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "kernel/caller_memory.hpp"
+#include "support/caller_strings.hpp"
 
 namespace sa::kernel::testing {
 namespace {
@@ -22,10 +22,10 @@ std::vector<std::optional<std::string>> strings(const NotifyFd& notify, const No
     throw std::runtime_error("caller gone while reading its strings");
   }
   std::vector<std::optional<std::string>> out;
-  for (StringArg& s : read.values) {
-    if (s.status == StringStatus::Null) {
+  for (model::StringRead& s : read.values) {
+    if (s.status == model::StringRead::Status::Null) {
       out.emplace_back();
-    } else if (s.status == StringStatus::Ok) {
+    } else if (s.status == model::StringRead::Status::Ok) {
       out.emplace_back(std::move(s.value));
     } else {
       throw std::runtime_error("unreadable string argument");
@@ -44,8 +44,8 @@ mode_t mode_arg(const Notification& n, size_t i) {
 
 }  // namespace
 
-Emulation emulate_notification(const NotifyFd& notify, const Notification& n,
-                               const EmulateOptions& options) {
+EmulationResult emulate_notification(const NotifyFd& notify, const Notification& n,
+                                     const EmulateOptions& options) {
   switch (n.nr) {
     case SYS_mkdir:
       return emulate_mkdir(notify, n, *strings(notify, n, {{0, kPathLimit}}).at(0), mode_arg(n, 1),
@@ -72,12 +72,12 @@ Emulation emulate_notification(const NotifyFd& notify, const Notification& n,
   }
 }
 
-Emulation serve_one(const NotifyFd& notify, const EmulateOptions& options) {
+EmulationResult serve_one(const NotifyFd& notify, const EmulateOptions& options) {
   const Received r = notify.receive();
   if (r.outcome != RecvOutcome::Received) {
     throw std::runtime_error("no notification received");
   }
-  Emulation e = emulate_notification(notify, r.notification, options);
+  EmulationResult e = emulate_notification(notify, r.notification, options);
   if (e.outcome == EmulationOutcome::Done) {
     notify.respond(r.notification.id, e.response());
   }

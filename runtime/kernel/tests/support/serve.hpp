@@ -13,10 +13,10 @@ namespace sa::kernel::testing {
 // Emulates `n` (mkdir, mkdirat, chmod, fchmod, fchmodat, mount) with the
 // strings read from the caller. Throws std::runtime_error when a string
 // cannot be read.
-Emulation emulate_notification(const NotifyFd& notify, const Notification& n,
-                               const EmulateOptions& options = {});
+EmulationResult emulate_notification(const NotifyFd& notify, const Notification& n,
+                                     const EmulateOptions& options = {});
 
 // Receives one notification, emulates it and, when Done, responds.
-Emulation serve_one(const NotifyFd& notify, const EmulateOptions& options = {});
+EmulationResult serve_one(const NotifyFd& notify, const EmulateOptions& options = {});
 
 }  // namespace sa::kernel::testing

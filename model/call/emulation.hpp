@@ -1,7 +1,8 @@
-// The fully resolved arguments of an emulated syscall: every argument of its
-// signature, strings as read once from the caller, integers normalised to
-// their C type, then the rule's parameters applied. The agent executes these
-// values and never reads the caller's memory again.
+// An emulated syscall with its arguments fully resolved: every argument of
+// its signature, strings as read once from the caller, integers normalised
+// to their C type, then the rule's parameters applied. The engine builds it,
+// the kernel layer executes these values and never reads the caller's
+// memory again.
 #pragma once
 
 #include <cstdint>
@@ -9,9 +10,10 @@
 #include <string_view>
 #include <vector>
 
+#include "model/call/emulator.hpp"
 #include "model/catalog/syscalls.hpp"
 
-namespace sa::engine {
+namespace sa::model {
 
 struct ResolvedArg {
   std::string_view name;  // the catalog's argument name (static storage)
@@ -26,10 +28,9 @@ struct ResolvedArg {
 };
 
 struct Emulation {
-  std::string_view op;  // "" when the decision does not emulate; else e.g. "mkdir"
-  std::vector<ResolvedArg> args;
+  Emulator op = Emulator::Mkdir;
+  std::vector<ResolvedArg> args;  // in the signature's order
 
-  bool active() const { return !op.empty(); }
   const ResolvedArg* find(std::string_view name) const;
   const ResolvedArg* at(int index) const;
 
@@ -39,4 +40,4 @@ struct Emulation {
   std::string plan() const;
 };
 
-}  // namespace sa::engine
+}  // namespace sa::model

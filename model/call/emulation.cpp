@@ -1,0 +1,102 @@
+#include "model/call/emulation.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+
+#include "model/table/render.hpp"
+
+namespace sa::model {
+
+const ResolvedArg* Emulation::find(std::string_view name) const {
+  for (const ResolvedArg& a : args) {
+    if (a.name == name)
+      return &a;
+  }
+  return nullptr;
+}
+
+const ResolvedArg* Emulation::at(int index) const {
+  for (const ResolvedArg& a : args) {
+    if (a.index == index)
+      return &a;
+  }
+  return nullptr;
+}
+
+namespace {
+
+std::string text_of(const ResolvedArg* a) {
+  if (a == nullptr)
+    return "?";
+  if (a->is_null)
+    return "NULL";
+  return table::quote(a->text);
+}
+
+std::string mode_of(const ResolvedArg* a) {
+  return a == nullptr ? "?" : fmt::format("{:#o}", a->integer);
+}
+
+int64_t signed_of(const ResolvedArg* a) {
+  return a == nullptr ? 0 : static_cast<int64_t>(a->integer);
+}
+
+// Where a path relative to a dirfd starts, in words.
+std::string relative_to(const ResolvedArg* dirfd) {
+  if (dirfd == nullptr)
+    return "?";
+  const int64_t fd = signed_of(dirfd);
+  if (fd == AT_FDCWD)
+    return "the caller's cwd";
+  return fmt::format("the caller's fd {}", fd);
+}
+
+}  // namespace
+
+std::string Emulation::describe() const {
+  switch (op) {
+    case Emulator::Mkdir:
+      return fmt::format("mkdir {} mode {}", text_of(find("path")), mode_of(find("mode")));
+    case Emulator::Mkdirat:
+      return fmt::format("mkdirat {} relative to {} mode {}", text_of(find("path")),
+                         relative_to(find("dirfd")), mode_of(find("mode")));
+    case Emulator::Mount: {
+      const ResolvedArg* flags = find("flags");
+      std::string out = fmt::format("mount {} on {} type {} flags {:#x}", text_of(find("source")),
+                                    text_of(find("target")), text_of(find("fstype")),
+                                    flags == nullptr ? 0 : flags->integer);
+      const ResolvedArg* data = find("data");
+      if (data != nullptr && !data->is_null)
+        out += fmt::format(" data {}", text_of(data));
+      return out;
+    }
+    case Emulator::Chmod:
+      return fmt::format("chmod {} mode {}", text_of(find("path")), mode_of(find("mode")));
+    case Emulator::Fchmod:
+      return fmt::format("fchmod the caller's fd {} mode {}", signed_of(find("fd")),
+                         mode_of(find("mode")));
+    case Emulator::Fchmodat:
+      return fmt::format("fchmodat {} relative to {} mode {}", text_of(find("path")),
+                         relative_to(find("dirfd")), mode_of(find("mode")));
+  }
+  return std::string(name_of(op));
+}
+
+// The kernel emulators resolve paths under the container's root and mount
+// in the caller's mount namespace; an fd-based chmod needs neither.
+std::string Emulation::plan() const {
+  switch (op) {
+    case Emulator::Mkdir:
+    case Emulator::Mkdirat:
+      return describe() + " in the container's root";
+    case Emulator::Mount:
+      return describe() + " in the caller's mount namespace";
+    case Emulator::Chmod:
+    case Emulator::Fchmod:
+    case Emulator::Fchmodat:
+      return describe();
+  }
+  return describe();
+}
+
+}  // namespace sa::model
