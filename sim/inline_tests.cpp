@@ -8,8 +8,7 @@
 #include "diag/diagnostics.hpp"
 #include "expectation.hpp"
 #include "model/table/render.hpp"
-#include "passes/compile.hpp"
-#include "passes/link.hpp"
+#include "passes/pipeline.hpp"
 #include "replay.hpp"
 
 namespace sa::sim {
@@ -86,15 +85,15 @@ TestRun run_rule_file_tests(const std::vector<std::string>& files,
                             std::ostream& err) {
   TestRun run;
   diag::Sink sink;
-  passes::Compilation c = passes::compile_files(files, arches, sink);
+  std::optional<passes::Compiled> c = passes::Pipeline(arches).run_files(files, sink);
   const std::string diagnostics = diag::format_text(sink.items());
   if (!diagnostics.empty())
     fmt::print(err, "{}", diagnostics);
-  if (sink.has_errors())
+  if (!c)
     return run;
   run.compiled = true;
-  const engine::Engine engine(passes::link(std::move(c.policies), arches, {}));
-  for (const passes::TestCase& t : c.tests) {
+  const engine::Engine engine(std::move(c->table));
+  for (const passes::TestCase& t : c->tests) {
     const TestOutcome o = run_test_case(engine, t);
     const std::string where = fmt::format("{}:{}", t.source.file, t.source.line);
     if (o.passed()) {

@@ -10,8 +10,7 @@
 
 #include "model/catalog/arch.hpp"
 #include "model/codec/table_json.hpp"
-#include "passes/compile.hpp"
-#include "passes/link.hpp"
+#include "passes/pipeline.hpp"
 
 namespace {
 
@@ -64,17 +63,19 @@ int main() {
   const double floor = best_of(kRuns, [&] { (void)YAML::Load(yaml); });
   size_t rows = 0;
   bool clean = true;
+  const sa::passes::Pipeline pipeline(arches);
   const double compile = best_of(kRuns, [&] {
     sa::diag::Sink sink;
-    auto c = sa::passes::compile_sources({source}, arches, sink);
-    clean = !sink.has_errors();
-    auto table = sa::passes::link(std::move(c.policies), arches, {});
+    auto c = pipeline.run_sources({source}, sink);
+    clean = c.has_value();
+    if (!c)
+      return;
     rows = 0;
-    for (const auto& p : table.policies) {
+    for (const auto& p : c->table.policies) {
       for (const auto& [n, s] : p.syscalls)
         rows += s.rows.size();
     }
-    (void)sa::table::to_json(table).dump();
+    (void)sa::table::to_json(c->table).dump();
   });
   if (!clean) {
     fmt::print(stderr, "bench_compiler: the generated rules did not compile cleanly\n");

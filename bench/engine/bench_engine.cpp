@@ -16,8 +16,7 @@
 #include "alloc_count.hpp"
 #include "diag/diagnostics.hpp"
 #include "model/catalog/arch.hpp"
-#include "passes/compile.hpp"
-#include "passes/link.hpp"
+#include "passes/pipeline.hpp"
 #include "replay_bench.hpp"
 #include "workload.hpp"
 
@@ -43,20 +42,21 @@ rules:
   - personality persona != 0 -> errno EINVAL
 )";
 
-std::unique_ptr<engine::Engine> link(passes::Compilation c, const diag::Sink& sink) {
-  if (sink.has_errors())
+std::unique_ptr<engine::Engine> engine_of(std::optional<passes::Compiled> c,
+                                          const diag::Sink& sink) {
+  if (!c)
     throw std::runtime_error(diag::format_text(sink.items()));
-  const auto arches = catalog::default_arches();
-  return std::make_unique<engine::Engine>(passes::link(std::move(c.policies), arches, {}));
+  return std::make_unique<engine::Engine>(std::move(c->table));
 }
 
 std::unique_ptr<engine::Engine> compile(const std::shared_ptr<const passes::SourceFile>& source) {
-  const auto arches = catalog::default_arches();
   diag::Sink sink;
-  auto c = passes::compile_sources({source}, arches, sink);
-  if (sink.has_errors())
-    throw std::runtime_error(diag::format_text(sink.items()));
-  return std::make_unique<engine::Engine>(passes::link(std::move(c.policies), arches, {}));
+  return engine_of(passes::Pipeline(catalog::default_arches()).run_sources({source}, sink), sink);
+}
+
+std::unique_ptr<engine::Engine> compile(const std::string& file) {
+  diag::Sink sink;
+  return engine_of(passes::Pipeline(catalog::default_arches()).run_files({file}, sink), sink);
 }
 
 template <typename F>
@@ -193,9 +193,7 @@ int main(int argc, char** argv) {
     }
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
-      diag::Sink sink;
-      const auto e =
-          link(passes::compile_files({f.string()}, catalog::default_arches(), sink), sink);
+      const auto e = compile(f.string());
       run(f.stem().string(), *e, container_for(e->table().policies.at(0).name));
     }
   } catch (const std::exception& e) {

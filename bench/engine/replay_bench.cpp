@@ -18,8 +18,7 @@
 #include "model/codec/table_json.hpp"
 #include "model/codec/trace_json.hpp"
 #include "model/codec/trace_writer.hpp"
-#include "passes/compile.hpp"
-#include "passes/link.hpp"
+#include "passes/pipeline.hpp"
 
 extern char** environ;
 
@@ -64,13 +63,12 @@ trace::NotificationRecord demo_call(size_t i) {
 }
 
 void write_inputs(const std::string& rules_dir, const std::string& dir, size_t lines) {
-  const auto arches = catalog::default_arches();
   diag::Sink sink;
-  auto c = passes::compile_files({rules_dir + "/demo-basic.yaml"}, arches, sink);
-  if (sink.has_errors())
+  auto c =
+      passes::Pipeline(catalog::default_arches()).run_files({rules_dir + "/demo-basic.yaml"}, sink);
+  if (!c)
     throw std::runtime_error(diag::format_text(sink.items()));
-  std::ofstream(dir + "/table.json")
-      << table::to_json(passes::link(std::move(c.policies), arches, {})).dump();
+  std::ofstream(dir + "/table.json") << table::to_json(c->table).dump();
   std::ofstream out(dir + "/trace.jsonl");
   trace::TraceWriter w(out, trace::Header{});
   model::ContainerInfo demo;

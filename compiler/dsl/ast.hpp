@@ -1,6 +1,8 @@
 // The syntax tree of one rule, exactly as written: names are not resolved and
 // values are not typed yet (that is the semantic pass's job). Every node keeps
-// its span inside the rule text so that diagnostics can point at it.
+// its span inside the rule text so that diagnostics can point at it. Fields
+// and comparison operators are the decision table's own enums: the grammar
+// has exactly those, and a second copy would need a mapping kept in step.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +10,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "model/table/table.hpp"
 
 namespace sa::dsl {
 
@@ -38,40 +42,12 @@ struct ValueUnion {
   Span span;
 };
 
-// The left-hand side of a comparison.
+// The left-hand side of a comparison: which field, and for an argument,
+// annotation or meta field the name as written (resolve looks it up).
 struct Operand {
-  enum class Kind {
-    Arg,
-    PodNamespace,
-    PodName,
-    ContainerName,
-    ContainerId,
-    Annotation,
-    Meta,
-    Uid,
-    Gid,
-    Pid
-  };
-  Kind kind = Kind::Arg;
+  table::Field field = table::Field::Arg;
   std::string name;  // argument name, or the annotation / meta key
   Span span;
-};
-
-enum class CompareOp {
-  Eq,
-  Ne,
-  Lt,
-  Le,
-  Gt,
-  Ge,
-  Glob,
-  Prefix,
-  In,
-  NotIn,
-  MaskAny,
-  MaskEq,
-  MaskNe,
-  Present
 };
 
 struct Condition;
@@ -84,7 +60,7 @@ struct Condition {
 
   // Compare
   Operand lhs;
-  CompareOp op = CompareOp::Eq;
+  table::Op op = table::Op::Eq;
   std::vector<ValueUnion> values;   // one, or the list of `in [...]`
   std::optional<Operand> list_ref;  // `in meta.KEY`: a comma-separated list from a field
   std::optional<ValueUnion> mask;   // `arg & MASK [== V]`

@@ -262,27 +262,27 @@ class Builder {
     Operand o;
     o.span = span(n);
     if (n.is_type<g::f_pod_namespace>())
-      o.kind = Operand::Kind::PodNamespace;
+      o.field = table::Field::PodNamespace;
     else if (n.is_type<g::f_pod_name>())
-      o.kind = Operand::Kind::PodName;
+      o.field = table::Field::PodName;
     else if (n.is_type<g::f_container_name>())
-      o.kind = Operand::Kind::ContainerName;
+      o.field = table::Field::ContainerName;
     else if (n.is_type<g::f_container_id>())
-      o.kind = Operand::Kind::ContainerId;
+      o.field = table::Field::ContainerId;
     else if (n.is_type<g::f_caller_uid>())
-      o.kind = Operand::Kind::Uid;
+      o.field = table::Field::Uid;
     else if (n.is_type<g::f_caller_gid>())
-      o.kind = Operand::Kind::Gid;
+      o.field = table::Field::Gid;
     else if (n.is_type<g::f_caller_pid>())
-      o.kind = Operand::Kind::Pid;
+      o.field = table::Field::Pid;
     else if (n.is_type<g::f_annotation>()) {
-      o.kind = Operand::Kind::Annotation;
+      o.field = table::Field::Annotation;
       o.name = string_value(*n.children.at(0));
     } else if (n.is_type<g::f_meta>()) {
-      o.kind = Operand::Kind::Meta;
+      o.field = table::Field::Meta;
       o.name = n.children.at(0)->string();
     } else {
-      o.kind = Operand::Kind::Arg;
+      o.field = table::Field::Arg;
       o.name = n.string();
     }
     return o;
@@ -292,7 +292,7 @@ class Builder {
     c.kind = Condition::Kind::Compare;
     c.lhs = operand(*n.children.at(0));
     if (n.children.size() == 1) {
-      c.op = CompareOp::Present;
+      c.op = table::Op::Present;
       return;
     }
     const Node& t = *n.children.at(1);
@@ -300,18 +300,18 @@ class Builder {
       c.op = compare_op(*t.children.at(0));
       c.values.push_back(value_union(*t.children.at(1)));
     } else if (t.is_type<g::mask_test>()) {
-      c.op = CompareOp::MaskAny;
+      c.op = table::Op::MaskAny;
       c.mask = value_union(*t.children.at(0));
       if (t.children.size() > 1) {
         const Node& cmp = *t.children.at(1);
-        c.op = cmp.children.at(0)->is_type<g::op_ne>() ? CompareOp::MaskNe : CompareOp::MaskEq;
+        c.op = cmp.children.at(0)->is_type<g::op_ne>() ? table::Op::MaskNe : table::Op::MaskEq;
         c.values.push_back(value_union(*cmp.children.at(1)));
       }
     } else if (t.is_type<g::in_test>()) {
       size_t i = 0;
-      c.op = CompareOp::In;
+      c.op = table::Op::In;
       if (t.children.at(0)->is_type<g::negated>()) {
-        c.op = CompareOp::NotIn;
+        c.op = table::Op::NotIn;
         ++i;
       }
       const Node& src = *t.children.at(i);
@@ -322,24 +322,24 @@ class Builder {
         c.list_ref = operand(src);
       }
     } else if (t.is_type<g::glob_test>() || t.is_type<g::prefix_test>()) {
-      c.op = t.is_type<g::glob_test>() ? CompareOp::Glob : CompareOp::Prefix;
+      c.op = t.is_type<g::glob_test>() ? table::Op::Glob : table::Op::Prefix;
       const Value v = value(*t.children.at(0));
       c.values.push_back(ValueUnion{{v}, v.span});
     }
   }
 
-  static CompareOp compare_op(const Node& n) {
+  static table::Op compare_op(const Node& n) {
     if (n.is_type<g::op_ne>())
-      return CompareOp::Ne;
+      return table::Op::Ne;
     if (n.is_type<g::op_le>())
-      return CompareOp::Le;
+      return table::Op::Le;
     if (n.is_type<g::op_ge>())
-      return CompareOp::Ge;
+      return table::Op::Ge;
     if (n.is_type<g::op_lt>())
-      return CompareOp::Lt;
+      return table::Op::Lt;
     if (n.is_type<g::op_gt>())
-      return CompareOp::Gt;
-    return CompareOp::Eq;
+      return table::Op::Gt;
+    return table::Op::Eq;
   }
 
   ValueUnion value_union(const Node& n) {

@@ -8,7 +8,6 @@ namespace sa::passes::detail {
 namespace {
 
 namespace code = diag::code;
-using dsl::CompareOp;
 using table::Field;
 using table::Op;
 
@@ -28,8 +27,9 @@ std::string arg_list(std::string_view syscall) {
 std::optional<table::FieldRef> field(const Context& ctx, const dsl::Operand& o,
                                      std::string_view syscall, std::string* constants_group) {
   table::FieldRef f;
-  switch (o.kind) {
-    case dsl::Operand::Kind::Arg: {
+  f.field = o.field;
+  switch (o.field) {
+    case Field::Arg: {
       auto a = catalog::find_arg(syscall, o.name);
       if (!a) {
         std::vector<std::string> names;
@@ -45,51 +45,41 @@ std::optional<table::FieldRef> field(const Context& ctx, const dsl::Operand& o,
                       : arg_list(syscall);
         return std::nullopt;
       }
-      f.field = Field::Arg;
       f.arg = a->index;
       f.type = a->spec.type;
       f.label = o.name;
       *constants_group = a->spec.constants;
       return f;
     }
-    case dsl::Operand::Kind::PodNamespace:
-      f.field = Field::PodNamespace;
+    case Field::PodNamespace:
       f.label = "pod.namespace";
       break;
-    case dsl::Operand::Kind::PodName:
-      f.field = Field::PodName;
+    case Field::PodName:
       f.label = "pod.name";
       break;
-    case dsl::Operand::Kind::ContainerName:
-      f.field = Field::ContainerName;
+    case Field::ContainerName:
       f.label = "container.name";
       break;
-    case dsl::Operand::Kind::ContainerId:
-      f.field = Field::ContainerId;
+    case Field::ContainerId:
       f.label = "container.id";
       break;
-    case dsl::Operand::Kind::Annotation:
-      f.field = Field::Annotation;
+    case Field::Annotation:
       f.key = o.name;
       f.label = fmt::format("annotation[\"{}\"]", o.name);
       break;
-    case dsl::Operand::Kind::Meta:
-      f.field = Field::Meta;
+    case Field::Meta:
       f.key = o.name;
       f.label = fmt::format("meta.{}", o.name);
       break;
-    case dsl::Operand::Kind::Uid:
-      f.field = Field::Uid;
+    case Field::Uid:
       f.type = catalog::ArgType::UInt;
       f.label = "caller.uid";
       break;
-    case dsl::Operand::Kind::Gid:
-      f.field = Field::Gid;
+    case Field::Gid:
       f.type = catalog::ArgType::UInt;
       f.label = "caller.gid";
       break;
-    case dsl::Operand::Kind::Pid:
-      f.field = Field::Pid;
+    case Field::Pid:
       f.type = catalog::ArgType::Int;
       f.label = "caller.pid";
       break;
@@ -145,61 +135,32 @@ bool integer_values(const Context& ctx, const dsl::Condition& c, const table::Fi
   return ok;
 }
 
-Op op_of(CompareOp op) {
+std::string_view op_text(Op op) {
   switch (op) {
-    case CompareOp::Eq:
-      return Op::Eq;
-    case CompareOp::Ne:
-      return Op::Ne;
-    case CompareOp::Lt:
-      return Op::Lt;
-    case CompareOp::Le:
-      return Op::Le;
-    case CompareOp::Gt:
-      return Op::Gt;
-    case CompareOp::Ge:
-      return Op::Ge;
-    case CompareOp::Glob:
-      return Op::Glob;
-    case CompareOp::Prefix:
-      return Op::Prefix;
-    case CompareOp::In:
-      return Op::In;
-    case CompareOp::NotIn:
-      return Op::NotIn;
-    case CompareOp::MaskAny:
-      return Op::MaskAny;
-    case CompareOp::MaskEq:
-      return Op::MaskEq;
-    case CompareOp::MaskNe:
-      return Op::MaskNe;
-    case CompareOp::Present:
-      return Op::Present;
-  }
-  return Op::Eq;
-}
-
-std::string_view op_text(CompareOp op) {
-  switch (op) {
-    case CompareOp::Lt:
+    case Op::Lt:
       return "<";
-    case CompareOp::Le:
+    case Op::Le:
       return "<=";
-    case CompareOp::Gt:
+    case Op::Gt:
       return ">";
-    case CompareOp::Ge:
+    case Op::Ge:
       return ">=";
-    case CompareOp::Glob:
+    case Op::Glob:
       return "glob";
-    case CompareOp::Prefix:
+    case Op::Prefix:
       return "prefix";
-    case CompareOp::MaskAny:
-    case CompareOp::MaskEq:
-    case CompareOp::MaskNe:
+    case Op::MaskAny:
+    case Op::MaskEq:
+    case Op::MaskNe:
       return "&";
-    default:
+    case Op::Eq:
+    case Op::Ne:
+    case Op::In:
+    case Op::NotIn:
+    case Op::Present:
       return "=";
   }
+  return "=";
 }
 
 std::optional<table::Predicate> compare(const Context& ctx, const dsl::Condition& c,
@@ -211,13 +172,13 @@ std::optional<table::Predicate> compare(const Context& ctx, const dsl::Condition
   table::Predicate p;
   p.kind = table::Predicate::Kind::Compare;
   p.lhs = *lhs;
-  p.op = op_of(c.op);
+  p.op = c.op;
   const bool is_string = table::is_string_field(*lhs);
   if (lhs->field == Field::Arg && is_string)
     *reads_memory = true;
 
   switch (c.op) {
-    case CompareOp::Present:
+    case Op::Present:
       if (lhs->field != Field::Meta && lhs->field != Field::Annotation) {
         ctx.error(code::kBadOperand, fmt::format("{} alone is not a condition", describe(*lhs)),
                   c.lhs.span)
@@ -226,8 +187,8 @@ std::optional<table::Predicate> compare(const Context& ctx, const dsl::Condition
         return std::nullopt;
       }
       return p;
-    case CompareOp::Glob:
-    case CompareOp::Prefix:
+    case Op::Glob:
+    case Op::Prefix:
       if (!is_string) {
         ctx.error(lhs->field == Field::Arg ? code::kStringTestOnInt : code::kBadOperand,
                   fmt::format("string test '{}' on {}", op_text(c.op), describe(*lhs)), c.span);
@@ -236,13 +197,13 @@ std::optional<table::Predicate> compare(const Context& ctx, const dsl::Condition
       if (!string_values(ctx, c, *lhs, syscall, p))
         return std::nullopt;
       return p;
-    case CompareOp::Lt:
-    case CompareOp::Le:
-    case CompareOp::Gt:
-    case CompareOp::Ge:
-    case CompareOp::MaskAny:
-    case CompareOp::MaskEq:
-    case CompareOp::MaskNe:
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge:
+    case Op::MaskAny:
+    case Op::MaskEq:
+    case Op::MaskNe:
       if (is_string) {
         ctx.error(lhs->field == Field::Arg ? code::kIntTestOnString : code::kBadOperand,
                   fmt::format("integer test '{}' on {}", op_text(c.op), describe(*lhs)), c.span);
@@ -260,7 +221,7 @@ std::optional<table::Predicate> compare(const Context& ctx, const dsl::Condition
       }
       if (!integer_values(ctx, c, *lhs, group, p))
         return std::nullopt;
-      if (c.op == CompareOp::MaskEq || c.op == CompareOp::MaskNe) {
+      if (c.op == Op::MaskEq || c.op == Op::MaskNe) {
         p.ints[0] &= catalog::type_mask(lhs->type, 64);
         if ((p.ints[0] & ~p.mask) != 0) {
           ctx.error(code::kBadValue, "the value has bits outside the mask: the test is constant",
@@ -269,8 +230,11 @@ std::optional<table::Predicate> compare(const Context& ctx, const dsl::Condition
         }
       }
       return p;
-    default:
-      break;  // Eq, Ne, In, NotIn
+    case Op::Eq:
+    case Op::Ne:
+    case Op::In:
+    case Op::NotIn:
+      break;
   }
   if (c.list_ref) {
     std::string unused;

@@ -12,9 +12,7 @@
 #include "diag/diagnostics.hpp"
 #include "model/catalog/arch.hpp"
 #include "model/codec/table_json.hpp"
-#include "passes/compile.hpp"
 #include "passes/explain.hpp"
-#include "passes/link.hpp"
 #include "rulec/outputs.hpp"
 
 namespace {
@@ -70,10 +68,8 @@ int run(const Options& o) {
   if (!targets)
     return kUsage;
   sa::diag::Sink sink;
-  sa::passes::Compilation c = sa::passes::compile_files(o.files, *targets, sink);
-  auto outputs =
-      sa::rulec::build_outputs(std::move(c.policies), *targets, o.base,
-                               sa::rulec::ProfileSettings{o.listener_path, o.metadata}, sink);
+  auto outputs = sa::rulec::build_outputs(
+      o.files, *targets, o.base, sa::rulec::ProfileSettings{o.listener_path, o.metadata}, sink);
   print_diagnostics(sink, o);
   if (sink.has_errors() || !outputs)
     return kRuleErrors;

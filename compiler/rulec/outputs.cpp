@@ -9,31 +9,38 @@
 
 #include "model/codec/table_json.hpp"
 #include "passes/link.hpp"
+#include "passes/pipeline.hpp"
 #include "profile/base_answer.hpp"
 #include "profile/base_profile.hpp"
 #include "profile/build.hpp"
 
 namespace sa::rulec {
 
-std::optional<Outputs> build_outputs(std::vector<table::Policy> policies,
+std::optional<Outputs> build_outputs(const std::vector<std::string>& files,
                                      const std::vector<catalog::Arch>& arches,
                                      const std::string& base_path, const ProfileSettings& settings,
                                      diag::Sink& sink) {
+  // Read in the passthrough step, after the rules: its diagnostics follow theirs.
   std::optional<profile::BaseProfile> base;
-  if (!base_path.empty()) {
-    base = profile::load_base(base_path, sink);
-    if (!base)
-      return std::nullopt;
-  }
-  const profile::BaseProfile* b = base ? &*base : nullptr;
-  auto through = profile::passthrough(b, passes::intercepted(policies), sink);
+  auto through = [&](const std::vector<table::Policy>& policies,
+                     diag::Sink& s) -> std::optional<passes::Passthrough> {
+    if (!base_path.empty()) {
+      base = profile::load_base(base_path, s);
+      if (!base)
+        return std::nullopt;
+    }
+    return profile::passthrough(base ? &*base : nullptr, passes::intercepted(policies), s);
+  };
+  auto compiled = passes::Pipeline(arches, through).run_files(files, sink);
+  if (!compiled)
+    return std::nullopt;
   Outputs out;
-  out.table = passes::link(std::move(policies), arches, std::move(through));
+  out.table = std::move(compiled->table);
   profile::Options options;
   options.listener_path = settings.listener_path;
   options.metadata = settings.metadata;
   options.arches = arches;
-  profile::Profiles p = profile::build_profiles(out.table, b, options, sink);
+  profile::Profiles p = profile::build_profiles(out.table, base ? &*base : nullptr, options, sink);
   out.profile = std::move(p.node);
   out.profiles = std::move(p.policies);
   return out;

@@ -24,9 +24,11 @@ struct Outputs {
   std::map<std::string, nlohmann::json> profiles;  // one per policy
 };
 
-// Links the policies into one table (with the base profile's passthrough)
-// and builds the profiles. nullopt when the base profile is unusable.
-std::optional<Outputs> build_outputs(std::vector<table::Policy> policies,
+// Compiles the rule files into one table (with the base profile's
+// passthrough) and builds the profiles. nullopt when an error was reported:
+// in the rules or in the base profile, which is read even then so that its
+// problems show in the same run.
+std::optional<Outputs> build_outputs(const std::vector<std::string>& files,
                                      const std::vector<catalog::Arch>& arches,
                                      const std::string& base_path, const ProfileSettings& settings,
                                      diag::Sink& sink);

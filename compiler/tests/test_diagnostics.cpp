@@ -7,7 +7,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "model/catalog/arch.hpp"
-#include "passes/compile.hpp"
+#include "passes/pipeline.hpp"
 
 namespace bdata = boost::unit_test::data;
 using namespace sa;
@@ -17,7 +17,7 @@ namespace {
 std::string diagnose(const std::string& yaml, diag::Sink* sink_out = nullptr) {
   diag::Sink sink;
   auto source = std::make_shared<passes::SourceFile>("t.yaml", yaml);
-  passes::compile_sources({source}, {*catalog::find_arch("x86_64")}, sink);
+  passes::Pipeline({*catalog::find_arch("x86_64")}).run_sources({source}, sink);
   if (sink_out)
     *sink_out = sink;
   return diag::format_text(sink.items());
@@ -432,7 +432,7 @@ BOOST_AUTO_TEST_CASE(duplicate_policy_names) {
       std::make_shared<passes::SourceFile>("a.yaml", "policy: p\nrules:\n  - mkdir -> continue\n");
   auto b =
       std::make_shared<passes::SourceFile>("b.yaml", "policy: p\nrules:\n  - chmod -> continue\n");
-  passes::compile_sources({a, b}, {*catalog::find_arch("x86_64")}, sink);
+  passes::Pipeline({*catalog::find_arch("x86_64")}).run_sources({a, b}, sink);
   BOOST_TEST(diag::format_text(sink.items()) ==
              "b.yaml:1:9: error[E0103]: policy 'p' is already defined in a.yaml:1\n"
              "    policy: p\n"
@@ -444,8 +444,8 @@ BOOST_AUTO_TEST_CASE(syscall_missing_on_some_targets_is_a_warning) {
   diag::Sink sink;
   auto a =
       std::make_shared<passes::SourceFile>("a.yaml", "policy: p\nrules:\n  - mkdir -> continue\n");
-  passes::compile_sources({a}, {*catalog::find_arch("x86_64"), *catalog::find_arch("aarch64")},
-                          sink);
+  passes::Pipeline({*catalog::find_arch("x86_64"), *catalog::find_arch("aarch64")})
+      .run_sources({a}, sink);
   BOOST_TEST(diag::format_text(sink.items()) ==
              "a.yaml:3:5: warning[W0300]: 'mkdir' does not exist on aarch64; there the rule does "
              "not apply\n"

@@ -6,8 +6,7 @@
 
 #include "model/catalog/arch.hpp"
 #include "model/codec/table_json.hpp"
-#include "passes/compile.hpp"
-#include "passes/link.hpp"
+#include "passes/pipeline.hpp"
 
 namespace bdata = boost::unit_test::data;
 using namespace sa;
@@ -20,11 +19,11 @@ const std::vector<catalog::Arch> kArches = {*catalog::find_arch("x86_64"),
 table::Table compile(const std::string& rules, diag::Sink* sink_out = nullptr) {
   diag::Sink sink;
   auto src = std::make_shared<passes::SourceFile>("t.yaml", "policy: p\nrules:\n" + rules);
-  auto c = passes::compile_sources({src}, kArches, sink);
+  auto c = passes::Pipeline(kArches).run_sources({src}, sink);
   if (sink_out)
     *sink_out = sink;
-  BOOST_TEST_REQUIRE(!sink.has_errors(), diag::format_text(sink.items()));
-  return passes::link(std::move(c.policies), kArches, {});
+  BOOST_TEST_REQUIRE(c.has_value(), diag::format_text(sink.items()));
+  return std::move(c->table);
 }
 
 const table::Row& only_row(const table::Table& t, const std::string& syscall) {
@@ -139,18 +138,18 @@ BOOST_AUTO_TEST_CASE(default_acknowledged_in_the_header) {
   auto src = std::make_shared<passes::SourceFile>(
       "t.yaml",
       "policy: p\ndefault: continue unsafe\nrules:\n  - mkdir path = /x -> errno EPERM\n");
-  auto c = passes::compile_sources({src}, kArches, sink);
-  BOOST_TEST(!sink.has_errors());
-  BOOST_TEST(c.policies.at(0).syscalls.at("mkdir").default_continue_ok);
+  auto c = passes::Pipeline(kArches).run_sources({src}, sink);
+  BOOST_TEST_REQUIRE(c.has_value(), diag::format_text(sink.items()));
+  BOOST_TEST(c->table.policies.at(0).syscalls.at("mkdir").default_continue_ok);
 }
 
 BOOST_AUTO_TEST_CASE(intercept_without_rules) {
   diag::Sink sink;
   auto src = std::make_shared<passes::SourceFile>(
       "t.yaml", "policy: p\ndefault: errno EPERM\nintercept: [openat]\nrules: []\n");
-  auto c = passes::compile_sources({src}, kArches, sink);
-  BOOST_TEST(!sink.has_errors());
-  BOOST_TEST(c.policies.at(0).syscalls.at("openat").rows.empty());
+  auto c = passes::Pipeline(kArches).run_sources({src}, sink);
+  BOOST_TEST_REQUIRE(c.has_value(), diag::format_text(sink.items()));
+  BOOST_TEST(c->table.policies.at(0).syscalls.at("openat").rows.empty());
 }
 
 BOOST_AUTO_TEST_CASE(inline_tests_are_resolved) {
@@ -168,10 +167,10 @@ tests:
     meta: {A: b}
     expect: errno EPERM
 )");
-  auto c = passes::compile_sources({src}, kArches, sink);
-  BOOST_TEST_REQUIRE(!sink.has_errors(), diag::format_text(sink.items()));
-  BOOST_TEST_REQUIRE(c.tests.size() == 1u);
-  const auto& t = c.tests[0];
+  auto c = passes::Pipeline(kArches).run_sources({src}, sink);
+  BOOST_TEST_REQUIRE(c.has_value(), diag::format_text(sink.items()));
+  BOOST_TEST_REQUIRE(c->tests.size() == 1u);
+  const auto& t = c->tests[0];
   BOOST_TEST(t.arch == "x86");
   BOOST_TEST(t.pid == 7u);
   BOOST_TEST(t.args[3] == (4096u | 16384u));
@@ -274,7 +273,7 @@ BOOST_DATA_TEST_CASE(unsafe_continue, bdata::make(kUnsafe), c) {
   diag::Sink sink;
   auto src =
       std::make_shared<passes::SourceFile>("t.yaml", std::string("policy: p\nrules:\n") + c.rules);
-  passes::compile_sources({src}, kArches, sink);
+  passes::Pipeline(kArches).run_sources({src}, sink);
   const bool flagged = std::any_of(sink.items().begin(), sink.items().end(),
                                    [](const diag::Diagnostic& d) { return d.code == "E0308"; });
   BOOST_TEST(flagged == !c.accepted, diag::format_text(sink.items()));

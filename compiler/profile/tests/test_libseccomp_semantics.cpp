@@ -12,7 +12,7 @@
 #include <string>
 
 #include "forked.hpp"
-#include "profile/libseccomp_loader.hpp"
+#include "libseccomp_loader.hpp"
 
 using namespace sa::profile;
 using namespace sa::profile::test;

@@ -13,7 +13,7 @@
 
 #include "cases.hpp"
 #include "forked.hpp"
-#include "profile/libseccomp_loader.hpp"
+#include "libseccomp_loader.hpp"
 
 using namespace sa;
 using namespace sa::profile;

@@ -10,7 +10,7 @@
 #include <ostream>
 
 #include "golden.hpp"
-#include "profile/libseccomp_loader.hpp"
+#include "libseccomp_loader.hpp"
 
 namespace bdata = boost::unit_test::data;
 using namespace sa;

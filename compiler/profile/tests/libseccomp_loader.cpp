@@ -1,4 +1,4 @@
-#include "profile/libseccomp_loader.hpp"
+#include "libseccomp_loader.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
