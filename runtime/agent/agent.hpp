@@ -1,13 +1,15 @@
-// The seccomp-agent daemon. A control reactor (the main thread) takes the
-// runtime socket, signals, reloads and metrics. Each container's notify fd is
-// served by one of `threads` notification loops, each a reactor of its own on
-// a thread of its own, so that a notification is received, decided and
-// answered on one thread with no hand-off (bench/agent measured a hand-off
-// between the threads of a shared reactor at about 10 us a round trip, half
-// of the whole). An emulation runs on its container's loop: it holds up the
-// containers of that loop for as long as it takes, never the other loops
-// (handing it to a thread pool instead cost 35-90 % more per emulated mkdir
-// in bench/agent). Delays are timers and hold no thread at all.
+// The seccomp-agent daemon, as its parts meet. The control reactor (the
+// main thread) takes the runtime socket, signals, reloads and metrics
+// requests; each container's notify fd is served by one of `threads`
+// notification loops, each a reactor on a thread of its own.
+//
+//   Registry             the containers, their policies, reload
+//   NotificationHandler  receive -> decide -> (delay) -> answer, per loop
+//   answer()             decision -> kernel answer, fail closed (responder)
+//   Notifier             CRI-O-style stop of a container
+//   Telemetry            metrics, logs and --record, one call per event
+//
+// docs/architecture.md follows one notification through them.
 #pragma once
 
 #include <sys/types.h>
@@ -18,18 +20,17 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "agent/container.hpp"
-#include "agent/log.hpp"
 #include "agent/metrics.hpp"
-#include "agent/recorder.hpp"
-#include "engine/engine.hpp"
+#include "agent/notification_handler.hpp"
+#include "agent/notifier.hpp"
+#include "agent/registry.hpp"
+#include "agent/telemetry.hpp"
 #include "kernel/container_message.hpp"
 #include "kernel/container_socket.hpp"
 
@@ -60,30 +61,12 @@ class Agent {
   const Metrics& metrics() const { return metrics_; }
 
  private:
-  struct Pending;  // one notification being answered
-
   void accept_next();
   void on_connection();
   void on_message(kernel::MessageResult result, kernel::PeerCredentials peer);
-  void add_container(kernel::ContainerMessage message);
-  void watch(const std::shared_ptr<Container>& c);
-  void on_readable(const std::shared_ptr<Container>& c);
-  void handle(const std::shared_ptr<Container>& c, const kernel::Notification& n);
-  void proceed(const std::shared_ptr<Pending>& p);
-  void emulate(const std::shared_ptr<Pending>& p, const model::Emulation& call);
-  void kill_caller(const std::shared_ptr<Pending>& p);
-  void respond(const std::shared_ptr<Pending>& p, const model::Response& r);
-  void finish(const std::shared_ptr<Pending>& p);
-  void count_forbidden(const std::shared_ptr<Container>& c, const engine::Decision& d);
-  void stop_container(const std::shared_ptr<Container>& c);
-  void remove(const std::shared_ptr<Container>& c, std::string_view why);
-  void adopt_init(Container& c);
-  void select_policy(Container& c, bool reloaded);
   void reload();
   void on_signal(boost::system::error_code ec, int sig);
   void shutdown(std::string_view why);
-  void describe_metrics();
-
   boost::asio::io_context& next_loop();
 
   AgentOptions options_;
@@ -92,16 +75,15 @@ class Agent {
   std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> loop_work_;
   std::atomic<size_t> next_loop_ = 0;
   boost::asio::signal_set signals_;
-  std::shared_ptr<const engine::Engine> engine_;
+  Metrics metrics_;
+  Telemetry telemetry_;
+  Registry registry_;
+  Notifier notifier_;
+  std::atomic<bool> stopping_ = false;
+  NotificationHandler handler_;
   std::optional<kernel::ContainerSocket> socket_;
   std::optional<boost::asio::posix::stream_descriptor> socket_watch_;
-  std::mutex mutex_;  // guards engine_, containers_ and each container's engine/policy
-  std::map<uint64_t, std::shared_ptr<Container>> containers_;
-  uint64_t next_serial_ = 1;
-  Metrics metrics_;
   std::unique_ptr<MetricsServer> metrics_server_;
-  std::unique_ptr<Recorder> recorder_;
-  std::atomic<bool> stopping_ = false;
 };
 
 }  // namespace sa::agent

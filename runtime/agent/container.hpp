@@ -1,16 +1,21 @@
 // One container the agent serves: the notify fd its runtime handed over, what
-// the engine knows about it, its policy, and the CRI-O-style stop state.
-// Owned by the Agent; async handlers hold a shared_ptr so that an answer in
-// flight (a delay, an emulation) outlives the container's registration.
+// the engine knows about it, the table and policy it is served with, and the
+// CRI-O-style stop state. Owned by the Registry; async handlers hold a
+// shared_ptr so that an answer in flight (a delay, an emulation) outlives
+// the container's registration.
+//
+// Threads: after registration, everything below `info` is touched only on
+// the container's notification loop (reload and shutdown post there), so the
+// hot path takes no lock.
 #pragma once
 
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <optional>
-#include <string>
 
 #include "agent/forbidden_syscalls.hpp"
+#include "agent/telemetry.hpp"
 #include "engine/engine.hpp"
 #include "kernel/caller_facts.hpp"
 #include "kernel/notify_fd.hpp"
@@ -19,32 +24,43 @@
 
 namespace sa::agent {
 
-struct Container {
-  Container(boost::asio::io_context& io, kernel::NotifyFd fd, int watch_fd)
-      : notify(std::move(fd)), watch(io, watch_fd), stop_timer(io) {}
+// A table in force: its engine and the handles of its per-notification
+// counters. Replaced whole on reload.
+struct Generation {
+  std::shared_ptr<const engine::Engine> engine;
+  std::shared_ptr<DecisionCounters> counters;
+};
 
+// What a container is served with: a generation and the policy the
+// generation's engine chose for it (nullptr: none applies).
+struct Binding {
+  Generation generation;
+  const table::Policy* policy = nullptr;
+};
+
+struct Container {
+  Container(boost::asio::io_context& loop, kernel::NotifyFd fd, int watch_fd)
+      : notify(std::move(fd)), watch(loop, watch_fd), stop_timer(loop) {}
+
+  // Set at registration, then read-only.
   uint64_t serial = 0;  // registration order, unique for the agent's life
   model::ContainerInfo info;
   kernel::NotifyFd notify;
-  // A duplicate of the notify fd registered with the reactor: readiness only.
-  boost::asio::posix::stream_descriptor watch;
   // The container's init, to stop it; shared by every fd of one container
   // (an exec brings its own fd, and crun's exec does not name the init).
   std::shared_ptr<const kernel::Pidfd> init;
   std::optional<kernel::NamespaceId> init_userns;
   bool sync_wake_up = false;
 
-  // The engine in force and the policy it chose; swapped together on reload.
-  std::shared_ptr<const engine::Engine> engine;
-  const table::Policy* policy = nullptr;
-
+  // The container's loop only.
+  // A duplicate of the notify fd registered with the loop: readiness only.
+  boost::asio::posix::stream_descriptor watch;
+  Binding binding;
   ForbiddenSyscalls forbidden;
   boost::asio::steady_timer stop_timer;
   bool stopped = false;
   bool closed = false;
   uint64_t notifications = 0;
-
-  std::string label() const { return info.id.empty() ? "#" + std::to_string(serial) : info.id; }
 };
 
 }  // namespace sa::agent

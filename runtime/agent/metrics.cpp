@@ -13,30 +13,54 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = boost::asio::ip::tcp;
 
-void Metrics::describe(const std::string& name, const std::string& type, const std::string& help) {
+Family& Metrics::declare(const std::string& name, const std::string& type, const std::string& help,
+                         std::vector<std::string> label_names) {
   const std::lock_guard lock(mutex_);
   Family& f = families_[name];
-  f.type = type;
-  f.help = help;
+  f.owner_ = this;
+  f.type_ = type;
+  f.help_ = help;
+  f.label_names_ = std::move(label_names);
+  return f;
 }
 
-void Metrics::count(const std::string& name, const Labels& labels, uint64_t by) {
-  const std::lock_guard lock(mutex_);
-  families_[name].series[labels] += static_cast<int64_t>(by);
+Family& Metrics::counters(const std::string& name, const std::string& help,
+                          std::vector<std::string> label_names) {
+  return declare(name, "counter", help, std::move(label_names));
 }
 
-void Metrics::set(const std::string& name, const Labels& labels, int64_t value) {
-  const std::lock_guard lock(mutex_);
-  families_[name].series[labels] = value;
+Family& Metrics::gauges(const std::string& name, const std::string& help,
+                        std::vector<std::string> label_names) {
+  return declare(name, "gauge", help, std::move(label_names));
 }
 
-uint64_t Metrics::counter(const std::string& name, const Labels& labels) const {
+std::atomic<int64_t>& Family::series(const std::vector<std::string>& values) {
+  if (values.size() != label_names_.size()) {
+    throw std::invalid_argument(
+        fmt::format("{} label values for {} label names", values.size(), label_names_.size()));
+  }
+  const std::lock_guard lock(owner_->mutex_);
+  auto& slot = series_[values];
+  if (!slot)
+    slot = std::make_unique<std::atomic<int64_t>>(0);
+  return *slot;
+}
+
+Counter Family::counter(const std::vector<std::string>& values) {
+  return Counter(&series(values));
+}
+
+Gauge Family::gauge(const std::vector<std::string>& values) {
+  return Gauge(&series(values));
+}
+
+int64_t Metrics::value(const std::string& name, const std::vector<std::string>& values) const {
   const std::lock_guard lock(mutex_);
   auto f = families_.find(name);
   if (f == families_.end())
     return 0;
-  auto s = f->second.series.find(labels);
-  return s == f->second.series.end() ? 0 : static_cast<uint64_t>(s->second);
+  auto s = f->second.series_.find(values);
+  return s == f->second.series_.end() ? 0 : s->second->load(std::memory_order_relaxed);
 }
 
 namespace {
@@ -62,15 +86,16 @@ std::string Metrics::render() const {
   const std::lock_guard lock(mutex_);
   std::string out;
   for (const auto& [name, f] : families_) {
-    if (!f.help.empty())
-      out += fmt::format("# HELP {} {}\n", name, f.help);
-    out += fmt::format("# TYPE {} {}\n", name, f.type);
-    for (const auto& [labels, value] : f.series) {
+    if (!f.help_.empty())
+      out += fmt::format("# HELP {} {}\n", name, f.help_);
+    out += fmt::format("# TYPE {} {}\n", name, f.type_);
+    for (const auto& [values, value] : f.series_) {
       std::vector<std::string> parts;
-      for (const auto& [k, v] : labels)
-        parts.push_back(fmt::format("{}=\"{}\"", k, escape_label(v)));
-      out += parts.empty() ? fmt::format("{} {}\n", name, value)
-                           : fmt::format("{}{{{}}} {}\n", name, fmt::join(parts, ","), value);
+      for (size_t i = 0; i < values.size(); ++i)
+        parts.push_back(fmt::format("{}=\"{}\"", f.label_names_[i], escape_label(values[i])));
+      const int64_t v = value->load(std::memory_order_relaxed);
+      out += parts.empty() ? fmt::format("{} {}\n", name, v)
+                           : fmt::format("{}{{{}}} {}\n", name, fmt::join(parts, ","), v);
     }
   }
   return out;

@@ -1,7 +1,13 @@
-// Prometheus metrics: counters and gauges kept by the agent, rendered in the
-// text exposition format and served over HTTP (Boost.Beast) on --metrics.
+// Prometheus metrics: families of counters and gauges with fixed label
+// names, rendered in the text exposition format and served over HTTP
+// (Boost.Beast) on --metrics.
+//
+// A series is found (or made) once, by its label values, and then used
+// through its handle: an increment is one atomic add, with no lock and no
+// string work. Handles stay valid for the registry's life.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <cstdint>
@@ -13,23 +19,68 @@
 
 namespace sa::agent {
 
-using Labels = std::vector<std::pair<std::string, std::string>>;
+class Counter {
+ public:
+  Counter() = default;
+  explicit Counter(std::atomic<int64_t>* value) : value_(value) {}
+  void add(uint64_t by = 1) const {
+    value_->fetch_add(static_cast<int64_t>(by), std::memory_order_relaxed);
+  }
+
+ private:
+  std::atomic<int64_t>* value_ = nullptr;
+};
+
+class Gauge {
+ public:
+  Gauge() = default;
+  explicit Gauge(std::atomic<int64_t>* value) : value_(value) {}
+  void set(int64_t v) const { value_->store(v, std::memory_order_relaxed); }
+
+ private:
+  std::atomic<int64_t>* value_ = nullptr;
+};
+
+class Metrics;
+
+// One metric name with its type, help and label names.
+class Family {
+ public:
+  // The series with these label values (in the order of the label names),
+  // made at 0 on first use. Throws std::invalid_argument on a wrong count.
+  Counter counter(const std::vector<std::string>& values);
+  Gauge gauge(const std::vector<std::string>& values);
+  // The value behind those handles, for a cache of handles of its own.
+  std::atomic<int64_t>& series(const std::vector<std::string>& values);
+
+ private:
+  friend class Metrics;
+
+  Metrics* owner_ = nullptr;
+  std::string type_;
+  std::string help_;
+  std::vector<std::string> label_names_;
+  std::map<std::vector<std::string>, std::unique_ptr<std::atomic<int64_t>>> series_;
+};
 
 class Metrics {
  public:
-  void count(const std::string& name, const Labels& labels, uint64_t by = 1);
-  void set(const std::string& name, const Labels& labels, int64_t value);
-  void describe(const std::string& name, const std::string& type, const std::string& help);
-  uint64_t counter(const std::string& name, const Labels& labels) const;
+  // Declares a family; its handle stays valid for the registry's life.
+  Family& counters(const std::string& name, const std::string& help,
+                   std::vector<std::string> label_names = {});
+  Family& gauges(const std::string& name, const std::string& help,
+                 std::vector<std::string> label_names = {});
+
+  // The value of one series, 0 when it does not exist (for tests).
+  int64_t value(const std::string& name, const std::vector<std::string>& values) const;
   std::string render() const;  // text exposition format 0.0.4
 
  private:
-  struct Family {
-    std::string type = "counter";
-    std::string help;
-    std::map<Labels, int64_t> series;
-  };
-  mutable std::mutex mutex_;
+  friend class Family;
+  Family& declare(const std::string& name, const std::string& type, const std::string& help,
+                  std::vector<std::string> label_names);
+
+  mutable std::mutex mutex_;  // the maps, not the values
   std::map<std::string, Family> families_;
 };
 

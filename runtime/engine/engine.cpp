@@ -106,6 +106,11 @@ const detail::CompiledPolicy& Engine::compiled(const table::Policy* policy) cons
       "Engine::evaluate: the policy does not belong to this engine's table");
 }
 
+int32_t Engine::syscall_slot(const model::Notification& n) const {
+  const detail::ArchSlots* arch = compiled_.arch(n.audit_arch);
+  return arch == nullptr ? -1 : arch->slot(n.nr);
+}
+
 Decision Engine::evaluate(const table::Policy* policy, const model::ContainerInfo& c,
                           const model::Notification& n, FactSource& facts) const {
   Decision d;

@@ -35,6 +35,12 @@ class Engine {
   // given, receives the reason either way.
   const table::Policy* select_policy(const model::ContainerInfo& c, std::string* why) const;
 
+  // Every syscall of the table has a slot, 0..syscall_slots()-1: a dense
+  // index for per-syscall state kept outside the engine (the agent's
+  // counters). -1 when the notification names no syscall of the table.
+  size_t syscall_slots() const { return compiled_.slots.size(); }
+  int32_t syscall_slot(const model::Notification& n) const;
+
   // `policy` is nullptr or one of table().policies.
   Decision evaluate(const table::Policy* policy, const model::ContainerInfo& c,
                     const model::Notification& n, FactSource& facts) const;

@@ -1,0 +1,99 @@
+#include "agent/notification_handler.hpp"
+
+#include <poll.h>
+
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <exception>
+#include <optional>
+
+#include "agent/kernel_facts.hpp"
+#include "agent/kernel_port.hpp"
+#include "agent/log.hpp"
+#include "agent/responder.hpp"
+#include "engine/recording_facts.hpp"
+
+namespace sa::agent {
+
+// One notification on its way to an answer.
+struct NotificationHandler::Pending {
+  Pending(std::shared_ptr<Container> c, const model::Notification& note)
+      : container(std::move(c)), binding(container->binding), n(note) {}
+
+  std::shared_ptr<Container> container;
+  Binding binding;  // what it is decided with: the decision points into its table
+  model::Notification n;
+  engine::Decision decision;
+  std::optional<trace::NotificationRecord> record;  // with --record
+  std::optional<boost::asio::steady_timer> timer;   // `delay D then ...`, on the container's loop
+};
+
+void NotificationHandler::watch(const std::shared_ptr<Container>& c) {
+  c->watch.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                      [this, c](boost::system::error_code ec) {
+                        if (ec || stopping_)
+                          return;
+                        on_readable(c);
+                      });
+}
+
+void NotificationHandler::on_readable(const std::shared_ptr<Container>& c) {
+  pollfd p{c->notify.get(), POLLIN, 0};
+  if (::poll(&p, 1, 0) < 0) {
+    watch(c);
+    return;
+  }
+  if ((p.revents & POLLIN) == 0) {
+    // No notification and the filter has no tasks left: the container is gone.
+    if ((p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0)
+      registry_.remove(c, "exited");
+    else
+      watch(c);
+    return;
+  }
+  kernel::Received r;
+  try {
+    r = c->notify.receive();
+  } catch (const std::exception& e) {
+    log_event(spdlog::level::err, "receive failed", {{"id", c->info.id}, {"error", e.what()}});
+    registry_.remove(c, "receive failed");
+    return;
+  }
+  // Answer first, listen again after: the re-arm (an epoll_ctl) stays off
+  // the caller's critical path.
+  if (r.outcome == kernel::RecvOutcome::Received)
+    handle(c, r.notification);
+  watch(c);
+}
+
+void NotificationHandler::handle(const std::shared_ptr<Container>& c,
+                                 const model::Notification& n) {
+  auto p = std::make_shared<Pending>(c, n);
+  const engine::Engine& engine = *p->binding.generation.engine;
+  KernelFacts facts(c->notify, n, c->init_userns);
+  if (telemetry_.recording()) {
+    engine::RecordingFacts recording(facts);
+    p->decision = engine.evaluate(p->binding.policy, c->info, n, recording);
+    p->record = start_record(c->info, n, p->decision, recording);
+  } else {
+    p->decision = engine.evaluate(p->binding.policy, c->info, n, facts);
+  }
+  ++c->notifications;
+  telemetry_.decision_warnings(*c, p->decision);
+  if (p->decision.stops())
+    notifier_.forbidden(c, p->decision);
+  if (p->decision.delay_ms && *p->decision.delay_ms > 0) {
+    p->timer.emplace(c->watch.get_executor(), std::chrono::milliseconds(*p->decision.delay_ms));
+    p->timer->async_wait([this, p](boost::system::error_code) { proceed(p); });
+    return;
+  }
+  proceed(p);
+}
+
+void NotificationHandler::proceed(const std::shared_ptr<Pending>& p) {
+  KernelPort port(p->container->notify, p->n);
+  const Answered a = answer(p->decision.answer, port);
+  telemetry_.decided(*p->container, p->binding, p->n, p->decision, a, std::move(p->record));
+}
+
+}  // namespace sa::agent

@@ -1,0 +1,28 @@
+// CRI-O's seccomp notifier: a container whose policy says `stop container`
+// for a syscall is stopped a grace time after the last such call, and the
+// syscalls it used are reported. Runs on the container's loop.
+#pragma once
+
+#include <memory>
+
+#include "agent/container.hpp"
+#include "agent/telemetry.hpp"
+#include "engine/decision.hpp"
+
+namespace sa::agent {
+
+class Notifier {
+ public:
+  explicit Notifier(Telemetry& telemetry) : telemetry_(telemetry) {}
+
+  // Counts the forbidden call and (re)arms the container's stop timer: the
+  // grace time runs from the last forbidden call.
+  void forbidden(const std::shared_ptr<Container>& c, const engine::Decision& d);
+
+ private:
+  void stop(const std::shared_ptr<Container>& c);
+
+  Telemetry& telemetry_;
+};
+
+}  // namespace sa::agent

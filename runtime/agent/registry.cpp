@@ -1,0 +1,122 @@
+#include "agent/registry.hpp"
+
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <string>
+
+namespace sa::agent {
+
+Registry::Registry(Telemetry& telemetry, Generation initial)
+    : telemetry_(telemetry), current_(std::move(initial)) {}
+
+Generation Registry::generation() const {
+  const std::lock_guard lock(mutex_);
+  return current_;
+}
+
+std::shared_ptr<Container> Registry::add(kernel::ContainerMessage m, boost::asio::io_context& loop,
+                                         bool sync_wake_up) {
+  const int watch_fd = ::dup(m.seccomp_fd.get());
+  if (watch_fd < 0) {
+    telemetry_.dropped(m.state.id, std::strerror(errno));
+    return nullptr;
+  }
+  auto c = std::make_shared<Container>(loop, kernel::NotifyFd(std::move(m.seccomp_fd)), watch_fd);
+  c->info.id = m.state.id;
+  c->info.pid = m.state.pid;
+  c->info.bundle = m.state.bundle;
+  c->info.status = std::string(kernel::status_name(m.state.status));
+  c->info.annotations = m.state.annotations;
+  c->info.metadata_raw = m.metadata;
+  model::complete(c->info);
+  if (m.state.pid > 0) {
+    // Opened now, while the init is surely the container's, so that a later
+    // stop cannot hit a process that reused the pid.
+    try {
+      if (auto fd = kernel::Pidfd::open(m.state.pid))
+        c->init = std::make_shared<const kernel::Pidfd>(std::move(*fd));
+    } catch (const std::exception& e) {
+      telemetry_.init_unavailable(c->info.id, e.what());
+    }
+    c->init_userns = kernel::user_namespace_of(m.state.pid);
+  }
+  if (sync_wake_up)
+    c->sync_wake_up = !c->notify.enable_sync_wake_up().has_value();
+  Generation g;
+  size_t count = 0;
+  {
+    const std::lock_guard lock(mutex_);
+    if (m.state.pid <= 0)
+      adopt_init(*c);
+    c->serial = next_serial_++;
+    containers_[c->serial] = c;
+    count = containers_.size();
+    g = current_;
+  }
+  // Set before the container's first watch is posted to its loop.
+  std::string why;
+  c->binding = Binding{g, g.engine->select_policy(c->info, &why)};
+  telemetry_.registered(*c, c->binding.policy, why, false, count);
+  return c;
+}
+
+// A runtime that does not name the init (crun's exec sends pid 0): it is the
+// init of the fd already registered under the same container id.
+void Registry::adopt_init(Container& c) const {
+  for (const auto& [serial, other] : containers_) {
+    if (other->info.id == c.info.id && other->init) {
+      c.init = other->init;
+      c.init_userns = other->init_userns;
+      c.info.pid = other->info.pid;
+      return;
+    }
+  }
+}
+
+bool Registry::remove(const std::shared_ptr<Container>& c, std::string_view why) {
+  if (c->closed)
+    return false;
+  c->closed = true;
+  size_t count = 0;
+  {
+    const std::lock_guard lock(mutex_);
+    containers_.erase(c->serial);
+    count = containers_.size();
+  }
+  c->stop_timer.cancel();
+  boost::system::error_code ignored;
+  c->watch.close(ignored);
+  // The notify fd itself closes when the last answer in flight lets go.
+  telemetry_.gone(*c, why, count);
+  return true;
+}
+
+void Registry::rebind(Generation g) {
+  std::vector<std::shared_ptr<Container>> containers;
+  {
+    const std::lock_guard lock(mutex_);
+    current_ = g;
+    for (const auto& [serial, c] : containers_)
+      containers.push_back(c);
+  }
+  for (const auto& c : containers) {
+    std::string why;
+    Binding b{g, g.engine->select_policy(c->info, &why)};
+    telemetry_.registered(*c, b.policy, why, true, 0);
+    boost::asio::post(c->watch.get_executor(), [c, b = std::move(b)] { c->binding = b; });
+  }
+}
+
+std::vector<std::shared_ptr<Container>> Registry::all() const {
+  const std::lock_guard lock(mutex_);
+  std::vector<std::shared_ptr<Container>> out;
+  for (const auto& [serial, c] : containers_)
+    out.push_back(c);
+  return out;
+}
+
+}  // namespace sa::agent

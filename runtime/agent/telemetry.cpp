@@ -1,0 +1,229 @@
+#include "agent/telemetry.hpp"
+
+#include <fmt/format.h>
+
+#include "agent/container.hpp"
+#include "agent/log.hpp"
+#include "agent/responder.hpp"
+
+namespace sa::agent {
+
+using spdlog::level::err;
+using spdlog::level::info;
+using spdlog::level::warn;
+
+namespace {
+
+constexpr size_t kResponses = Vocabulary<table::Response>::count;
+constexpr size_t kOrigins = Vocabulary<model::Origin>::count;
+
+}  // namespace
+
+DecisionCounters::DecisionCounters(Family& family, const engine::Engine& engine)
+    : family_(family), engine_(engine), slots_(engine.syscall_slots() + 1) {
+  const size_t cells = (engine.table().policies.size() + 1) * slots_ * kResponses * kOrigins;
+  cells_ = std::make_unique<std::atomic<std::atomic<int64_t>*>[]>(cells);
+}
+
+size_t DecisionCounters::cell(const engine::Decision& d, int32_t syscall_slot) const {
+  const auto& policies = engine_.table().policies;
+  const size_t policy =
+      d.policy == nullptr ? 0 : static_cast<size_t>(d.policy - policies.data()) + 1;
+  const size_t slot = syscall_slot < 0 ? 0 : static_cast<size_t>(syscall_slot) + 1;
+  const auto response = static_cast<size_t>(d.response());
+  const auto origin = static_cast<size_t>(d.origin);
+  return ((policy * slots_ + slot) * kResponses + response) * kOrigins + origin;
+}
+
+void DecisionCounters::count(const engine::Decision& d, int32_t syscall_slot) {
+  std::atomic<std::atomic<int64_t>*>& c = cells_[cell(d, syscall_slot)];
+  std::atomic<int64_t>* series = c.load(std::memory_order_acquire);
+  if (series == nullptr) {
+    // First of its kind in this table: find the series (two threads may
+    // both get here; they find the same one).
+    series = &family_.series({d.policy != nullptr ? d.policy->name : std::string(),
+                              std::string(d.syscall), std::string(name_of(d.response())),
+                              std::string(name_of(d.origin))});
+    c.store(series, std::memory_order_release);
+  }
+  series->fetch_add(1, std::memory_order_relaxed);
+}
+
+Telemetry::Telemetry(Metrics& metrics)
+    : metrics_(metrics),
+      notifications_(
+          metrics.counters("seccomp_agent_notifications_total",
+                           "Notifications decided, by policy, syscall, action and origin",
+                           {"policy", "syscall", "action", "origin"})),
+      stopped_(metrics.counters(
+          "seccomp_agent_containers_stopped_total",
+          "Containers stopped because they used forbidden syscalls, by the syscalls used",
+          {"name", "syscalls"})),
+      emulation_failures_(metrics.counters("seccomp_agent_emulation_failures_total",
+                                           "Emulations the agent could not carry out, by syscall",
+                                           {"syscall"})),
+      table_info_(
+          metrics.gauges("seccomp_agent_table_info", "The decision table in force", {"hash"})),
+      containers_(metrics.gauges("seccomp_agent_containers", "Containers being served").gauge({})),
+      registered_(metrics
+                      .counters("seccomp_agent_containers_registered_total",
+                                "Notify fds received from container runtimes")
+                      .counter({})) {
+  Family& rejected =
+      metrics.counters("seccomp_agent_messages_rejected_total",
+                       "Runtime messages dropped: refused peer or malformed message", {"reason"});
+  rejected_peer_ = rejected.counter({"peer"});
+  rejected_malformed_ = rejected.counter({"malformed"});
+  Family& reloads = metrics.counters("seccomp_agent_table_reloads_total",
+                                     "SIGHUP reloads, by result", {"result"});
+  reloads_loaded_ = reloads.counter({"loaded"});
+  reloads_refused_ = reloads.counter({"refused"});
+}
+
+void Telemetry::record_to(const std::string& path, const std::string& table_hash) {
+  recorder_ = std::make_unique<Recorder>(path, table_hash);
+}
+
+std::shared_ptr<DecisionCounters> Telemetry::counters_for(const engine::Engine& engine) {
+  return std::make_shared<DecisionCounters>(notifications_, engine);
+}
+
+void Telemetry::decided(const Container& c, const Binding& b, const model::Notification& n,
+                        const engine::Decision& d, const Answered& a,
+                        std::optional<trace::NotificationRecord> record) {
+  const Generation& g = b.generation;
+  g.counters->count(d, g.engine->syscall_slot(n));
+  if (a.emulation_failed) {
+    emulation_failures_.counter({std::string(d.syscall)}).add();
+    log_event(err, "emulation failed",
+              {{"id", c.info.id}, {"syscall", std::string(d.syscall)}, {"error", a.problem}});
+  } else if (!a.problem.empty()) {
+    log_event(err, "answer failed",
+              {{"id", c.info.id},
+               {"pid", n.pid},
+               {"syscall", std::string(d.syscall)},
+               {"error", a.problem}});
+  }
+  if (d.log || spdlog::default_logger()->should_log(spdlog::level::debug)) {
+    log_event(d.log ? info : spdlog::level::debug, "decision",
+              {{"id", c.info.id},
+               {"pid", n.pid},
+               {"syscall", std::string(d.syscall)},
+               {"action", d.action_text()},
+               {"effect", d.effect_plan()},
+               {"rule", d.row != nullptr ? d.row->id : std::string()},
+               {"origin", std::string(name_of(d.origin))},
+               {"outcome", std::string(name_of(a.outcome))}});
+  }
+  if (recorder_ && record) {
+    record->response = a.sent;
+    recorder_->notification(*record);
+  }
+}
+
+void Telemetry::decision_warnings(const Container& c, const engine::Decision& d) {
+  for (const std::string& w : d.warnings) {
+    log_event(warn, "decision warning",
+              {{"id", c.info.id}, {"syscall", std::string(d.syscall)}, {"warning", w}});
+  }
+}
+
+void Telemetry::started(const std::string& socket, const std::string& table,
+                        const engine::Engine& e, unsigned threads,
+                        const std::string& metrics_endpoint) {
+  table_info_.gauge({e.table().hash}).set(1);
+  std::vector<std::string> policies;
+  for (const auto& p : e.table().policies)
+    policies.push_back(p.name);
+  log_event(info, "agent started",
+            {{"socket", socket},
+             {"table", table},
+             {"hash", e.table().hash},
+             {"policies", policies},
+             {"threads", threads},
+             {"metrics", metrics_endpoint}});
+}
+
+void Telemetry::registered(const Container& c, const table::Policy* policy, const std::string& why,
+                           bool reloaded, size_t containers) {
+  if (!reloaded) {
+    registered_.add();
+    containers_.set(static_cast<int64_t>(containers));
+    if (recorder_)
+      recorder_->container(c.info);
+  }
+  log_event(policy != nullptr ? info : warn,
+            reloaded ? "policy reselected" : "container registered",
+            {{"id", c.info.id},
+             {"pid", c.info.pid},
+             {"status", c.info.status},
+             {"pod", c.info.pod_namespace.empty() ? std::string()
+                                                  : c.info.pod_namespace + "/" + c.info.pod_name},
+             {"container", c.info.container_name},
+             {"policy", policy != nullptr ? policy->name : std::string()},
+             {"why", why},
+             {"sync_wake_up", c.sync_wake_up}});
+}
+
+void Telemetry::dropped(std::string_view id, std::string_view error) {
+  log_event(err, "container dropped", {{"id", id}, {"error", error}});
+}
+
+void Telemetry::gone(const Container& c, std::string_view why, size_t containers) {
+  containers_.set(static_cast<int64_t>(containers));
+  log_event(info, "container gone",
+            {{"id", c.info.id},
+             {"why", why},
+             {"notifications", c.notifications},
+             {"forbidden", c.forbidden.summary()}});
+}
+
+void Telemetry::rejected(Rejection reason, pid_t peer_pid, uid_t peer_uid, std::string_view error) {
+  switch (reason) {
+    case Rejection::Peer:
+      rejected_peer_.add();
+      log_event(warn, "connection refused",
+                {{"peer_pid", peer_pid}, {"peer_uid", peer_uid}, {"why", error}});
+      return;
+    case Rejection::Malformed:
+      rejected_malformed_.add();
+      log_event(err, "message dropped",
+                {{"peer_pid", peer_pid}, {"peer_uid", peer_uid}, {"error", error}});
+      return;
+  }
+}
+
+void Telemetry::accept_failed(std::string_view error) {
+  log_event(err, "accept failed", {{"error", error}});
+}
+
+void Telemetry::init_unavailable(std::string_view id, std::string_view error) {
+  log_event(warn, "cannot open the container's init", {{"id", id}, {"error", error}});
+}
+
+void Telemetry::stopped(const Container& c, const std::string& report, const std::string& summary,
+                        std::string_view result) {
+  stopped_.counter({c.info.id, summary}).add();
+  log_event(err, "container stopped",
+            {{"id", c.info.id},
+             {"pid", c.info.pid},
+             {"reason", "seccomp killed"},
+             {"message", report},
+             {"result", result}});
+}
+
+void Telemetry::reloaded(const std::string& table, const std::string& old_hash,
+                         const std::string& new_hash) {
+  table_info_.gauge({old_hash}).set(0);
+  table_info_.gauge({new_hash}).set(1);
+  reloads_loaded_.add();
+  log_event(info, "table reloaded", {{"table", table}, {"hash", new_hash}});
+}
+
+void Telemetry::reload_refused(const std::string& table, std::string_view error,
+                               const std::string& kept_hash) {
+  reloads_refused_.add();
+  log_event(err, "reload refused", {{"table", table}, {"error", error}, {"kept", kept_hash}});
+}
+
+}  // namespace sa::agent

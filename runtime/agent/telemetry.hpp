@@ -1,0 +1,99 @@
+// What the agent tells the outside: Prometheus metrics (their handles made
+// once, at start or when a table is loaded), structured logs and the
+// --record trace, each event behind one call. The parts that decide and
+// answer call these and format nothing themselves.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "agent/metrics.hpp"
+#include "agent/recorder.hpp"
+#include "engine/decision.hpp"
+#include "engine/engine.hpp"
+#include "model/call/notification.hpp"
+#include "model/trace/trace_model.hpp"
+
+namespace sa::agent {
+
+struct Container;
+struct Binding;
+struct Answered;
+
+// seccomp_agent_notifications_total of one table: a cell per (policy,
+// syscall, action, origin), each looked up in the registry on its first use
+// and kept as a handle, so that counting a notification is an index and an
+// atomic add. The series themselves belong to the registry: a reload starts
+// new cells over the same series, and the counts go on.
+class DecisionCounters {
+ public:
+  DecisionCounters(Family& family, const engine::Engine& engine);
+  void count(const engine::Decision& d, int32_t syscall_slot);
+
+ private:
+  size_t cell(const engine::Decision& d, int32_t syscall_slot) const;
+
+  Family& family_;
+  const engine::Engine& engine_;  // kept alive by the Generation holding both
+  size_t slots_;                  // the engine's syscall slots, plus one for "unknown"
+  std::unique_ptr<std::atomic<std::atomic<int64_t>*>[]> cells_;
+};
+
+enum class Rejection { Peer, Malformed };
+
+class Telemetry {
+ public:
+  explicit Telemetry(Metrics& metrics);
+
+  // --record FILE: throws std::runtime_error when it cannot be opened.
+  void record_to(const std::string& path, const std::string& table_hash);
+  bool recording() const { return recorder_ != nullptr; }
+
+  std::shared_ptr<DecisionCounters> counters_for(const engine::Engine& engine);
+
+  // One notification, once answered (or given up): counted, logged when its
+  // rule says `log` (every one at debug level), recorded with --record.
+  // `b` is the binding the decision was made with (a reload may have
+  // replaced the container's own since).
+  void decided(const Container& c, const Binding& b, const model::Notification& n,
+               const engine::Decision& d, const Answered& a,
+               std::optional<trace::NotificationRecord> record);
+  void decision_warnings(const Container& c, const engine::Decision& d);
+
+  void started(const std::string& socket, const std::string& table, const engine::Engine& e,
+               unsigned threads, const std::string& metrics_endpoint);
+  void registered(const Container& c, const table::Policy* policy, const std::string& why,
+                  bool reloaded, size_t containers);
+  void dropped(std::string_view id, std::string_view error);
+  void gone(const Container& c, std::string_view why, size_t containers);
+  void rejected(Rejection reason, pid_t peer_pid, uid_t peer_uid, std::string_view error);
+  void accept_failed(std::string_view error);
+  void init_unavailable(std::string_view id, std::string_view error);
+  void stopped(const Container& c, const std::string& report, const std::string& summary,
+               std::string_view result);
+  void reloaded(const std::string& table, const std::string& old_hash, const std::string& new_hash);
+  void reload_refused(const std::string& table, std::string_view error,
+                      const std::string& kept_hash);
+
+ private:
+  Metrics& metrics_;
+  std::unique_ptr<Recorder> recorder_;
+  Family& notifications_;
+  Family& stopped_;
+  Family& emulation_failures_;
+  Family& table_info_;
+  Gauge containers_;
+  Counter registered_;
+  Counter rejected_peer_;
+  Counter rejected_malformed_;
+  Counter reloads_loaded_;
+  Counter reloads_refused_;
+};
+
+}  // namespace sa::agent
