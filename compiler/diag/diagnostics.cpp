@@ -7,18 +7,6 @@
 
 namespace sa::diag {
 
-std::string_view severity_name(Severity s) {
-  switch (s) {
-    case Severity::Error:
-      return "error";
-    case Severity::Warning:
-      return "warning";
-    case Severity::Note:
-      return "note";
-  }
-  return "error";
-}
-
 Diagnostic& Sink::add(Diagnostic d) {
   for (Diagnostic& existing : items_) {
     if (existing.code == d.code && existing.message == d.message &&
@@ -81,7 +69,7 @@ std::string format_text(const Diagnostic& d) {
   } else if (!l.file.empty()) {
     out += fmt::format("{}: ", l.file);
   }
-  out += fmt::format("{}[{}]: {}\n", severity_name(d.severity), d.code, d.message);
+  out += fmt::format("{}[{}]: {}\n", name_of(d.severity), d.code, d.message);
   if (l.line > 0 && !d.source_line.empty()) {
     out += fmt::format("    {}\n    {}\n", d.source_line,
                        caret_line(d.source_line, d.echo_column > 0 ? d.echo_column : l.column,
@@ -103,7 +91,7 @@ std::string format_json(const std::vector<Diagnostic>& ds) {
   nlohmann::json arr = nlohmann::json::array();
   for (const Diagnostic& d : ds) {
     const Location& l = d.location;
-    nlohmann::json j = {{"severity", severity_name(d.severity)},
+    nlohmann::json j = {{"severity", name_of(d.severity)},
                         {"code", d.code},
                         {"message", d.message},
                         {"file", l.file},

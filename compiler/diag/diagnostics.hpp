@@ -9,10 +9,11 @@
 #include <string_view>
 #include <vector>
 
+#include "model/names.hpp"
+
 namespace sa::diag {
 
 enum class Severity { Error, Warning, Note };
-std::string_view severity_name(Severity s);
 
 // Stable codes. Documented in docs/rules.md; never renumber.
 namespace code {
@@ -97,3 +98,15 @@ std::string format_text(const std::vector<Diagnostic>& ds);
 std::string format_json(const std::vector<Diagnostic>& ds);
 
 }  // namespace sa::diag
+
+namespace sa {
+template <>
+struct Vocabulary<diag::Severity> {
+  static constexpr std::size_t count = 3;
+  static constexpr std::array<NameEntry<diag::Severity>, count> names{{
+      {diag::Severity::Error, "error"},
+      {diag::Severity::Warning, "warning"},
+      {diag::Severity::Note, "note"},
+  }};
+};
+}  // namespace sa

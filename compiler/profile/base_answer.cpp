@@ -179,14 +179,14 @@ table::Action to_table_action(ScmpAction a, std::optional<uint32_t> errno_ret) {
 
 std::string describe_action(ScmpAction a, std::optional<uint32_t> errno_ret) {
   if (a == ScmpAction::Trace)
-    return fmt::format("{} (ENOSYS without a tracer)", action_name(a));
+    return fmt::format("{} (ENOSYS without a tracer)", name_of(a));
   if (a != ScmpAction::Errno)
-    return std::string(action_name(a));
+    return std::string(name_of(a));
   const uint32_t e = errno_ret.value_or(EPERM);
   if (e == 0)
-    return fmt::format("{} (errnoRet 0: the call returns 0)", action_name(a));
+    return fmt::format("{} (errnoRet 0: the call returns 0)", name_of(a));
   const std::string name = catalog::errno_name(static_cast<int>(e));
-  return fmt::format("{} ({})", action_name(a), name.empty() ? fmt::format("errno {}", e) : name);
+  return fmt::format("{} ({})", name_of(a), name.empty() ? fmt::format("errno {}", e) : name);
 }
 
 void report_layering(const BaseProfile& base, const std::string& syscall, diag::Sink& sink) {

@@ -116,14 +116,13 @@ class Reader {
       return std::nullopt;
     }
     const std::string name = j.get<std::string>();
-    auto a = parse_action(name);
+    auto a = value_of<ScmpAction>(name);
     if (!a) {
       auto& d = error(fmt::format("{}: unknown action \"{}\"", where, name));
       std::vector<std::string> all;
-      for (ScmpAction x :
-           {ScmpAction::Allow, ScmpAction::Log, ScmpAction::Errno, ScmpAction::Trace,
-            ScmpAction::Trap, ScmpAction::Kill, ScmpAction::KillThread, ScmpAction::KillProcess}) {
-        all.emplace_back(action_name(x));
+      for (const auto& [x, x_name] : Vocabulary<ScmpAction>::names) {
+        if (x != ScmpAction::Notify)  // a base profile's action, never the agent's own
+          all.emplace_back(x_name);
       }
       if (auto near = catalog::closest(name, all))
         d.hint = fmt::format("did you mean {}?", *near);
@@ -162,7 +161,7 @@ class Reader {
       return std::nullopt;
     if (a && !takes_errno(*a)) {
       error(fmt::format("{}: {} takes no errno value (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do)",
-                        where, action_name(*a)));
+                        where, name_of(*a)));
     }
     return static_cast<uint32_t>(*v);
   }
@@ -298,12 +297,10 @@ class Reader {
     if (a.contains("valueTwo"))
       two = unsigned_number(a.at("valueTwo"), where + ".valueTwo", UINT64_MAX);
     std::optional<CompareOp> op;
-    if (!a.at("op").is_string() || !(op = parse_op(a.at("op").get<std::string>()))) {
+    if (!a.at("op").is_string() || !(op = value_of<CompareOp>(a.at("op").get<std::string>()))) {
       std::vector<std::string> all;
-      for (CompareOp x : {CompareOp::Ne, CompareOp::Lt, CompareOp::Le, CompareOp::Eq, CompareOp::Ge,
-                          CompareOp::Gt, CompareOp::MaskedEq}) {
-        all.emplace_back(op_name(x));
-      }
+      for (const auto& [x, x_name] : Vocabulary<CompareOp>::names)
+        all.emplace_back(x_name);
       auto& d = error(fmt::format("{}.op: unknown comparison {}", where, a.at("op").dump()));
       if (a.at("op").is_string()) {
         if (auto near = catalog::closest(a.at("op").get<std::string>(), all)) {

@@ -54,7 +54,7 @@ std::vector<catalog::Arch> targets(const table::Table& t, const Options& o) {
 json args_json(const Conjunct& conj) {
   json out = json::array();
   for (const ArgCondition& c : conj) {
-    json a = {{"index", c.index}, {"value", c.value}, {"op", op_name(c.op)}};
+    json a = {{"index", c.index}, {"value", c.value}, {"op", name_of(c.op)}};
     if (c.op == CompareOp::MaskedEq)
       a["valueTwo"] = c.value_two;
     out.push_back(std::move(a));
@@ -111,7 +111,7 @@ json profile_json(const BaseProfile* base, const std::vector<std::string>& arche
                   const std::string& listener, const std::vector<std::string>& metadata,
                   const std::map<std::string, ArgFilter>& notify) {
   json j = json::object();
-  j["defaultAction"] = base != nullptr ? action_name(base->default_action) : "SCMP_ACT_ALLOW";
+  j["defaultAction"] = base != nullptr ? name_of(base->default_action) : "SCMP_ACT_ALLOW";
   if (base != nullptr && base->default_errno_ret)
     j["defaultErrnoRet"] = *base->default_errno_ret;
   j["architectures"] = arches;

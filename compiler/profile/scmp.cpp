@@ -9,50 +9,12 @@
 namespace sa::profile {
 namespace {
 
-constexpr std::array<std::pair<ScmpAction, std::string_view>, 9> kActions = {{
-    {ScmpAction::Allow, "SCMP_ACT_ALLOW"},
-    {ScmpAction::Log, "SCMP_ACT_LOG"},
-    {ScmpAction::Errno, "SCMP_ACT_ERRNO"},
-    {ScmpAction::Trace, "SCMP_ACT_TRACE"},
-    {ScmpAction::Trap, "SCMP_ACT_TRAP"},
-    {ScmpAction::Kill, "SCMP_ACT_KILL"},
-    {ScmpAction::KillThread, "SCMP_ACT_KILL_THREAD"},
-    {ScmpAction::KillProcess, "SCMP_ACT_KILL_PROCESS"},
-    {ScmpAction::Notify, "SCMP_ACT_NOTIFY"},
-}};
-
-constexpr std::array<std::pair<CompareOp, std::string_view>, 7> kOps = {{
-    {CompareOp::Ne, "SCMP_CMP_NE"},
-    {CompareOp::Lt, "SCMP_CMP_LT"},
-    {CompareOp::Le, "SCMP_CMP_LE"},
-    {CompareOp::Eq, "SCMP_CMP_EQ"},
-    {CompareOp::Ge, "SCMP_CMP_GE"},
-    {CompareOp::Gt, "SCMP_CMP_GT"},
-    {CompareOp::MaskedEq, "SCMP_CMP_MASKED_EQ"},
-}};
-
 // Small numbers read best in decimal, masks and flag words in hex.
 std::string number(uint64_t v) {
   return v < 4096 ? fmt::format("{}", v) : fmt::format("{:#x}", v);
 }
 
 }  // namespace
-
-std::optional<ScmpAction> parse_action(std::string_view oci_name) {
-  for (const auto& [a, name] : kActions) {
-    if (name == oci_name)
-      return a;
-  }
-  return std::nullopt;
-}
-
-std::string_view action_name(ScmpAction a) {
-  for (const auto& [x, name] : kActions) {
-    if (x == a)
-      return name;
-  }
-  return "SCMP_ACT_KILL_PROCESS";
-}
 
 bool takes_errno(ScmpAction a) {
   return a == ScmpAction::Errno || a == ScmpAction::Trace;
@@ -80,22 +42,6 @@ uint32_t libseccomp_action(ScmpAction a, std::optional<uint32_t> errno_ret) {
       return SCMP_ACT_NOTIFY;
   }
   return SCMP_ACT_KILL_PROCESS;
-}
-
-std::optional<CompareOp> parse_op(std::string_view oci_name) {
-  for (const auto& [op, name] : kOps) {
-    if (name == oci_name)
-      return op;
-  }
-  return std::nullopt;
-}
-
-std::string_view op_name(CompareOp op) {
-  for (const auto& [x, name] : kOps) {
-    if (x == op)
-      return name;
-  }
-  return "SCMP_CMP_EQ";
 }
 
 scmp_compare libseccomp_op(CompareOp op) {

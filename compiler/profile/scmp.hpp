@@ -9,12 +9,12 @@
 #include <string>
 #include <string_view>
 
+#include "model/names.hpp"
+
 namespace sa::profile {
 
 enum class ScmpAction { Allow, Log, Errno, Trace, Trap, Kill, KillThread, KillProcess, Notify };
 
-std::optional<ScmpAction> parse_action(std::string_view oci_name);  // "SCMP_ACT_ALLOW"
-std::string_view action_name(ScmpAction a);                         // "SCMP_ACT_ALLOW"
 // ERRNO and TRACE carry a return value (errnoRet); the others take none.
 bool takes_errno(ScmpAction a);
 
@@ -24,8 +24,6 @@ uint32_t libseccomp_action(ScmpAction a, std::optional<uint32_t> errno_ret);
 
 enum class CompareOp { Ne, Lt, Le, Eq, Ge, Gt, MaskedEq };
 
-std::optional<CompareOp> parse_op(std::string_view oci_name);  // "SCMP_CMP_EQ"
-std::string_view op_name(CompareOp op);                        // "SCMP_CMP_EQ"
 scmp_compare libseccomp_op(CompareOp op);
 
 // One entry of `args`. For MASKED_EQ, `value` is the mask and `value_two`
@@ -44,3 +42,35 @@ bool holds(const ArgCondition& c, uint64_t arg);
 std::string describe(const ArgCondition& c);
 
 }  // namespace sa::profile
+
+// The names OCI profiles use ("SCMP_ACT_ALLOW", "SCMP_CMP_EQ").
+namespace sa {
+template <>
+struct Vocabulary<profile::ScmpAction> {
+  static constexpr std::size_t count = 9;
+  static constexpr std::array<NameEntry<profile::ScmpAction>, count> names{{
+      {profile::ScmpAction::Allow, "SCMP_ACT_ALLOW"},
+      {profile::ScmpAction::Log, "SCMP_ACT_LOG"},
+      {profile::ScmpAction::Errno, "SCMP_ACT_ERRNO"},
+      {profile::ScmpAction::Trace, "SCMP_ACT_TRACE"},
+      {profile::ScmpAction::Trap, "SCMP_ACT_TRAP"},
+      {profile::ScmpAction::Kill, "SCMP_ACT_KILL"},
+      {profile::ScmpAction::KillThread, "SCMP_ACT_KILL_THREAD"},
+      {profile::ScmpAction::KillProcess, "SCMP_ACT_KILL_PROCESS"},
+      {profile::ScmpAction::Notify, "SCMP_ACT_NOTIFY"},
+  }};
+};
+template <>
+struct Vocabulary<profile::CompareOp> {
+  static constexpr std::size_t count = 7;
+  static constexpr std::array<NameEntry<profile::CompareOp>, count> names{{
+      {profile::CompareOp::Ne, "SCMP_CMP_NE"},
+      {profile::CompareOp::Lt, "SCMP_CMP_LT"},
+      {profile::CompareOp::Le, "SCMP_CMP_LE"},
+      {profile::CompareOp::Eq, "SCMP_CMP_EQ"},
+      {profile::CompareOp::Ge, "SCMP_CMP_GE"},
+      {profile::CompareOp::Gt, "SCMP_CMP_GT"},
+      {profile::CompareOp::MaskedEq, "SCMP_CMP_MASKED_EQ"},
+  }};
+};
+}  // namespace sa

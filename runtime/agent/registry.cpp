@@ -29,7 +29,7 @@ std::shared_ptr<Container> Registry::add(kernel::ContainerMessage m, boost::asio
   c->info.id = m.state.id;
   c->info.pid = m.state.pid;
   c->info.bundle = m.state.bundle;
-  c->info.status = std::string(kernel::status_name(m.state.status));
+  c->info.status = std::string(name_of(m.state.status));
   c->info.annotations = m.state.annotations;
   c->info.metadata_raw = m.metadata;
   model::complete(c->info);

@@ -49,16 +49,6 @@ pid_t pid_value(const json& value, const std::string& what) {
   return static_cast<pid_t>(value.get<int64_t>());
 }
 
-std::optional<ContainerStatus> parse_status(std::string_view text) {
-  for (auto s : {ContainerStatus::Creating, ContainerStatus::Created, ContainerStatus::Running,
-                 ContainerStatus::Stopped}) {
-    if (status_name(s) == text) {
-      return s;
-    }
-  }
-  return std::nullopt;
-}
-
 std::map<std::string, std::string> annotations(const json& state) {
   std::map<std::string, std::string> out;
   const auto it = state.find("annotations");
@@ -86,7 +76,7 @@ ContainerState parse_state(const json& root) {
   s.oci_version = string_field(state, "ociVersion", "state.");
   s.id = string_field(state, "id", "state.");
   const std::string status = string_field(state, "status", "state.");
-  const auto parsed = parse_status(status);
+  const auto parsed = value_of<ContainerStatus>(status);
   if (!parsed) {
     invalid("unknown container status \"" + status + "\"");
   }
@@ -153,20 +143,6 @@ ContainerMessage parse(std::string_view bytes, std::vector<UniqueFd>& fds) {
 }
 
 }  // namespace
-
-std::string_view status_name(ContainerStatus s) {
-  switch (s) {
-    case ContainerStatus::Creating:
-      return "creating";
-    case ContainerStatus::Created:
-      return "created";
-    case ContainerStatus::Running:
-      return "running";
-    case ContainerStatus::Stopped:
-      return "stopped";
-  }
-  return "?";
-}
 
 MessageResult parse_container_message(std::string_view bytes, std::vector<UniqueFd> fds) {
   // `fds` is owned here: whatever is not moved into the result is closed

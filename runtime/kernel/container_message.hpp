@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "kernel/unique_fd.hpp"
+#include "model/names.hpp"
 
 namespace sa::kernel {
 
@@ -24,7 +25,6 @@ inline constexpr size_t kMaxMessageBytes = size_t{1} << 20;
 inline constexpr std::string_view kSeccompFdName = "seccompFd";
 
 enum class ContainerStatus { Creating, Created, Running, Stopped };
-std::string_view status_name(ContainerStatus s);
 
 struct ContainerState {
   std::string oci_version;
@@ -56,3 +56,17 @@ using MessageResult = std::variant<ContainerMessage, MessageError>;
 MessageResult parse_container_message(std::string_view bytes, std::vector<UniqueFd> fds);
 
 }  // namespace sa::kernel
+
+// The OCI state's words.
+namespace sa {
+template <>
+struct Vocabulary<kernel::ContainerStatus> {
+  static constexpr std::size_t count = 4;
+  static constexpr std::array<NameEntry<kernel::ContainerStatus>, count> names{{
+      {kernel::ContainerStatus::Creating, "creating"},
+      {kernel::ContainerStatus::Created, "created"},
+      {kernel::ContainerStatus::Running, "running"},
+      {kernel::ContainerStatus::Stopped, "stopped"},
+  }};
+};
+}  // namespace sa

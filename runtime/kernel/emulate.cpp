@@ -71,15 +71,13 @@ EmulationResult failed(const SysError& e) {
 }
 
 EmulationResult from_report(const ChildReport& report) {
-  switch (report.step) {
-    case ChildStep::Done:
-      return done(report.result);
-    case ChildStep::TargetGone:
-      return gone();
-    default:
-      return failed(
-          SysError(report.err, "emulation: " + std::string(child_step_name(report.step))));
-  }
+  // Every other step is where the child failed to get into the caller's
+  // context, and names the call that failed.
+  if (report.step == ChildStep::Done)
+    return done(report.result);
+  if (report.step == ChildStep::TargetGone)
+    return gone();
+  return failed(SysError(report.err, "emulation: " + std::string(name_of(report.step))));
 }
 
 // Opens what `needs` asks for and runs `op` on `call` there. When an fd was

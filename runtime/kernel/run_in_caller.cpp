@@ -225,46 +225,6 @@ class SignalsBlocked {
 
 }  // namespace
 
-std::string_view child_step_name(ChildStep step) {
-  switch (step) {
-    case ChildStep::Done:
-      return "done";
-    case ChildStep::TargetGone:
-      return "target gone";
-    case ChildStep::JoinPidNs:
-      return "setns pid";
-    case ChildStep::SpawnInPidNs:
-      return "clone in the pid namespace";
-    case ChildStep::JoinMntNs:
-      return "setns mnt";
-    case ChildStep::JoinNetNs:
-      return "setns net";
-    case ChildStep::JoinCgroupNs:
-      return "setns cgroup";
-    case ChildStep::JoinIpcNs:
-      return "setns ipc";
-    case ChildStep::SetGroups:
-      return "setgroups";
-    case ChildStep::JoinUserNs:
-      return "setns user";
-    case ChildStep::EnterRoot:
-      return "chroot into the caller's root";
-    case ChildStep::SetCredentials:
-      return "setresuid/setresgid";
-    case ChildStep::SetCapabilities:
-      return "capset";
-    case ChildStep::EnterCwd:
-      return "fchdir to the caller's cwd";
-    case ChildStep::CheckNotification:
-      return "ioctl SECCOMP_IOCTL_NOTIF_ID_VALID";
-    case ChildStep::Spawn:
-      return "clone";
-    case ChildStep::Wait:
-      return "waitpid";
-  }
-  return "?";
-}
-
 ChildReport run_in_caller(const CallerEnvironment& env, CallerOperation op, const void* args) {
   ThreadArea& area = thread_area();
   *area.report = ChildReport{};

@@ -17,6 +17,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "model/names.hpp"
+
 namespace sa::kernel {
 
 // The result of a system call: `err` is 0 on success.
@@ -73,7 +75,6 @@ enum class ChildStep {
   Spawn,  // the agent could not create the child
   Wait,   // the agent could not collect the child
 };
-std::string_view child_step_name(ChildStep step);
 
 struct ChildReport {
   ChildStep step = ChildStep::Spawn;
@@ -86,3 +87,30 @@ struct ChildReport {
 ChildReport run_in_caller(const CallerEnvironment& env, CallerOperation op, const void* args);
 
 }  // namespace sa::kernel
+
+// Each step as the system call it makes, for error messages.
+namespace sa {
+template <>
+struct Vocabulary<kernel::ChildStep> {
+  static constexpr std::size_t count = 17;
+  static constexpr std::array<NameEntry<kernel::ChildStep>, count> names{{
+      {kernel::ChildStep::Done, "done"},
+      {kernel::ChildStep::TargetGone, "target gone"},
+      {kernel::ChildStep::JoinPidNs, "setns pid"},
+      {kernel::ChildStep::SpawnInPidNs, "clone in the pid namespace"},
+      {kernel::ChildStep::JoinMntNs, "setns mnt"},
+      {kernel::ChildStep::JoinNetNs, "setns net"},
+      {kernel::ChildStep::JoinCgroupNs, "setns cgroup"},
+      {kernel::ChildStep::JoinIpcNs, "setns ipc"},
+      {kernel::ChildStep::SetGroups, "setgroups"},
+      {kernel::ChildStep::JoinUserNs, "setns user"},
+      {kernel::ChildStep::EnterRoot, "chroot into the caller's root"},
+      {kernel::ChildStep::SetCredentials, "setresuid/setresgid"},
+      {kernel::ChildStep::SetCapabilities, "capset"},
+      {kernel::ChildStep::EnterCwd, "fchdir to the caller's cwd"},
+      {kernel::ChildStep::CheckNotification, "ioctl SECCOMP_IOCTL_NOTIF_ID_VALID"},
+      {kernel::ChildStep::Spawn, "clone"},
+      {kernel::ChildStep::Wait, "waitpid"},
+  }};
+};
+}  // namespace sa

@@ -42,7 +42,7 @@ std::string arch_label(uint32_t token) {
 std::optional<uint32_t> action_of(const json& j, const char* action_key, const char* errno_key,
                                   const std::string& where, LoadReport& report) {
   const auto a = j.contains(action_key) && j.at(action_key).is_string()
-                     ? parse_action(j.at(action_key).get<std::string>())
+                     ? value_of<ScmpAction>(j.at(action_key).get<std::string>())
                      : std::nullopt;
   if (!a) {
     report.errors.push_back(fmt::format("{}: no valid {}", where, action_key));
@@ -76,7 +76,7 @@ std::optional<std::vector<scmp_arg_cmp>> comparisons(const json& entry, const st
     return out;
   for (const json& a : entry.at("args")) {
     const auto op = a.contains("op") && a.at("op").is_string()
-                        ? parse_op(a.at("op").get<std::string>())
+                        ? value_of<CompareOp>(a.at("op").get<std::string>())
                         : std::nullopt;
     const auto number = [&](const char* key) {
       return a.contains(key) && a.at(key).is_number_unsigned();

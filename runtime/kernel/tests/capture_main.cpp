@@ -43,7 +43,7 @@ int capture(const std::string& socket_path, const std::string& out_path) {
   }
   const auto& m = std::get<ContainerMessage>(parsed);
   std::cout << "captured " << received.message.bytes.size() << " bytes, " << fd_count
-            << " fd(s), container " << m.state.id << " (" << status_name(m.state.status)
+            << " fd(s), container " << m.state.id << " (" << sa::name_of(m.state.status)
             << "), pid " << m.pid << std::endl;
   return 0;
 }

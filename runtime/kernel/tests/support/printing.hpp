@@ -32,7 +32,7 @@ SA_PRINT_ENUM(EmulationOutcome)
 SA_PRINT_ENUM(ContextOutcome)
 SA_PRINT_ENUM(ContainerStatus)
 inline std::ostream& operator<<(std::ostream& os, ChildStep step) {
-  return os << child_step_name(step);
+  return os << name_of(step);
 }
 
 inline std::ostream& operator<<(std::ostream& os, const NamespaceId& ns) {
