@@ -22,7 +22,8 @@ std::filesystem::path compile_rules(const std::string& rulec, const std::filesys
 struct AgentConfig {
   std::string name;  // the socket's and log's file name, and shown in errors
   bool sync_wake_up = true;
-  unsigned threads = 0;  // 0: the agent's default
+  unsigned threads = 0;   // 0: the agent's default
+  bool baseline = false;  // another build of the agent (--baseline-agent), for comparison
 };
 
 // What an agent's log says about the containers it served.

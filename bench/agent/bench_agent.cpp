@@ -88,8 +88,9 @@ std::string with_sync(const std::string& name, bool sync) {
 }
 
 std::string agent_name(const AgentConfig& c) {
+  const std::string who = c.baseline ? "baseline agent" : "agent";
   return with_sync(
-      c.threads == 0 ? "agent, default threads" : fmt::format("agent, --threads {}", c.threads),
+      c.threads == 0 ? who + ", default threads" : fmt::format("{}, --threads {}", who, c.threads),
       c.sync_wake_up);
 }
 
@@ -145,6 +146,13 @@ void run_group(const std::string& title, const std::vector<Supervisor>& sups, co
       const double r = ratio(samples, s.name, s.floor);
       fmt::print("  goal: {} within {:.2f}x of the floor: {:.2f}x, {}\n", s.name, goal, r,
                  r <= goal ? "met" : "NOT MET");
+      const std::string baseline = "baseline " + s.name;
+      for (const Supervisor& b : sups) {
+        if (b.name == baseline) {
+          fmt::print("  {}: this build against the baseline build: {:.2f}x\n", s.name,
+                     ratio(samples, s.name, b.name));
+        }
+      }
     }
   }
 }
@@ -166,7 +174,8 @@ void write_file(const fs::path& path, const std::string& text) {
   std::ofstream(path) << text;
 }
 
-int run(const std::string& agent_binary, const std::string& rulec) {
+int run(const std::string& agent_binary, const std::string& baseline_binary,
+        const std::string& rulec) {
   const ScratchDir dir("sa-bench-agent");
   write_file(dir.path() / "continue.yaml", kContinueRules);
   write_file(dir.path() / "errno.yaml", kErrnoRules);
@@ -183,6 +192,15 @@ int run(const std::string& agent_binary, const std::string& rulec) {
                       sync ? "on" : "off");
       agents.push_back(std::make_unique<AgentDaemon>(agent_binary, table, dir.path(),
                                                      AgentConfig{name, sync, threads}));
+    }
+  }
+  // Another build (say the last release) in the same rounds: the ratio of
+  // the two is what a change did to the round trip, machine noise aside.
+  if (!baseline_binary.empty()) {
+    for (const bool sync : {false, true}) {
+      const std::string name = fmt::format("baseline-default-sync-{}", sync ? "on" : "off");
+      agents.push_back(std::make_unique<AgentDaemon>(baseline_binary, table, dir.path(),
+                                                     AgentConfig{name, sync, 0, true}));
     }
   }
 
@@ -226,9 +244,12 @@ int main(int argc, char** argv) {
   std::string rulec = (here / "rulec").string();
   app.add_option("--agent", agent, "the seccomp-agent binary")->capture_default_str();
   app.add_option("--rulec", rulec, "the rulec binary")->capture_default_str();
+  std::string baseline;
+  app.add_option("--baseline-agent", baseline,
+                 "another seccomp-agent binary (an older build) measured in the same rounds");
   CLI11_PARSE(app, argc, argv);
   try {
-    return run(agent, rulec);
+    return run(agent, baseline, rulec);
   } catch (const std::exception& e) {
     fmt::print(stderr, "bench_agent: {}\n", e.what());
     return 1;

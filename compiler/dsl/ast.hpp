@@ -93,8 +93,7 @@ struct EmulateParam {
 };
 
 struct Response {
-  enum class Kind { Continue, Errno, Return, Emulate, Kill };
-  Kind kind = Kind::Continue;
+  table::Response kind = table::Response::Continue;
   Span span;
   bool unsafe = false;               // `continue unsafe`
   Value operand;                     // errno NAME|N, return N

@@ -448,20 +448,20 @@ class Builder {
     Response r;
     r.span = span(n);
     if (n.is_type<g::r_continue>()) {
-      r.kind = Response::Kind::Continue;
+      r.kind = table::Response::Continue;
       r.unsafe = !n.children.empty();
     } else if (n.is_type<g::r_errno>()) {
-      r.kind = Response::Kind::Errno;
+      r.kind = table::Response::Errno;
       const Node& v = *n.children.at(0);
       r.operand = v.children.empty() ? Value{Value::Kind::Word, v.string(), 0, false, span(v)}
                                      : value(*v.children.at(0));
     } else if (n.is_type<g::r_return>()) {
-      r.kind = Response::Kind::Return;
+      r.kind = table::Response::Return;
       r.operand = value(*n.children.at(0));
     } else if (n.is_type<g::r_kill>()) {
-      r.kind = Response::Kind::Kill;
+      r.kind = table::Response::Kill;
     } else if (n.is_type<g::r_emulate>()) {
-      r.kind = Response::Kind::Emulate;
+      r.kind = table::Response::Emulate;
       for (const auto& c : n.children) {
         if (c->is_type<g::emulate_op>()) {
           r.emulate_op = name(*c);

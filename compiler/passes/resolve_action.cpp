@@ -164,21 +164,19 @@ bool emulate(const Context& ctx, const dsl::Response& r, std::string_view syscal
 
 bool response(const Context& ctx, const dsl::Response& r, std::string_view syscall,
               table::Action& a) {
-  using K = dsl::Response::Kind;
+  using K = table::Response;
+  a.response = r.kind;
   switch (r.kind) {
     case K::Continue:
-      a.response = table::Response::Continue;
       a.unsafe = r.unsafe;
       return true;
     case K::Errno: {
-      a.response = table::Response::Errno;
       auto e = errno_of(ctx, r.operand);
       if (e)
         a.error = *e;
       return e.has_value();
     }
     case K::Return:
-      a.response = table::Response::Return;
       if (!r.operand.negative && r.operand.integer > static_cast<uint64_t>(INT64_MAX)) {
         ctx.error(code::kBadValue,
                   fmt::format("return value {} does not fit a long", r.operand.text),
@@ -189,10 +187,8 @@ bool response(const Context& ctx, const dsl::Response& r, std::string_view sysca
                                    : static_cast<int64_t>(r.operand.integer);
       return true;
     case K::Kill:
-      a.response = table::Response::Kill;
       return true;
     case K::Emulate:
-      a.response = table::Response::Emulate;
       return emulate(ctx, r, syscall, a);
   }
   return false;

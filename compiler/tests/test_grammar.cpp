@@ -111,7 +111,7 @@ BOOST_AUTO_TEST_CASE(design_card_example_tree) {
   BOOST_TEST_REQUIRE(r.value.requirements.size() == 1u);
   BOOST_TEST(r.value.requirements[0].capability.text == "CAP_SYS_ADMIN");
   BOOST_TEST(r.value.requirements[0].in_userns);
-  BOOST_TEST((r.value.action.response->kind == Response::Kind::Emulate));
+  BOOST_TEST((r.value.action.response->kind == sa::table::Response::Emulate));
 }
 
 BOOST_AUTO_TEST_CASE(action_list_fields) {
