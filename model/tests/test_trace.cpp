@@ -170,6 +170,26 @@ BOOST_AUTO_TEST_CASE(json_lines_round_trip) {
   BOOST_TEST(items[1].notification.call.nr == 165);
 }
 
+// Each of the three answers the agent sends reads back as itself.
+BOOST_AUTO_TEST_CASE(every_response_form_round_trips) {
+  for (const sa::model::Response& sent :
+       {sa::model::Response::continue_syscall(), sa::model::Response::fail(EBADMSG),
+        sa::model::Response::return_value(-7), sa::model::Response::return_value(0)}) {
+    std::stringstream s;
+    NotificationRecord n = sample_mount();
+    n.response = sent;
+    {
+      TraceWriter w(s, Header{kFormatVersion, ""});
+      w.notification(n);
+    }
+    TraceReader r(s, "mem.jsonl");
+    const auto items = read_all(r);
+    BOOST_REQUIRE(items.size() == 1u);
+    BOOST_REQUIRE(items[0].notification.response.has_value());
+    BOOST_TEST((*items[0].notification.response == sent));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(document_round_trip) {
   std::stringstream s;
   write_document(s, Header{kFormatVersion, ""}, {sample_container()},
@@ -294,6 +314,15 @@ const BadCase kBadCases[] = {
     {"errno decision without errno",
      kHeader + "\n" + notif(R"("syscall":"mkdir","decision":{"response":"errno"})"), 2,
      "missing for errno"},
+    {"response continued with an error",
+     kHeader + "\n" + notif(R"("syscall":"mkdir","response":{"val":0,"error":-1,"flags":1})"), 2,
+     "a CONTINUE carries no value and no error"},
+    {"response with unknown flags",
+     kHeader + "\n" + notif(R"("syscall":"mkdir","response":{"val":0,"error":0,"flags":2})"), 2,
+     "unknown flags 0x2"},
+    {"response with an error and a value",
+     kHeader + "\n" + notif(R"("syscall":"mkdir","response":{"val":3,"error":-1,"flags":0})"), 2,
+     "an error response carries no value"},
     {"expect of the wrong type", kHeader + "\n" + notif(R"("syscall":"mkdir","expect":["errno"])"),
      2, "expect: expected a string, found array"},
     {"third line bad",
