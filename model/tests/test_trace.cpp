@@ -180,13 +180,14 @@ BOOST_AUTO_TEST_CASE(every_response_form_round_trips) {
     n.response = sent;
     {
       TraceWriter w(s, Header{kFormatVersion, ""});
+      w.container(sample_container());
       w.notification(n);
     }
     TraceReader r(s, "mem.jsonl");
     const auto items = read_all(r);
-    BOOST_REQUIRE(items.size() == 1u);
-    BOOST_REQUIRE(items[0].notification.response.has_value());
-    BOOST_TEST((*items[0].notification.response == sent));
+    BOOST_REQUIRE(items.size() == 2u);
+    BOOST_REQUIRE(items[1].notification.response.has_value());
+    BOOST_TEST((*items[1].notification.response == sent));
   }
 }
 
