@@ -126,8 +126,16 @@ void Agent::on_message(kernel::MessageResult result, kernel::PeerCredentials pee
     telemetry_.rejected(Rejection::Malformed, peer.pid, peer.uid, bad->message);
     return;
   }
-  auto c = registry_.add(std::move(std::get<kernel::ContainerMessage>(result)), next_loop(),
-                         options_.sync_wake_up);
+  auto& m = std::get<kernel::ContainerMessage>(result);
+  // Anything else (a pipe, a file, /dev/null) would be watched for ever and
+  // never removed.
+  if (!kernel::is_notify_fd(m.seccomp_fd.get())) {
+    telemetry_.rejected(
+        Rejection::NotNotifyFd, peer.pid, peer.uid,
+        "the seccompFd of container \"" + m.state.id + "\" is not a seccomp notify fd");
+    return;
+  }
+  auto c = registry_.add(std::move(m), next_loop(), options_.sync_wake_up);
   if (c)
     boost::asio::post(c->watch.get_executor(), [this, c] { handler_.watch(c); });
 }

@@ -71,9 +71,12 @@ Telemetry::Telemetry(Metrics& metrics)
                       .counter({})) {
   Family& rejected =
       metrics.counters("seccomp_agent_messages_rejected_total",
-                       "Runtime messages dropped: refused peer or malformed message", {"reason"});
+                       "Runtime messages dropped: refused peer, malformed message, or "
+                       "a seccompFd that is no seccomp listener",
+                       {"reason"});
   rejected_peer_ = rejected.counter({"peer"});
   rejected_malformed_ = rejected.counter({"malformed"});
+  rejected_not_notify_fd_ = rejected.counter({"not-a-notify-fd"});
   Family& reloads = metrics.counters("seccomp_agent_table_reloads_total",
                                      "SIGHUP reloads, by result", {"result"});
   reloads_loaded_ = reloads.counter({"loaded"});
@@ -187,6 +190,11 @@ void Telemetry::rejected(Rejection reason, pid_t peer_pid, uid_t peer_uid, std::
       return;
     case Rejection::Malformed:
       rejected_malformed_.add();
+      log_event(err, "message dropped",
+                {{"peer_pid", peer_pid}, {"peer_uid", peer_uid}, {"error", error}});
+      return;
+    case Rejection::NotNotifyFd:
+      rejected_not_notify_fd_.add();
       log_event(err, "message dropped",
                 {{"peer_pid", peer_pid}, {"peer_uid", peer_uid}, {"error", error}});
       return;

@@ -45,7 +45,7 @@ class DecisionCounters {
   std::unique_ptr<std::atomic<std::atomic<int64_t>*>[]> cells_;
 };
 
-enum class Rejection { Peer, Malformed };
+enum class Rejection { Peer, Malformed, NotNotifyFd };
 
 class Telemetry {
  public:
@@ -92,6 +92,7 @@ class Telemetry {
   Counter registered_;
   Counter rejected_peer_;
   Counter rejected_malformed_;
+  Counter rejected_not_notify_fd_;
   Counter reloads_loaded_;
   Counter reloads_refused_;
 };

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 #include "kernel/seccomp_abi.hpp"
 
@@ -63,6 +64,15 @@ seccomp_notif_resp to_kernel(uint64_t id, const Response& r) {
 }
 
 }  // namespace
+
+bool is_notify_fd(int fd) {
+  static constexpr std::string_view kName = "anon_inode:seccomp notify";
+  const std::string link = "/proc/self/fd/" + std::to_string(fd);
+  char target[64];
+  const ssize_t n = ::readlink(link.c_str(), target, sizeof target);
+  return n == static_cast<ssize_t>(kName.size()) &&
+         std::string_view(target, static_cast<size_t>(n)) == kName;
+}
 
 const NotifSizes& notif_sizes() {
   static const NotifSizes sizes = query_sizes();

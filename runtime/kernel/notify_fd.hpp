@@ -48,6 +48,11 @@ enum class SendOutcome {
   TargetGone,  // killed, or its wait was interrupted by a signal
 };
 
+// Whether `fd` is the listener of a seccomp filter (the kernel names its
+// anonymous inode "seccomp notify"). Asked without side effects: an ioctl
+// would mean something else to another kind of fd.
+bool is_notify_fd(int fd);
+
 // Every call is a single ioctl on stack buffers: threads may share one.
 class NotifyFd {
  public:

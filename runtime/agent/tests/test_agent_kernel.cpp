@@ -2,6 +2,7 @@
 // filters (sa-notify-launch hands the notify fd over as runc does) and real
 // system calls from sa-agent-probe. Every action and every emulator.
 #define BOOST_TEST_MODULE agent_kernel
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -16,6 +17,9 @@
 #include <thread>
 
 #include "agent_harness.hpp"
+#include "kernel/scm_rights.hpp"
+#include "support/connect.hpp"
+#include "support/runtime_message.hpp"
 
 using namespace sa::agent::testing;
 namespace fs = std::filesystem;
@@ -265,6 +269,35 @@ BOOST_AUTO_TEST_CASE(garbage_on_the_socket_is_dropped_and_service_goes_on) {
   BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 3\n");
   const std::string log = agent.log();
   BOOST_TEST(log.find("message dropped") != std::string::npos, log);
+}
+
+// A runtime message whose seccompFd is a pipe or /dev/null is refused:
+// nothing is registered, nothing is left watched, and service goes on.
+BOOST_AUTO_TEST_CASE(an_fd_that_is_no_seccomp_listener_is_refused) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - getppid -> return 3\n"));
+  int pipe_fds[2];
+  BOOST_TEST_REQUIRE(::pipe2(pipe_fds, O_CLOEXEC) == 0);
+  const sa::kernel::UniqueFd read_end(pipe_fds[0]);
+  const sa::kernel::UniqueFd write_end(pipe_fds[1]);
+  const sa::kernel::UniqueFd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  for (const int fd : {read_end.get(), null.get()}) {
+    sa::kernel::testing::ProcessState state;
+    state.id = "not-a-listener";
+    state.pid = ::getpid();
+    const sa::kernel::UniqueFd s = sa::kernel::testing::connect_unix(agent.socket());
+    sa::kernel::send_with_fds(s.get(), sa::kernel::testing::container_process_state(state),
+                              {&fd, 1});
+  }
+  BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 3\n");
+  const std::string log = agent.log();
+  size_t refused = 0;
+  for (size_t at = log.find("is not a seccomp notify fd"); at != std::string::npos;
+       at = log.find("is not a seccomp notify fd", at + 1)) {
+    ++refused;
+  }
+  BOOST_TEST(refused == 2u, log);
+  BOOST_TEST(log.find("id=not-a-listener") == std::string::npos, log);
 }
 
 BOOST_AUTO_TEST_CASE(the_agent_refuses_a_bad_table_at_start) {

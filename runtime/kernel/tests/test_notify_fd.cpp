@@ -1,7 +1,9 @@
 #define BOOST_TEST_MODULE notify_fd
+#include <fcntl.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -136,6 +138,26 @@ BOOST_AUTO_TEST_CASE(sync_wake_up_is_enabled_or_refused_clearly) {
     BOOST_TEST(refusal->err() == EINVAL);
     BOOST_TEST(std::string(refusal->what()).find("6.6") != std::string::npos);
   }
+  const Notification n = receive_one(notify);
+  notify.respond(n.id, Response::continue_syscall());
+  BOOST_TEST(child.channel().get<CallResult>().ret == ::getpid());
+  BOOST_TEST(child.wait() == 0);
+}
+
+// What a runtime hands over is checked before it is served: only a
+// filter's listener is one.
+BOOST_AUTO_TEST_CASE(only_a_filters_listener_is_a_notify_fd) {
+  auto [child, notify] = spawn_notified({"getppid"}, getppid_once);
+  BOOST_TEST(is_notify_fd(notify.get()));
+  int pipe_fds[2];
+  BOOST_TEST_REQUIRE(::pipe2(pipe_fds, O_CLOEXEC) == 0);
+  const UniqueFd read_end(pipe_fds[0]);
+  const UniqueFd write_end(pipe_fds[1]);
+  const UniqueFd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  const UniqueFd file(::open("/proc/self/status", O_RDONLY | O_CLOEXEC));
+  const UniqueFd epoll(::epoll_create1(EPOLL_CLOEXEC));
+  for (int fd : {read_end.get(), null.get(), file.get(), epoll.get(), -1, 1 << 20})
+    BOOST_TEST(!is_notify_fd(fd), "fd " << fd);
   const Notification n = receive_one(notify);
   notify.respond(n.id, Response::continue_syscall());
   BOOST_TEST(child.channel().get<CallResult>().ret == ::getpid());
