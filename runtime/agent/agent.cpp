@@ -93,32 +93,52 @@ void Agent::accept_next() {
                             [this](boost::system::error_code ec) {
                               if (ec || stopping_)
                                 return;
-                              on_connection();
-                              accept_next();
+                              if (on_connection())
+                                accept_next();
+                              else
+                                pause_accepting();
                             });
 }
 
-void Agent::on_connection() {
+void Agent::pause_accepting() {
+  accept_pause_.expires_after(std::chrono::milliseconds(100));
+  accept_pause_.async_wait([this](boost::system::error_code ec) {
+    if (!ec && !stopping_)
+      accept_next();
+  });
+}
+
+// False when accepting must pause (no fd left for the connection).
+bool Agent::on_connection() {
   kernel::Accepted a;
   try {
     a = socket_->accept();
   } catch (const std::exception& e) {
     telemetry_.accept_failed(e.what());
-    return;
+    return true;
   }
   switch (a.outcome) {
     case kernel::AcceptOutcome::NoConnection:
-      return;
+      return true;
+    case kernel::AcceptOutcome::OutOfFds:
+      // Logged once an episode, not once a wake-up.
+      if (!accept_paused_)
+        telemetry_.accept_paused();
+      accept_paused_ = true;
+      return false;
     case kernel::AcceptOutcome::Refused:
+      accept_paused_ = false;
       telemetry_.rejected(Rejection::Peer, a.peer.pid, a.peer.uid,
                           "the peer is neither root nor an allowed uid");
-      return;
+      return true;
     case kernel::AcceptOutcome::Accepted:
+      accept_paused_ = false;
       break;
   }
   // A runtime writes its message and closes at once; reading it here holds
   // the control thread for at most the read timeout, never a loop.
   on_message(kernel::read_container_message(a.connection.get()), a.peer);
+  return true;
 }
 
 void Agent::on_message(kernel::MessageResult result, kernel::PeerCredentials peer) {
@@ -177,6 +197,7 @@ void Agent::shutdown(std::string_view why) {
   for (auto& loop : loops_)
     boost::asio::post(*loop, [&loop] { loop->stop(); });
   loop_work_.clear();
+  accept_pause_.cancel();
   signals_.cancel();
   io_.stop();
 }

@@ -20,6 +20,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,7 +63,8 @@ class Agent {
 
  private:
   void accept_next();
-  void on_connection();
+  void pause_accepting();
+  bool on_connection();
   void on_message(kernel::MessageResult result, kernel::PeerCredentials peer);
   void reload();
   void on_signal(boost::system::error_code ec, int sig);
@@ -83,6 +85,10 @@ class Agent {
   NotificationHandler handler_;
   std::optional<kernel::ContainerSocket> socket_;
   std::optional<boost::asio::posix::stream_descriptor> socket_watch_;
+  // Out of fds, the socket stays readable: accepting pauses instead of
+  // spinning, and the runtime's connection waits in the backlog.
+  boost::asio::steady_timer accept_pause_{io_};
+  bool accept_paused_ = false;
   std::unique_ptr<MetricsServer> metrics_server_;
 };
 

@@ -128,8 +128,13 @@ namespace {
 // One connection: read a request, answer it, close.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const Metrics& metrics)
-      : stream_(std::move(socket)), metrics_(metrics) {}
+  Session(tcp::socket socket, const Metrics& metrics, std::shared_ptr<int> sessions)
+      : stream_(std::move(socket)), metrics_(metrics), sessions_(std::move(sessions)) {
+    ++*sessions_;
+  }
+  ~Session() { --*sessions_; }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
 
   void start() {
     stream_.expires_after(std::chrono::seconds(10));
@@ -165,13 +170,14 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   http::request<http::string_body> request_;
   const Metrics& metrics_;
+  std::shared_ptr<int> sessions_;  // counts this one while it lives
 };
 
 }  // namespace
 
 MetricsServer::MetricsServer(boost::asio::io_context& io, const tcp::endpoint& at,
                              const Metrics& metrics)
-    : acceptor_(io, at), metrics_(metrics) {
+    : acceptor_(io, at), retry_(io), metrics_(metrics) {
   accept();
 }
 
@@ -182,13 +188,24 @@ tcp::endpoint MetricsServer::endpoint() const {
 void MetricsServer::stop() {
   boost::system::error_code ignored;
   acceptor_.close(ignored);
+  retry_.cancel();
 }
 
 void MetricsServer::accept() {
   acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
-    if (ec)
-      return;  // closed
-    std::make_shared<Session>(std::move(socket), metrics_)->start();
+    if (ec == boost::asio::error::operation_aborted || !acceptor_.is_open())
+      return;  // stopped
+    if (ec) {
+      retry_.expires_after(std::chrono::milliseconds(100));
+      retry_.async_wait([this](boost::system::error_code e) {
+        if (!e)
+          accept();
+      });
+      return;
+    }
+    if (*sessions_ < kMaxSessions)
+      std::make_shared<Session>(std::move(socket), metrics_, sessions_)->start();
+    // else: `socket` closes here, and the peer sees its connection reset.
     accept();
   });
 }

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -85,8 +86,14 @@ class Metrics {
 };
 
 // Serves GET /metrics; anything else is 404. Runs on the agent's reactor.
+// At most kMaxSessions connections at once (each has 10 s to finish): a
+// peer holding connections gets the next ones closed at once, so it cannot
+// take the fds the runtimes' connections need. An accept that fails (out
+// of fds) is tried again 100 ms later: the endpoint never stops serving.
 class MetricsServer {
  public:
+  static constexpr int kMaxSessions = 16;
+
   MetricsServer(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& at,
                 const Metrics& metrics);
   boost::asio::ip::tcp::endpoint endpoint() const;
@@ -95,7 +102,10 @@ class MetricsServer {
  private:
   void accept();
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer retry_;
   const Metrics& metrics_;
+  // Shared with the sessions, which may outlive the server at shutdown.
+  std::shared_ptr<int> sessions_ = std::make_shared<int>(0);
 };
 
 // "127.0.0.1:9090" -> endpoint; throws std::invalid_argument with the reason.

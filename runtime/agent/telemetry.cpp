@@ -205,6 +205,11 @@ void Telemetry::accept_failed(std::string_view error) {
   log_event(err, "accept failed", {{"error", error}});
 }
 
+void Telemetry::accept_paused() {
+  log_event(err, "accept paused",
+            {{"why", "no fd left for a runtime's connection; retrying every 100 ms"}});
+}
+
 void Telemetry::init_unavailable(std::string_view id, std::string_view error) {
   log_event(warn, "cannot open the container's init", {{"id", id}, {"error", error}});
 }

@@ -74,6 +74,7 @@ class Telemetry {
   void gone(const Container& c, std::string_view why, size_t containers);
   void rejected(Rejection reason, pid_t peer_pid, uid_t peer_uid, std::string_view error);
   void accept_failed(std::string_view error);
+  void accept_paused();
   void init_unavailable(std::string_view id, std::string_view error);
   void stopped(const Container& c, const std::string& report, const std::string& summary,
                std::string_view result);

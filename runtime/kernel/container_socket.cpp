@@ -158,6 +158,9 @@ Accepted ContainerSocket::accept() const {
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED) {
       return {AcceptOutcome::NoConnection, {}, {}};
     }
+    if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+      return {AcceptOutcome::OutOfFds, {}, {}};
+    }
     throw_errno("accept on " + path_.string());
   }
   const PeerCredentials peer = peer_of(connection.get());

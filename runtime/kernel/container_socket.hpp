@@ -26,6 +26,8 @@ enum class AcceptOutcome {
   Accepted,
   Refused,       // the peer's uid is neither root nor allowed; its connection is closed
   NoConnection,  // nothing to accept (non-blocking socket) or interrupted
+  OutOfFds,      // the process or the system has no fd left for it (EMFILE, ENFILE, ENOBUFS,
+                 // ENOMEM): the connection waits in the backlog until one is freed
 };
 
 struct Accepted {

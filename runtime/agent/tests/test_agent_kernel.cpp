@@ -2,7 +2,9 @@
 // filters (sa-notify-launch hands the notify fd over as runc does) and real
 // system calls from sa-agent-probe. Every action and every emulator.
 #define BOOST_TEST_MODULE agent_kernel
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -55,6 +57,42 @@ void send_bytes(const std::string& socket_path, const std::string& bytes) {
   BOOST_TEST_REQUIRE(::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0);
   BOOST_TEST(::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
   ::close(fd);
+}
+
+// The port the agent logged for --metrics 127.0.0.1:0.
+unsigned short metrics_port(const AgentProcess& agent) {
+  const std::smatch m = [&] {
+    std::smatch found;
+    static const std::regex kPort("metrics=\"?127\\.0\\.0\\.1:([0-9]+)");
+    const std::string log = agent.log();
+    BOOST_TEST_REQUIRE(std::regex_search(log, found, kPort), log);
+    return found;
+  }();
+  return static_cast<unsigned short>(std::stoi(m[1].str()));
+}
+
+sa::kernel::UniqueFd connect_tcp(unsigned short port) {
+  sa::kernel::UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  BOOST_TEST_REQUIRE(::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) ==
+                     0);
+  return fd;
+}
+
+// GET /metrics over a fresh connection; the whole response.
+std::string scrape(unsigned short port) {
+  const sa::kernel::UniqueFd fd = connect_tcp(port);
+  const std::string request = "GET /metrics HTTP/1.0\r\n\r\n";
+  BOOST_TEST_REQUIRE(::write(fd.get(), request.data(), request.size()) ==
+                     static_cast<ssize_t>(request.size()));
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd.get(), buf, sizeof buf)) > 0;)
+    out.append(buf, static_cast<size_t>(n));
+  return out;
 }
 
 }  // namespace
@@ -298,6 +336,34 @@ BOOST_AUTO_TEST_CASE(an_fd_that_is_no_seccomp_listener_is_refused) {
   }
   BOOST_TEST(refused == 2u, log);
   BOOST_TEST(log.find("id=not-a-listener") == std::string::npos, log);
+}
+
+// A local user holding connections to the metrics endpoint: the agent
+// keeps at most MetricsServer::kMaxSessions of them (the rest are closed at
+// once), so its fds stay bounded, runtimes still register containers, and
+// the endpoint serves again as soon as the connections go.
+BOOST_AUTO_TEST_CASE(held_metrics_connections_take_no_more_than_their_share) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - getppid -> return 3\n"), {"--metrics", "127.0.0.1:0"});
+  const unsigned short port = metrics_port(agent);
+  const size_t at_start = agent.open_fds();
+  std::vector<sa::kernel::UniqueFd> held;
+  for (int i = 0; i < 200; ++i)
+    held.push_back(connect_tcp(port));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  BOOST_TEST(agent.open_fds() <= at_start + 16 + 2);
+  BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 3\n");
+  held.clear();
+  std::string metrics;
+  for (int i = 0;
+       i < 100 && metrics.find("seccomp_agent_containers_registered_total 1") == std::string::npos;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    metrics = scrape(port);
+  }
+  BOOST_TEST(metrics.find("seccomp_agent_containers_registered_total 1") != std::string::npos,
+             metrics);
+  BOOST_TEST(agent.log().find("accept failed") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(the_agent_refuses_a_bad_table_at_start) {
