@@ -59,16 +59,18 @@ void send_bytes(const std::string& socket_path, const std::string& bytes) {
   ::close(fd);
 }
 
-// The port the agent logged for --metrics 127.0.0.1:0.
+// The port the agent logged for --metrics 127.0.0.1:0. The line comes just
+// after the socket the harness waits for: give it a moment.
 unsigned short metrics_port(const AgentProcess& agent) {
-  const std::smatch m = [&] {
-    std::smatch found;
-    static const std::regex kPort("metrics=\"?127\\.0\\.0\\.1:([0-9]+)");
-    const std::string log = agent.log();
-    BOOST_TEST_REQUIRE(std::regex_search(log, found, kPort), log);
-    return found;
-  }();
-  return static_cast<unsigned short>(std::stoi(m[1].str()));
+  static const std::regex kPort("metrics=\"?127\\.0\\.0\\.1:([0-9]+)");
+  std::string log;
+  std::smatch found;
+  for (int i = 0; i < 250 && !std::regex_search(log, found, kPort); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    log = agent.log();
+  }
+  BOOST_TEST_REQUIRE(std::regex_search(log, found, kPort), log);
+  return static_cast<unsigned short>(std::stoi(found[1].str()));
 }
 
 sa::kernel::UniqueFd connect_tcp(unsigned short port) {
