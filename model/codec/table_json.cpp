@@ -1,10 +1,12 @@
 #include "model/codec/table_json.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
 #include <sstream>
 
 #include "model/catalog/constants.hpp"
@@ -527,13 +529,51 @@ Table from_json(const json& j) {
   return t;
 }
 
-Table load_table_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in)
+namespace {
+
+// The file's bytes. Only a regular file is read: a FIFO or a device could
+// block the reader for ever (the agent reloads on its control thread), and
+// it is opened non-blocking so that even the open cannot wait on one.
+std::string read_regular_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
     throw TableError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0)
+    throw TableError(fmt::format("{}: cannot stat: {}", path, std::strerror(errno)));
+  if (!S_ISREG(st.st_mode))
+    throw TableError(fmt::format("{}: not a regular file", path));
+  if (st.st_size > kMaxTableBytes) {
+    throw TableError(fmt::format("{}: {} bytes, more than a table may have ({})", path, st.st_size,
+                                 kMaxTableBytes));
+  }
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      throw TableError(fmt::format("{}: cannot read: {}", path, std::strerror(errno)));
+    if (n == 0)
+      return text;
+    text.append(buf, static_cast<size_t>(n));
+    if (text.size() > static_cast<size_t>(kMaxTableBytes))
+      throw TableError(fmt::format("{}: grew past {} bytes while read", path, kMaxTableBytes));
+  }
+}
+
+}  // namespace
+
+Table load_table_file(const std::string& path) {
+  const std::string text = read_regular_file(path);
   json j;
   try {
-    j = json::parse(in);
+    j = json::parse(text);
   } catch (const json::parse_error& e) {
     throw TableError(fmt::format("{}: not valid JSON: {}", path, e.what()));
   }

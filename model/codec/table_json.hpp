@@ -1,6 +1,7 @@
 // table.json: writing, reading with validation, and the content hash.
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -20,7 +21,9 @@ std::string compute_hash(const nlohmann::json& without_hash);
 
 // Checks schema name, version and hash, then every field's type and range.
 Table from_json(const nlohmann::json& j);
-Table load_table_file(const std::string& path);  // throws TableError
+// Reads a regular file of at most kMaxTableBytes; throws TableError.
+inline constexpr int64_t kMaxTableBytes = int64_t{256} << 20;
+Table load_table_file(const std::string& path);
 
 nlohmann::json action_to_json(const Action& a);
 Action action_from_json(const nlohmann::json& j, const std::string& path);

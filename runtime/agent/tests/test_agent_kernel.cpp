@@ -300,6 +300,23 @@ BOOST_AUTO_TEST_CASE(sighup_reloads_and_a_bad_table_is_refused) {
   BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 2\n");
 }
 
+// A table path that would block a reader (a FIFO nobody writes) is refused
+// at once on SIGHUP: registration and service go on.
+BOOST_AUTO_TEST_CASE(a_reload_from_a_fifo_is_refused_without_blocking) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - getppid -> return 1\n"));
+  const fs::path table = t.path() / "out" / "table.json";
+  fs::remove(table);
+  BOOST_TEST_REQUIRE(::mkfifo(table.c_str(), 0600) == 0);
+  agent.signal(SIGHUP);
+  for (int i = 0; i < 100 && agent.log().find("reload refused") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const std::string log = agent.log();
+  BOOST_TEST(log.find("not a regular file") != std::string::npos, log);
+  BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 1\n");
+}
+
 BOOST_AUTO_TEST_CASE(garbage_on_the_socket_is_dropped_and_service_goes_on) {
   TempDir t;
   AgentProcess agent(t.path(), policy("  - getppid -> return 3\n"));
