@@ -14,7 +14,7 @@
 
 namespace sa::passes {
 
-inline constexpr size_t kMaxFileBytes = 16 * 1024 * 1024;
+inline constexpr size_t kMaxFileBytes = size_t{16} << 20;
 
 struct RuleDoc {
   Scalar text;

@@ -20,8 +20,8 @@ using nlohmann::json;
 using nlohmann::ordered_json;
 
 constexpr size_t kMaxIdBytes = 1024;
-constexpr size_t kMaxExpectBytes = 64 * 1024;  // a rule text's bound
-constexpr size_t kMaxEffectBytes = 64 * 1024;
+constexpr size_t kMaxExpectBytes = size_t{64} << 10;  // a rule text's bound
+constexpr size_t kMaxEffectBytes = size_t{64} << 10;
 
 // ---- encoding -----------------------------------------------------------
 

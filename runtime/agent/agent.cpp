@@ -176,7 +176,7 @@ void Agent::reload() {
     return;
   }
   const std::string hash = fresh.engine->table().hash;
-  registry_.rebind(std::move(fresh));
+  registry_.rebind(fresh);
   telemetry_.reloaded(options_.table_path, old_hash, hash);
 }
 

@@ -95,7 +95,7 @@ bool Registry::remove(const std::shared_ptr<Container>& c, std::string_view why)
   return true;
 }
 
-void Registry::rebind(Generation g) {
+void Registry::rebind(const Generation& g) {
   std::vector<std::shared_ptr<Container>> containers;
   {
     const std::lock_guard lock(mutex_);

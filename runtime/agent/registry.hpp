@@ -33,7 +33,7 @@ class Registry {
   bool remove(const std::shared_ptr<Container>& c, std::string_view why);
   // A new table: every container's policy is chosen again and its binding
   // replaced on its loop, after whatever that loop is doing.
-  void rebind(Generation g);
+  void rebind(const Generation& g);
   std::vector<std::shared_ptr<Container>> all() const;
 
  private:

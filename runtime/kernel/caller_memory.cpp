@@ -26,7 +26,7 @@ model::StringRead failed(int err) {
 // with errno. A count of 0 means the address space is gone (the caller
 // exited), which /proc/PID/mem reports as end of file.
 ssize_t read_chunk(int mem, uint64_t address, char* out, size_t want) {
-  ssize_t n;
+  ssize_t n = 0;
   do {
     n = ::pread(mem, out, want, static_cast<off_t>(address));
   } while (n < 0 && errno == EINTR);

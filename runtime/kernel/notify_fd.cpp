@@ -95,7 +95,7 @@ Received NotifyFd::receive() const {
     }
     throw_errno("ioctl SECCOMP_IOCTL_NOTIF_RECV");
   }
-  seccomp_notif n;
+  seccomp_notif n{};
   std::memcpy(&n, buffer, sizeof n);
   return {RecvOutcome::Received, to_notification(n)};
 }
