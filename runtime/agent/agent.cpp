@@ -135,10 +135,59 @@ bool Agent::on_connection() {
       accept_paused_ = false;
       break;
   }
-  // A runtime writes its message and closes at once; reading it here holds
-  // the control thread for at most the read timeout, never a loop.
-  on_message(kernel::read_container_message(a.connection.get()), a.peer);
+  start_registration(std::move(a));
   return true;
+}
+
+struct Agent::Registration {
+  Registration(boost::asio::io_context& io, kernel::UniqueFd connection,
+               kernel::PeerCredentials who)
+      : socket(io, connection.release()), deadline(io), peer(who) {}
+
+  boost::asio::posix::stream_descriptor socket;
+  boost::asio::steady_timer deadline;  // for the whole message, not each read
+  kernel::ContainerMessageReader reader;
+  kernel::PeerCredentials peer;
+  bool done = false;
+};
+
+void Agent::start_registration(kernel::Accepted a) {
+  if (pending_registrations_ >= kMaxPendingRegistrations) {
+    telemetry_.rejected(Rejection::Busy, a.peer.pid, a.peer.uid,
+                        "too many runtime connections are still sending their messages");
+    return;
+  }
+  ++pending_registrations_;
+  auto r = std::make_shared<Registration>(io_, std::move(a.connection), a.peer);
+  r->deadline.expires_after(kernel::MessageLimits{}.timeout);
+  r->deadline.async_wait([this, r](boost::system::error_code ec) {
+    if (!ec && !r->done)
+      end_registration(r, r->reader.timed_out());
+  });
+  read_registration(r);
+}
+
+void Agent::read_registration(const std::shared_ptr<Registration>& r) {
+  r->socket.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                       [this, r](boost::system::error_code ec) {
+                         if (ec || r->done || stopping_)
+                           return;
+                         std::optional<kernel::MessageResult> message =
+                             r->reader.read_available(r->socket.native_handle());
+                         if (message)
+                           end_registration(r, std::move(*message));
+                         else
+                           read_registration(r);
+                       });
+}
+
+void Agent::end_registration(const std::shared_ptr<Registration>& r, kernel::MessageResult result) {
+  r->done = true;
+  --pending_registrations_;
+  r->deadline.cancel();
+  boost::system::error_code ignored;
+  r->socket.close(ignored);  // the runtime's end stays open as long as it likes; ours closes
+  on_message(std::move(result), r->peer);
 }
 
 void Agent::on_message(kernel::MessageResult result, kernel::PeerCredentials peer) {

@@ -62,9 +62,14 @@ class Agent {
   const Metrics& metrics() const { return metrics_; }
 
  private:
+  struct Registration;  // one runtime connection whose message is being read
+
   void accept_next();
   void pause_accepting();
   bool on_connection();
+  void start_registration(kernel::Accepted a);
+  void read_registration(const std::shared_ptr<Registration>& r);
+  void end_registration(const std::shared_ptr<Registration>& r, kernel::MessageResult result);
   void on_message(kernel::MessageResult result, kernel::PeerCredentials peer);
   void reload();
   void on_signal(boost::system::error_code ec, int sig);
@@ -89,6 +94,11 @@ class Agent {
   // spinning, and the runtime's connection waits in the backlog.
   boost::asio::steady_timer accept_pause_{io_};
   bool accept_paused_ = false;
+  // Runtime connections being read, each with its own deadline, on the
+  // control reactor: a slow peer holds up nobody else. Past the bound, new
+  // connections are refused.
+  static constexpr size_t kMaxPendingRegistrations = 256;
+  size_t pending_registrations_ = 0;
   std::unique_ptr<MetricsServer> metrics_server_;
 };
 

@@ -77,6 +77,7 @@ Telemetry::Telemetry(Metrics& metrics)
   rejected_peer_ = rejected.counter({"peer"});
   rejected_malformed_ = rejected.counter({"malformed"});
   rejected_not_notify_fd_ = rejected.counter({"not-a-notify-fd"});
+  rejected_busy_ = rejected.counter({"too-many-pending"});
   Family& reloads = metrics.counters("seccomp_agent_table_reloads_total",
                                      "SIGHUP reloads, by result", {"result"});
   reloads_loaded_ = reloads.counter({"loaded"});
@@ -192,6 +193,11 @@ void Telemetry::rejected(Rejection reason, pid_t peer_pid, uid_t peer_uid, std::
       rejected_malformed_.add();
       log_event(err, "message dropped",
                 {{"peer_pid", peer_pid}, {"peer_uid", peer_uid}, {"error", error}});
+      return;
+    case Rejection::Busy:
+      rejected_busy_.add();
+      log_event(warn, "connection refused",
+                {{"peer_pid", peer_pid}, {"peer_uid", peer_uid}, {"why", error}});
       return;
     case Rejection::NotNotifyFd:
       rejected_not_notify_fd_.add();

@@ -45,7 +45,7 @@ class DecisionCounters {
   std::unique_ptr<std::atomic<std::atomic<int64_t>*>[]> cells_;
 };
 
-enum class Rejection { Peer, Malformed, NotNotifyFd };
+enum class Rejection { Peer, Malformed, NotNotifyFd, Busy };
 
 class Telemetry {
  public:
@@ -94,6 +94,7 @@ class Telemetry {
   Counter rejected_peer_;
   Counter rejected_malformed_;
   Counter rejected_not_notify_fd_;
+  Counter rejected_busy_;
   Counter reloads_loaded_;
   Counter reloads_refused_;
 };

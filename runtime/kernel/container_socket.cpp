@@ -172,18 +172,42 @@ Accepted ContainerSocket::accept() const {
   return {AcceptOutcome::Accepted, std::move(connection), peer};
 }
 
+namespace {
+
+// runc keeps its end open after sending (the connection lives as long as
+// `runc run`), so the message ends where its JSON document ends; a peer
+// that closes early still ends it too.
+bool json_is_whole(std::string_view bytes) {
+  return nlohmann::json::accept(bytes);
+}
+
+MessageResult finish(ReceiveResult received, const MessageLimits& limits) {
+  if (received.status != ReceiveStatus::Complete)
+    return MessageError{"container message: " + describe(received, limits)};
+  return parse_container_message(received.message.bytes, std::move(received.message.fds));
+}
+
+}  // namespace
+
 MessageResult read_container_message(int connection, const MessageLimits& limits) {
   set_receive_timeout(connection, limits.timeout);
-  // runc keeps its end open after sending (the connection lives as long as
-  // `runc run`), so the message ends where its JSON document ends; a peer
-  // that closes early still ends it too.
-  ReceiveResult received =
-      receive_message(connection, limits.max_bytes, limits.max_fds,
-                      [](std::string_view bytes) { return nlohmann::json::accept(bytes); });
-  if (received.status != ReceiveStatus::Complete) {
-    return MessageError{"container message: " + describe(received, limits)};
-  }
-  return parse_container_message(received.message.bytes, std::move(received.message.fds));
+  return finish(receive_message(connection, limits.max_bytes, limits.max_fds, json_is_whole),
+                limits);
+}
+
+ContainerMessageReader::ContainerMessageReader(const MessageLimits& limits)
+    : limits_(limits), receiver_(limits.max_bytes, limits.max_fds, json_is_whole) {}
+
+std::optional<MessageResult> ContainerMessageReader::read_available(int connection) {
+  std::optional<ReceiveResult> received = receiver_.read_available(connection);
+  if (!received)
+    return std::nullopt;
+  return finish(std::move(*received), limits_);
+}
+
+MessageResult ContainerMessageReader::timed_out() const {
+  return MessageError{"container message: " +
+                      describe(ReceiveResult{ReceiveStatus::TimedOut, {}, 0}, limits_)};
 }
 
 }  // namespace sa::kernel

@@ -76,4 +76,19 @@ class ContainerSocket {
 // received is returned in the message or closed.
 MessageResult read_container_message(int connection, const MessageLimits& limits = {});
 
+// The same in steps, for a reactor that watches many connections at once:
+// read_available() takes what has arrived (nullopt: not whole yet). The
+// caller holds `limits.timeout` as the deadline of the whole message and
+// answers timed_out() when it passes.
+class ContainerMessageReader {
+ public:
+  explicit ContainerMessageReader(const MessageLimits& limits = {});
+  std::optional<MessageResult> read_available(int connection);
+  MessageResult timed_out() const;
+
+ private:
+  MessageLimits limits_;
+  MessageReceiver receiver_;
+};
+
 }  // namespace sa::kernel

@@ -78,43 +78,59 @@ void send_with_fds(int socket, std::string_view bytes, std::span<const int> fds)
   }
 }
 
+MessageReceiver::MessageReceiver(size_t max_bytes, size_t max_fds,
+                                 std::function<bool(std::string_view)> complete)
+    : max_bytes_(max_bytes),
+      control_(CMSG_SPACE(sizeof(int) * max_fds)),
+      chunk_(64 * 1024),
+      complete_(std::move(complete)) {}
+
+std::optional<ReceiveResult> MessageReceiver::step(int socket, int flags) {
+  iovec iov{chunk_.data(), chunk_.size()};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control_.data();
+  msg.msg_controllen = control_.size();
+  const ssize_t n = ::recvmsg(socket, &msg, MSG_CMSG_CLOEXEC | flags);
+  if (n < 0) {
+    if (errno == EINTR)
+      return std::nullopt;
+    const int err = errno;
+    return failure(
+        err == EAGAIN || err == EWOULDBLOCK ? ReceiveStatus::TimedOut : ReceiveStatus::Failed, err);
+  }
+  // Take ownership first, so that every early return below closes them.
+  collect_fds(msg, message_.fds);
+  if ((msg.msg_flags & MSG_CTRUNC) != 0)
+    return failure(ReceiveStatus::FdsTruncated);
+  if (n == 0)
+    return ReceiveResult{ReceiveStatus::Complete, std::move(message_), 0};
+  if (message_.bytes.size() + static_cast<size_t>(n) > max_bytes_)
+    return failure(ReceiveStatus::TooLarge);
+  message_.bytes.append(chunk_.data(), static_cast<size_t>(n));
+  if (complete_ && complete_(message_.bytes))
+    return ReceiveResult{ReceiveStatus::Complete, std::move(message_), 0};
+  return std::nullopt;
+}
+
+std::optional<ReceiveResult> MessageReceiver::read_available(int socket) {
+  for (;;) {
+    std::optional<ReceiveResult> r = step(socket, MSG_DONTWAIT);
+    // Nothing more has arrived yet: wait for the socket to be readable.
+    if (r && r->status == ReceiveStatus::TimedOut && (r->err == EAGAIN || r->err == EWOULDBLOCK))
+      return std::nullopt;
+    if (r)
+      return r;
+  }
+}
+
 ReceiveResult receive_message(int socket, size_t max_bytes, size_t max_fds,
                               const std::function<bool(std::string_view)>& complete) {
-  ReceivedMessage message;
-  std::vector<char> control(CMSG_SPACE(sizeof(int) * max_fds));
-  std::vector<char> chunk(64 * 1024);
+  MessageReceiver receiver(max_bytes, max_fds, complete);
   for (;;) {
-    iovec iov{chunk.data(), chunk.size()};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.data();
-    msg.msg_controllen = control.size();
-    const ssize_t n = ::recvmsg(socket, &msg, MSG_CMSG_CLOEXEC);
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      const int err = errno;
-      return failure(
-          err == EAGAIN || err == EWOULDBLOCK ? ReceiveStatus::TimedOut : ReceiveStatus::Failed,
-          err);
-    }
-    // Take ownership first, so that every early return below closes them.
-    collect_fds(msg, message.fds);
-    if ((msg.msg_flags & MSG_CTRUNC) != 0) {
-      return failure(ReceiveStatus::FdsTruncated);
-    }
-    if (n == 0) {
-      return {ReceiveStatus::Complete, std::move(message), 0};
-    }
-    if (message.bytes.size() + static_cast<size_t>(n) > max_bytes) {
-      return failure(ReceiveStatus::TooLarge);
-    }
-    message.bytes.append(chunk.data(), static_cast<size_t>(n));
-    if (complete && complete(message.bytes)) {
-      return {ReceiveStatus::Complete, std::move(message), 0};
-    }
+    if (std::optional<ReceiveResult> r = receiver.step(socket, 0))
+      return std::move(*r);
   }
 }
 

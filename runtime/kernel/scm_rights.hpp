@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -38,6 +39,27 @@ struct ReceiveResult {
   ReceiveStatus status = ReceiveStatus::Complete;
   ReceivedMessage message;  // Complete only; otherwise empty, every fd closed
   int err = 0;
+};
+
+// One message read in steps from a non-blocking socket that a reactor
+// watches: each read_available() takes what has arrived, so that one slow
+// peer holds nobody else. The caller keeps the deadline.
+class MessageReceiver {
+ public:
+  MessageReceiver(size_t max_bytes, size_t max_fds,
+                  std::function<bool(std::string_view)> complete = {});
+
+  // nullopt: not whole yet, wait until the socket is readable again.
+  std::optional<ReceiveResult> read_available(int socket);
+  // One recvmsg with `flags`; nullopt when the message goes on (or EINTR).
+  std::optional<ReceiveResult> step(int socket, int flags);
+
+ private:
+  size_t max_bytes_;
+  std::vector<char> control_;
+  std::vector<char> chunk_;
+  std::function<bool(std::string_view)> complete_;
+  ReceivedMessage message_;
 };
 
 // Reads until end of file, or until `complete` (when given) accepts the bytes

@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <filesystem>
@@ -383,6 +384,36 @@ BOOST_AUTO_TEST_CASE(held_metrics_connections_take_no_more_than_their_share) {
   BOOST_TEST(metrics.find("seccomp_agent_containers_registered_total 1") != std::string::npos,
              metrics);
   BOOST_TEST(agent.log().find("accept failed") == std::string::npos);
+}
+
+// A peer that trickles a message (a byte every 200 ms) holds up no runtime:
+// a container registers and is served at once, and the trickler is dropped
+// when its message's deadline (5 s for the whole message, not per read)
+// passes. Before, registration waited for the trickler for as long as it
+// kept sending.
+BOOST_AUTO_TEST_CASE(a_trickling_peer_holds_up_no_registration) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - getppid -> return 3\n"));
+  std::atomic<bool> stop = false;
+  std::thread trickler([&] {
+    const sa::kernel::UniqueFd s = sa::kernel::testing::connect_unix(agent.socket());
+    const std::string text = "{\"ociVersion\": \"1.0.2\", \"fds\": [";
+    for (size_t i = 0; !stop && i < 150; ++i) {  // 30 s at most
+      if (::send(s.get(), &text[i % text.size()], 1, MSG_NOSIGNAL) < 0)
+        return;  // dropped by the agent
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  });
+  BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 3\n");
+  const std::string dropped = "did not finish its message within";
+  for (int i = 0; i < 500 && agent.log().find(dropped) == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  stop = true;
+  trickler.join();
+  const std::string log = agent.log();
+  const size_t registered = log.find("container registered");
+  BOOST_TEST_REQUIRE(log.find(dropped) != std::string::npos, log);
+  BOOST_TEST(registered < log.find(dropped), log);
 }
 
 BOOST_AUTO_TEST_CASE(the_agent_refuses_a_bad_table_at_start) {
