@@ -26,30 +26,16 @@ bool open_into(const ProcDir& proc, const char* relative, int flags, UniqueFd& o
   throw_errno("open /proc/" + std::to_string(proc.pid()) + "/" + relative);
 }
 
-// The caller's umask and, to act as the caller in its user namespace, its
-// ids there, its supplementary groups and capabilities; false when the
-// caller is gone. Only the status file is read unless the ids are needed.
-bool read_identity(const ProcDir& proc, const ContextNeeds& needs, CallerEnvironment& env,
-                   std::vector<gid_t>& groups) {
-  if (needs.user_ns) {
-    auto identity = read_process_identity(proc, std::nullopt);
-    if (!identity) {
-      return false;
-    }
-    env.uid = identity->facts.uid;
-    env.gid = identity->facts.gid;
-    env.capabilities = identity->facts.cap_effective;
-    env.umask = identity->facts.umask;
-    groups = std::move(identity->status.groups);
-  } else if (needs.umask) {
-    const auto status = proc.read_text("status");
-    if (!status) {
-      return false;
-    }
-    env.umask = parse_status(*status).umask;
+CallerPids pids_of(const StatusFields& status, uint64_t start_time) {
+  CallerPids p;
+  const size_t levels = std::min(status.ns_tgid.size(), size_t{CallerPids::kMaxLevels});
+  p.levels = static_cast<int>(levels);
+  for (size_t i = 0; i < levels; ++i) {
+    p.tgid[i] = status.ns_tgid[i];
+    p.tid[i] = status.ns_pid[i];
   }
-  env.set_umask = needs.umask;
-  return true;
+  p.start_time = start_time;
+  return p;
 }
 
 OpenedContext target_gone() {
@@ -65,19 +51,30 @@ OpenedContext CallerContext::open(const NotifyFd& notify, const Notification& n,
     return target_gone();
   }
   CallerContext c;
-  constexpr int kNs = O_RDONLY;
-  constexpr int kDir = O_PATH | O_DIRECTORY;
-  const bool opened = open_into(*proc, "ns/mnt", kNs, c.mnt_ns_) &&
-                      open_into(*proc, "root", kDir, c.root_) &&
-                      (!needs.cwd || open_into(*proc, "cwd", kDir, c.cwd_)) &&
-                      (!needs.pid_ns || open_into(*proc, "ns/pid", kNs, c.pid_ns_)) &&
-                      (!needs.net_ns || open_into(*proc, "ns/net", kNs, c.net_ns_)) &&
-                      (!needs.cgroup_ns || open_into(*proc, "ns/cgroup", kNs, c.cgroup_ns_)) &&
-                      (!needs.ipc_ns || open_into(*proc, "ns/ipc", kNs, c.ipc_ns_)) &&
-                      (!needs.user_ns || open_into(*proc, "ns/user", kNs, c.user_ns_));
-  if (!opened || !read_identity(*proc, needs, c.env_, c.groups_)) {
+  auto identity = read_process_identity(*proc, std::nullopt);
+  const auto stat = proc->read_text("stat");
+  if (!identity || !stat) {
     return target_gone();
   }
+  constexpr int kNs = O_RDONLY;
+  constexpr int kDir = O_PATH | O_DIRECTORY;
+  const bool opened =
+      open_into(*proc, "root", kDir, c.root_) && (!needs.cwd || open_into(*proc, "cwd", kDir, c.cwd_)) &&
+      (!needs.mnt_ns || open_into(*proc, "ns/mnt", kNs, c.mnt_ns_)) &&
+      (!needs.pid_ns || open_into(*proc, "ns/pid", kNs, c.pid_ns_)) &&
+      (!needs.net_ns || open_into(*proc, "ns/net", kNs, c.net_ns_)) &&
+      (!needs.cgroup_ns || open_into(*proc, "ns/cgroup", kNs, c.cgroup_ns_)) &&
+      (!needs.ipc_ns || open_into(*proc, "ns/ipc", kNs, c.ipc_ns_)) &&
+      (!identity->own_user_namespace || open_into(*proc, "ns/user", kNs, c.user_ns_));
+  if (!opened) {
+    return target_gone();
+  }
+  const StatusFields& status = identity->status;
+  c.identity_ = CallerIdentity{status.fsuid, status.fsgid, status.groups, status.cap_effective,
+                               status.umask};
+  c.ns_fsuid_ = identity->ns_fsuid;
+  c.ns_fsgid_ = identity->ns_fsgid;
+  c.pids_ = pids_of(status, parse_stat_start_time(*stat));
   std::optional<Pidfd> pidfd;
   if (needs.borrow_fd >= 0) {
     pidfd = Pidfd::open(n.pid);
@@ -100,20 +97,44 @@ OpenedContext CallerContext::open(const NotifyFd& notify, const Notification& n,
     }
     c.borrowed_ = std::move(b.fd);
   }
-  CallerEnvironment& env = c.env_;
-  env.pid_ns = c.pid_ns_.get();
-  env.mnt_ns = c.mnt_ns_.get();
-  env.net_ns = c.net_ns_.get();
-  env.cgroup_ns = c.cgroup_ns_.get();
-  env.ipc_ns = c.ipc_ns_.get();
-  env.user_ns = c.user_ns_.get();
-  env.root = c.root_.get();
-  env.cwd = c.cwd_.get();
-  env.groups = c.groups_.data();
-  env.group_count = c.groups_.size();
-  env.notify_fd = notify.get();
-  env.notification_id = n.id;
+  c.notify_fd_ = notify.get();
+  c.notification_id_ = n.id;
   return {ContextOutcome::Opened, std::move(c)};
+}
+
+CallerEnvironment CallerContext::environment(ChildCredentials credentials,
+                                             uint64_t capabilities) const {
+  CallerEnvironment env;
+  env.pid_ns = pid_ns_.get();
+  env.mnt_ns = mnt_ns_.get();
+  env.net_ns = net_ns_.get();
+  env.cgroup_ns = cgroup_ns_.get();
+  env.ipc_ns = ipc_ns_.get();
+  env.credentials = credentials;
+  env.identity.groups = identity_.groups.data();
+  env.identity.group_count = identity_.groups.size();
+  switch (credentials) {
+    case ChildCredentials::Agent:
+      break;
+    case ChildCredentials::Caller:
+      env.identity.fsuid = identity_.fsuid;
+      env.identity.fsgid = identity_.fsgid;
+      env.identity.capabilities = capabilities;
+      break;
+    case ChildCredentials::CallerUserNs:
+      env.user_ns = user_ns_.get();
+      env.identity.fsuid = ns_fsuid_;
+      env.identity.fsgid = ns_fsgid_;
+      env.identity.capabilities = identity_.capabilities;
+      break;
+  }
+  env.root = root_.get();
+  env.cwd = -1;  // emulators walk from their fds, never from the process's cwd
+  env.set_umask = true;
+  env.umask = identity_.umask;
+  env.notify_fd = notify_fd_;
+  env.notification_id = notification_id_;
+  return env;
 }
 
 }  // namespace sa::kernel

@@ -31,14 +31,13 @@ uint32_t overflow_gid() {
   return id;
 }
 
-// Maps a kernel id through /proc/PID/{uid,gid}_map; nullopt when gone.
-std::optional<uint32_t> id_in_namespace(const ProcDir& proc, const char* map_file,
-                                        uint32_t kernel_id, uint32_t overflow) {
+// A process's id map (uid_map or gid_map); nullopt when it is gone.
+std::optional<std::vector<IdRange>> id_map(const ProcDir& proc, const char* map_file) {
   const auto text = proc.read_text(map_file);
   if (!text) {
     return std::nullopt;
   }
-  return map_into_namespace(kernel_id, parse_id_map(*text)).value_or(overflow);
+  return parse_id_map(*text);
 }
 
 }  // namespace
@@ -95,15 +94,20 @@ std::optional<ProcessIdentity> read_process_identity(
     // status are already the ones the caller sees.
     facts.uid = fields.euid;
     facts.gid = fields.egid;
+    identity.ns_fsuid = fields.fsuid;
+    identity.ns_fsgid = fields.fsgid;
   } else {
-    const auto uid = id_in_namespace(proc, "uid_map", fields.euid, overflow_uid());
-    const auto gid = id_in_namespace(proc, "gid_map", fields.egid, overflow_gid());
-    if (!uid || !gid) {
+    const auto uids = id_map(proc, "uid_map");
+    const auto gids = id_map(proc, "gid_map");
+    if (!uids || !gids) {
       return std::nullopt;
     }
-    facts.uid = *uid;
-    facts.gid = *gid;
+    facts.uid = map_into_namespace(fields.euid, *uids).value_or(overflow_uid());
+    facts.gid = map_into_namespace(fields.egid, *gids).value_or(overflow_gid());
+    identity.ns_fsuid = map_into_namespace(fields.fsuid, *uids).value_or(overflow_uid());
+    identity.ns_fsgid = map_into_namespace(fields.fsgid, *gids).value_or(overflow_gid());
   }
+  identity.own_user_namespace = !(*userns == own_user_namespace());
   facts.userns_is_container =
       container_userns && *userns == *container_userns && !(*userns == own_user_namespace());
   facts.userns = std::move(*userns);

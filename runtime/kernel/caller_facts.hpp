@@ -57,6 +57,10 @@ std::optional<CallerFacts> read_process_facts(const ProcDir& proc,
 struct ProcessIdentity {
   StatusFields status;
   CallerFacts facts;
+  // fsuid and fsgid as the caller's user namespace sees them.
+  uint32_t ns_fsuid = 0;
+  uint32_t ns_fsgid = 0;
+  bool own_user_namespace = false;  // the caller's user namespace is not the agent's
 };
 std::optional<ProcessIdentity> read_process_identity(
     const ProcDir& proc, const std::optional<NamespaceId>& container_userns);

@@ -1,65 +1,26 @@
 #include "kernel/emulate.hpp"
 
 #include <fcntl.h>
-#include <sys/syscall.h>
-#include <unistd.h>
+#include <linux/capability.h>
 
 #include <cerrno>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
+#include "kernel/acting_as_caller.hpp"
 #include "kernel/caller_context.hpp"
+#include "kernel/path_call.hpp"
 
 namespace sa::kernel {
 namespace {
 
-// ---- The calls, as run in the child. Arguments are prepared by the agent.
-
-SyscallResult result_of(long ret) {
-  return ret < 0 ? SyscallResult{ret, errno} : SyscallResult{ret, 0};
-}
-
-struct PathCall {
-  int dirfd;  // AT_FDCWD or the borrowed fd
-  const char* path;
-  mode_t mode;
-};
-
-SyscallResult do_mkdirat(const void* raw) {
-  const auto& a = *static_cast<const PathCall*>(raw);
-  return result_of(::syscall(SYS_mkdirat, a.dirfd, a.path, a.mode));
-}
-
-SyscallResult do_fchmodat(const void* raw) {
-  const auto& a = *static_cast<const PathCall*>(raw);
-  return result_of(::syscall(SYS_fchmodat, a.dirfd, a.path, a.mode));
-}
-
-SyscallResult do_fchmod(const void* raw) {
-  const auto& a = *static_cast<const PathCall*>(raw);
-  return result_of(::syscall(SYS_fchmod, a.dirfd, a.mode));
-}
-
-struct MountCall {
-  const char* source;
-  const char* target;
-  const char* fstype;
-  unsigned long flags;
-  const char* data;
-};
-
-SyscallResult do_mount(const void* raw) {
-  const auto& a = *static_cast<const MountCall*>(raw);
-  return result_of(::syscall(SYS_mount, a.source, a.target, a.fstype, a.flags, a.data));
-}
-
-const char* c_str_or_null(const std::optional<std::string>& s) {
-  return s ? s->c_str() : nullptr;
-}
-
-// ---- The agent's side: open the context, run the call, report.
-
 EmulationResult done(SyscallResult r) {
   return {EmulationOutcome::Done, r, std::nullopt};
+}
+
+EmulationResult fails_with(int err) {
+  return done({-1, err});
 }
 
 EmulationResult gone() {
@@ -80,31 +41,55 @@ EmulationResult from_report(const ChildReport& report) {
   return failed(SysError(report.err, "emulation: " + std::string(name_of(report.step))));
 }
 
-// Opens what `needs` asks for and runs `op` on `call` there. When an fd was
-// borrowed, its number (valid in the child, which shares or copies the
-// agent's fd table) goes into `*borrowed_slot` first.
-EmulationResult run(const NotifyFd& notify, const Notification& n, ContextNeeds needs,
-                    const EmulateOptions& options, CallerOperation op, const void* call,
-                    int* borrowed_slot) {
-  needs.user_ns = options.enter_user_namespace;
+// Opens the caller's context; the result to give when it cannot be had.
+std::optional<EmulationResult> open_context(const NotifyFd& notify, const Notification& n,
+                                            const ContextNeeds& needs,
+                                            std::optional<CallerContext>& out) {
+  OpenedContext opened = CallerContext::open(notify, n, needs);
+  switch (opened.outcome) {
+    case ContextOutcome::TargetGone:
+      return gone();
+    case ContextOutcome::BadFd:
+      return fails_with(EBADF);
+    case ContextOutcome::Opened:
+      break;
+  }
+  out = std::move(opened.context);
+  return std::nullopt;
+}
+
+// Runs the work of a path emulator as the caller: on this thread, or in a
+// child that joins the caller's own user namespace.
+template <typename Call, SyscallResult (*Run)(Call&)>
+SyscallResult run_in_child(void* raw) {
+  return Run(*static_cast<Call*>(raw));
+}
+
+template <typename Call, SyscallResult (*Run)(Call&)>
+EmulationResult act_as_caller(const CallerContext& c, Call& call, const EmulateOptions& options) {
+  SyscallResult r;
+  if (options.as_agent || !c.own_user_namespace()) {
+    const ActingAsCaller acting(c.identity(), c.root(), options.as_agent);
+    r = Run(call);
+  } else {
+    const CallerEnvironment env = c.environment(ChildCredentials::CallerUserNs, 0);
+    const ChildReport report = run_in_caller(env, run_in_child<Call, Run>, &call);
+    if (report.step != ChildStep::Done)
+      return from_report(report);
+    r = report.result;
+  }
+  return call.gone ? gone() : done(r);
+}
+
+// Anything but the caller's death keeping the agent from acting: the
+// daemon is told why.
+template <typename F>
+EmulationResult guarded(F&& f) {
   try {
-    OpenedContext opened = CallerContext::open(notify, n, needs);
-    switch (opened.outcome) {
-      case ContextOutcome::TargetGone:
-        return gone();
-      case ContextOutcome::BadFd:
-        return done({-1, EBADF});
-      case ContextOutcome::Opened:
-        break;
-    }
-    if (borrowed_slot != nullptr) {
-      *borrowed_slot = opened.context->borrowed_fd();
-    }
-    return from_report(run_in_caller(opened.context->environment(), op, call));
+    return f();
   } catch (const SysError& e) {
     return failed(e);
   } catch (const std::runtime_error& e) {
-    // Unparsable /proc content: no emulation, and the daemon is told why.
     return failed(SysError(EPROTO, e.what()));
   }
 }
@@ -113,29 +98,58 @@ EmulationResult run(const NotifyFd& notify, const Notification& n, ContextNeeds 
 // kernel, dirfd matters only for a relative path; AT_FDCWD means the cwd,
 // any other dirfd is borrowed from the caller.
 EmulationResult run_at(const NotifyFd& notify, const Notification& n, int dirfd,
-                       const std::string& path, mode_t mode, bool uses_umask,
-                       const EmulateOptions& options, CallerOperation op) {
-  const bool uses_dirfd = !path.empty() && path.front() != '/' && dirfd != AT_FDCWD;
-  if (uses_dirfd && dirfd < 0) {
-    return done({-1, EBADF});
-  }
-  ContextNeeds needs;
-  needs.umask = uses_umask;
-  needs.borrow_fd = uses_dirfd ? dirfd : ContextNeeds::kNoFd;
-  PathCall call{AT_FDCWD, path.c_str(), mode};
-  return run(notify, n, needs, options, op, &call, uses_dirfd ? &call.dirfd : nullptr);
+                       const std::string& path, mode_t mode, PathOp op,
+                       const EmulateOptions& options) {
+  const bool relative = !path.empty() && path.front() != '/';
+  const bool uses_dirfd = relative && dirfd != AT_FDCWD;
+  if (uses_dirfd && dirfd < 0)
+    return fails_with(EBADF);
+  return guarded([&] {
+    ContextNeeds needs;
+    needs.cwd = relative && !uses_dirfd;
+    needs.borrow_fd = uses_dirfd ? dirfd : ContextNeeds::kNoFd;
+    std::optional<CallerContext> c;
+    if (auto early = open_context(notify, n, needs, c))
+      return *early;
+    PathCall call;
+    call.op = op;
+    call.from.root = c->root();
+    call.from.start = uses_dirfd ? c->borrowed_fd() : relative ? c->cwd() : c->root();
+    call.from.pids = &c->pids();
+    call.path = path.c_str();
+    call.mode = mode;
+    call.notify_fd = notify.get();
+    call.notification_id = n.id;
+    return act_as_caller<PathCall, run_path_call>(*c, call, options);
+  });
 }
 
 // The namespaces whose view a filesystem type shows.
 void namespaces_for(const std::optional<std::string>& fstype, ContextNeeds& needs) {
-  if (!fstype) {
+  if (!fstype)
     return;
-  }
   needs.pid_ns = *fstype == "proc";
   needs.net_ns = *fstype == "sysfs";
   needs.cgroup_ns = *fstype == "cgroup" || *fstype == "cgroup2";
   needs.ipc_ns = *fstype == "mqueue";
 }
+
+FsKind kind_of(const std::optional<std::string>& fstype) {
+  if (!fstype)
+    return FsKind::Unknown;
+  std::ifstream in("/proc/filesystems");
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in)
+    throw SysError(EIO, "read /proc/filesystems");
+  return filesystem_kind(text.str(), *fstype);
+}
+
+SyscallResult run_mount_in_child(void* raw) {
+  return run_mount_call(*static_cast<MountCall*>(raw));
+}
+
+constexpr uint64_t kCapSysAdmin = uint64_t{1} << CAP_SYS_ADMIN;
 
 }  // namespace
 
@@ -151,7 +165,7 @@ EmulationResult emulate_mkdir(const NotifyFd& notify, const Notification& n,
 EmulationResult emulate_mkdirat(const NotifyFd& notify, const Notification& n, int dirfd,
                                 const std::string& path, mode_t mode,
                                 const EmulateOptions& options) {
-  return run_at(notify, n, dirfd, path, mode, /*uses_umask=*/true, options, do_mkdirat);
+  return run_at(notify, n, dirfd, path, mode, PathOp::MakeDirectory, options);
 }
 
 EmulationResult emulate_chmod(const NotifyFd& notify, const Notification& n,
@@ -162,28 +176,64 @@ EmulationResult emulate_chmod(const NotifyFd& notify, const Notification& n,
 EmulationResult emulate_fchmodat(const NotifyFd& notify, const Notification& n, int dirfd,
                                  const std::string& path, mode_t mode,
                                  const EmulateOptions& options) {
-  return run_at(notify, n, dirfd, path, mode, /*uses_umask=*/false, options, do_fchmodat);
+  return run_at(notify, n, dirfd, path, mode, PathOp::ChangeMode, options);
 }
 
 EmulationResult emulate_fchmod(const NotifyFd& notify, const Notification& n, int fd, mode_t mode,
                                const EmulateOptions& options) {
-  if (fd < 0) {
-    return done({-1, EBADF});
-  }
-  ContextNeeds needs;
-  needs.cwd = false;
-  needs.borrow_fd = fd;
-  PathCall call{-1, nullptr, mode};
-  return run(notify, n, needs, options, do_fchmod, &call, &call.dirfd);
+  if (fd < 0)
+    return fails_with(EBADF);
+  return guarded([&] {
+    ContextNeeds needs;
+    needs.borrow_fd = fd;
+    std::optional<CallerContext> c;
+    if (auto early = open_context(notify, n, needs, c))
+      return *early;
+    FdModeCall call;
+    call.fd = c->borrowed_fd();
+    call.mode = mode;
+    call.notify_fd = notify.get();
+    call.notification_id = n.id;
+    return act_as_caller<FdModeCall, run_fd_mode_call>(*c, call, options);
+  });
 }
 
 EmulationResult emulate_mount(const NotifyFd& notify, const Notification& n, const MountArgs& args,
                               const EmulateOptions& options) {
-  ContextNeeds needs;
-  namespaces_for(args.fstype, needs);
-  const MountCall call{c_str_or_null(args.source), c_str_or_null(args.target),
-                       c_str_or_null(args.fstype), args.flags, c_str_or_null(args.data)};
-  return run(notify, n, needs, options, do_mount, &call, nullptr);
+  return guarded([&] {
+    const RuntimeProtections defaults = default_protections();
+    const RuntimeProtections& protections =
+        options.protections != nullptr ? *options.protections : defaults;
+    const MountGuard guard = guard_for_mount(protections, args.fstype.value_or(""),
+                                             kind_of(args.fstype), options.as_agent);
+    const MountPlan plan(args, guard);
+    if (plan.early_error() != 0)
+      return fails_with(plan.early_error());
+    const bool relative = !args.target->empty() && args.target->front() != '/';
+    ContextNeeds needs;
+    needs.cwd = relative;
+    needs.mnt_ns = true;
+    namespaces_for(args.fstype, needs);
+    std::optional<CallerContext> c;
+    if (auto early = open_context(notify, n, needs, c))
+      return *early;
+    // The caller's own capabilities count only where they are held in the
+    // agent's user namespace; CAP_SYS_ADMIN is what the emulation grants.
+    const uint64_t own = c->own_user_namespace() ? 0 : c->identity().capabilities;
+    const CallerEnvironment env = c->environment(
+        options.as_agent ? ChildCredentials::Agent : ChildCredentials::Caller, own | kCapSysAdmin);
+    const WalkFrom from{c->root(), relative ? c->cwd() : c->root(), &c->pids()};
+    MountCall call = plan.call(from, notify.get(), n.id);
+    const ChildReport report = run_in_caller(env, run_mount_in_child, &call);
+    if (report.step != ChildStep::Done)
+      return from_report(report);
+    if (call.gone)
+      return gone();
+    if (call.protection_err != 0)
+      return failed(SysError(call.protection_err,
+                             std::string("protect the new mount: ") + call.protection_path));
+    return done(report.result);
+  });
 }
 
 namespace {
@@ -218,7 +268,7 @@ int fd_arg(const model::Emulation& e, std::string_view name) {
 EmulationResult emulate(const NotifyFd& notify, const Notification& n, const model::Emulation& e,
                         const EmulateOptions& options) {
   if (const model::ResolvedArg* path = e.find("path"); path != nullptr && path->is_null)
-    return done({-1, EFAULT});
+    return fails_with(EFAULT);
   switch (e.op) {
     case model::Emulator::Mkdir:
       return emulate_mkdir(notify, n, arg(e, "path").text, mode_arg(e), options);

@@ -1,12 +1,22 @@
-// Emulators: carry out a syscall inside the caller's container, on values
-// the agent has already read (caller memory is never read again here), and
-// return the real result for the daemon to send back. Paths resolve as the
-// caller's would: in its mount namespace, under its root (a ".." or an
-// absolute symlink cannot leave it), relative to its cwd or to the dirfd it
-// passed, with its umask. By default the call runs with the agent's
-// privileges; `enter_user_namespace` runs it with the caller's credentials
-// (uid, gid, supplementary groups, effective capabilities) in its own user
-// namespace instead, so the kernel checks what the caller itself may do.
+// Emulators: carry out a syscall on a caller's behalf, on values the agent
+// has already read (caller memory is never read again here), and return
+// the result the kernel would have given the caller.
+//
+// Whose credentials: by default the caller's. A path emulator (mkdir,
+// mkdirat, chmod, fchmod, fchmodat) runs on the agent's thread with the
+// caller's fsuid, fsgid, supplementary groups, capabilities, umask and root
+// (acting_as_caller.hpp) — or, for a caller in a user namespace of its own,
+// in a child that joins that namespace with the caller's ids and
+// capabilities there. It gets no capability the caller lacks: permissions
+// apply as the kernel applies them. A mount runs in a child inside the
+// caller's mount, pid, network, cgroup and ipc namespaces, with the caller's
+// fsuid, fsgid and groups, the caller's own capabilities (when held in the
+// agent's user namespace) and CAP_SYS_ADMIN, which is what emulating a mount
+// grants; it gets the runtime's protections (runtime_protections.hpp). With
+// `as agent` a rule runs the call with the agent's credentials instead.
+//
+// Paths resolve inside the caller's root (path_walk.hpp); ID_VALID is
+// checked right before the side effect.
 #pragma once
 
 #include <sys/types.h>
@@ -14,17 +24,19 @@
 #include <optional>
 #include <string>
 
+#include "kernel/mount_call.hpp"
 #include "kernel/notify_fd.hpp"
 #include "kernel/run_in_caller.hpp"
+#include "kernel/runtime_protections.hpp"
 #include "kernel/sys_error.hpp"
 #include "model/call/emulation.hpp"
 
 namespace sa::kernel {
 
 enum class EmulationOutcome {
-  Done,        // the syscall ran (or the caller's fd was bad); send `result`
+  Done,        // the syscall ran (or failed as the kernel would); send `result`
   TargetGone,  // the notification is gone: nothing was done, send nothing
-  Failed,      // the agent could not get into the caller's context: `failure`
+  Failed,      // the agent could not act for the caller: `failure`
 };
 
 struct EmulationResult {
@@ -37,20 +49,13 @@ struct EmulationResult {
 };
 
 struct EmulateOptions {
-  bool enter_user_namespace = false;
-};
-
-struct MountArgs {
-  std::optional<std::string> source;  // nullopt: the caller passed NULL
-  std::optional<std::string> target;
-  std::optional<std::string> fstype;
-  unsigned long flags = 0;
-  std::optional<std::string> data;
+  bool as_agent = false;  // the rule said `as agent`: the agent's credentials
+  // The container's, for mounts; nullptr: runc's defaults.
+  const RuntimeProtections* protections = nullptr;
 };
 
 // Carries out an emulation the engine resolved: its values, never the
-// caller's memory again. A NULL path fails with EFAULT before anything
-// happens, as in the kernel.
+// caller's memory again.
 EmulationResult emulate(const NotifyFd& notify, const Notification& n, const model::Emulation& e,
                         const EmulateOptions& options = {});
 
@@ -62,9 +67,9 @@ EmulationResult emulate_mkdir(const NotifyFd& notify, const Notification& n,
 EmulationResult emulate_mkdirat(const NotifyFd& notify, const Notification& n, int dirfd,
                                 const std::string& path, mode_t mode,
                                 const EmulateOptions& options = {});
-// A proc mount joins the caller's pid namespace, sysfs its network
-// namespace, cgroup its cgroup namespace, mqueue its ipc namespace: the new
-// mount shows the caller's view, not the agent's.
+// A proc mount is an instance of the caller's pid namespace, sysfs shows
+// its network namespace, cgroup its cgroup namespace, mqueue its ipc
+// namespace: the new mount shows the caller's view, not the agent's.
 EmulationResult emulate_mount(const NotifyFd& notify, const Notification& n, const MountArgs& args,
                               const EmulateOptions& options = {});
 EmulationResult emulate_chmod(const NotifyFd& notify, const Notification& n,

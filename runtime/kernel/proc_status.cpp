@@ -1,5 +1,6 @@
 #include "kernel/proc_status.hpp"
 
+#include <array>
 #include <charconv>
 #include <stdexcept>
 #include <string>
@@ -46,18 +47,34 @@ std::optional<T> take_number(std::string_view& s, int base) {
   return value;
 }
 
-// "Uid:\treal\teffective\tsaved\tfs": the second column.
-uint32_t effective_id(std::string_view text, std::string_view key) {
+// Every number of a "Key:\tn n n" line; at least one.
+template <typename T>
+std::vector<T> numbers(std::string_view text, std::string_view key, bool may_be_empty = false) {
   auto value = status_value(text, key);
   if (!value) {
     malformed("/proc/PID/status", "no " + std::string(key) + " line");
   }
-  const auto real = take_number<uint32_t>(*value, 10);
-  const auto effective = take_number<uint32_t>(*value, 10);
-  if (!real || !effective) {
+  std::vector<T> out;
+  while (!skip_blanks(*value).empty()) {
+    const auto n = take_number<T>(*value, 10);
+    if (!n) {
+      malformed("/proc/PID/status", "bad " + std::string(key) + " line");
+    }
+    out.push_back(*n);
+  }
+  if (out.empty() && !may_be_empty) {
+    malformed("/proc/PID/status", "empty " + std::string(key) + " line");
+  }
+  return out;
+}
+
+// "Uid:\treal\teffective\tsaved\tfs".
+std::array<uint32_t, 4> id_set(std::string_view text, std::string_view key) {
+  const auto ids = numbers<uint32_t>(text, key);
+  if (ids.size() != 4) {
     malformed("/proc/PID/status", "bad " + std::string(key) + " line");
   }
-  return *effective;
+  return {ids[0], ids[1], ids[2], ids[3]};
 }
 
 template <typename T>
@@ -73,33 +90,48 @@ T single_number(std::string_view text, std::string_view key, int base) {
   return *number;
 }
 
-// "Groups:\t100 101 \n", possibly empty.
-std::vector<gid_t> groups(std::string_view text) {
-  auto value = status_value(text, "Groups");
-  if (!value) {
-    malformed("/proc/PID/status", "no Groups line");
-  }
-  std::vector<gid_t> out;
-  while (!skip_blanks(*value).empty()) {
-    const auto gid = take_number<gid_t>(*value, 10);
-    if (!gid) {
-      malformed("/proc/PID/status", "bad Groups line");
-    }
-    out.push_back(*gid);
-  }
-  return out;
-}
 
 }  // namespace
 
 StatusFields parse_status(std::string_view text) {
   StatusFields f;
-  f.euid = effective_id(text, "Uid");
-  f.egid = effective_id(text, "Gid");
+  const auto uids = id_set(text, "Uid");
+  const auto gids = id_set(text, "Gid");
+  f.euid = uids[1];
+  f.fsuid = uids[3];
+  f.egid = gids[1];
+  f.fsgid = gids[3];
   f.cap_effective = single_number<uint64_t>(text, "CapEff", 16);
   f.umask = single_number<mode_t>(text, "Umask", 8);
-  f.groups = groups(text);
+  f.groups = numbers<gid_t>(text, "Groups", /*may_be_empty=*/true);
+  f.ns_tgid = numbers<int32_t>(text, "NStgid");
+  f.ns_pid = numbers<int32_t>(text, "NSpid");
+  if (f.ns_tgid.size() != f.ns_pid.size()) {
+    malformed("/proc/PID/status", "NStgid and NSpid differ in length");
+  }
   return f;
+}
+
+uint64_t parse_stat_start_time(std::string_view text) {
+  // The command (field 2) is in parentheses and may hold anything.
+  const size_t close = text.rfind(')');
+  if (close == std::string_view::npos) {
+    malformed("/proc/PID/stat", "no command");
+  }
+  std::string_view rest = text.substr(close + 1);
+  for (int field = 3; field < 22; ++field) {
+    rest = skip_blanks(rest);
+    const size_t end = rest.find(' ');
+    if (end == std::string_view::npos) {
+      malformed("/proc/PID/stat", "too few fields");
+    }
+    rest.remove_prefix(end);
+  }
+  const auto start = take_number<uint64_t>(rest, 10);
+  if (!start) {
+    malformed("/proc/PID/stat", "bad start time");
+  }
+  return *start;
 }
 
 std::vector<IdRange> parse_id_map(std::string_view text) {

@@ -17,11 +17,21 @@ namespace sa::kernel {
 struct StatusFields {
   uint32_t euid = 0;
   uint32_t egid = 0;
+  uint32_t fsuid = 0;  // what the kernel checks file access against
+  uint32_t fsgid = 0;
   uint64_t cap_effective = 0;
   mode_t umask = 0;
   std::vector<gid_t> groups;  // supplementary groups
+  // NStgid and NSpid: the process and thread id in each pid namespace, from
+  // the reader's down to the process's own.
+  std::vector<int32_t> ns_tgid;
+  std::vector<int32_t> ns_pid;
 };
 StatusFields parse_status(std::string_view text);
+
+// Field 22 of /proc/PID/stat: when the process started, in clock ticks
+// since boot. With the pid, it names one process for good.
+uint64_t parse_stat_start_time(std::string_view text);
 
 // One line of /proc/PID/uid_map or gid_map: `count` ids starting at
 // `inside` in the process's namespace are `outside` onwards in the reader's.

@@ -46,7 +46,7 @@ ThreadArea& thread_area() {
 struct Plan {
   const CallerEnvironment* env;
   CallerOperation op;
-  const void* args;
+  void* args;
   int clone_flags;
   char* second_stack_top;
   ChildReport* report;
@@ -96,11 +96,11 @@ ChildStep join_namespaces(const CallerEnvironment& env) {
   if (!join(env.ipc_ns, CLONE_NEWIPC)) {
     return ChildStep::JoinIpcNs;
   }
-  if (env.user_ns >= 0) {
+  if (env.credentials == ChildCredentials::CallerUserNs) {
     // Groups as kernel ids, while the agent's privilege still allows it:
     // inside the caller's namespace setgroups may be denied.
-    if (sys(SYS_setgroups, static_cast<long>(env.group_count),
-            reinterpret_cast<long>(env.groups)) != 0) {
+    if (sys(SYS_setgroups, static_cast<long>(env.identity.group_count),
+            reinterpret_cast<long>(env.identity.groups)) != 0) {
       return ChildStep::SetGroups;
     }
     if (!join(env.user_ns, CLONE_NEWUSER)) {
@@ -110,7 +110,28 @@ ChildStep join_namespaces(const CallerEnvironment& env) {
   return ChildStep::Done;
 }
 
-// The caller's root, credentials (with a user namespace), cwd and umask.
+bool take_credentials(const CallerEnvironment& env) {
+  const FsIdentity& who = env.identity;
+  switch (env.credentials) {
+    case ChildCredentials::Agent:
+      return true;
+    case ChildCredentials::Caller:
+      // For good: nothing else stays permitted.
+      if (const int err = take_fs_identity(who, who.capabilities, 0); err != 0) {
+        errno = err;
+        return false;
+      }
+      return true;
+    case ChildCredentials::CallerUserNs:
+      return sys(SYS_setresgid, who.fsgid, who.fsgid, who.fsgid) == 0 &&
+             sys(SYS_setresuid, who.fsuid, who.fsuid, who.fsuid) == 0 &&
+             set_capabilities(who.capabilities);
+  }
+  errno = EINVAL;
+  return false;
+}
+
+// The caller's root, credentials, cwd and umask.
 ChildStep become_caller(const CallerEnvironment& env) {
   // Joining a mount namespace resets root and cwd to its root: the caller's
   // own root (a chroot, a pivot_root) is taken explicitly.
@@ -118,14 +139,8 @@ ChildStep become_caller(const CallerEnvironment& env) {
       (sys(SYS_fchdir, env.root) != 0 || sys(SYS_chroot, reinterpret_cast<long>(".")) != 0)) {
     return ChildStep::EnterRoot;
   }
-  if (env.user_ns >= 0) {
-    if (sys(SYS_setresgid, env.gid, env.gid, env.gid) != 0 ||
-        sys(SYS_setresuid, env.uid, env.uid, env.uid) != 0) {
-      return ChildStep::SetCredentials;
-    }
-    if (!set_capabilities(env.capabilities)) {
-      return ChildStep::SetCapabilities;
-    }
+  if (!take_credentials(env)) {
+    return ChildStep::SetCredentials;
   }
   if (env.cwd >= 0 && sys(SYS_fchdir, env.cwd) != 0) {
     return ChildStep::EnterCwd;
@@ -225,7 +240,7 @@ class SignalsBlocked {
 
 }  // namespace
 
-ChildReport run_in_caller(const CallerEnvironment& env, CallerOperation op, const void* args) {
+ChildReport run_in_caller(const CallerEnvironment& env, CallerOperation op, void* args) {
   ThreadArea& area = thread_area();
   *area.report = ChildReport{};
   constexpr int shared = CLONE_VM | CLONE_VFORK | CLONE_FILES;

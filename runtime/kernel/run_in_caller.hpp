@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "kernel/fs_identity.hpp"
 #include "model/names.hpp"
 
 namespace sa::kernel {
@@ -27,6 +28,16 @@ struct SyscallResult {
   int err = 0;
 };
 
+// Whose credentials the child acts with.
+enum class ChildCredentials {
+  Agent,   // the agent's own: a rule said `as agent`
+  Caller,  // `identity` in the agent's user namespace, for good (kernel ids)
+  // The caller's own user namespace (`user_ns`), joined: its supplementary
+  // groups (kernel ids, set before joining), uid and gid as that namespace
+  // sees them, and its capabilities there.
+  CallerUserNs,
+};
+
 // The caller's environment as fds the agent has opened (-1: leave as is).
 struct CallerEnvironment {
   int pid_ns = -1;  // joined before a second child is created inside it
@@ -34,16 +45,10 @@ struct CallerEnvironment {
   int net_ns = -1;
   int cgroup_ns = -1;
   int ipc_ns = -1;
-  // With a user namespace, the child takes the caller's credentials: its
-  // supplementary groups (kernel ids, set before joining), uid and gid (as
-  // its namespace sees them) and effective capabilities.
-  int user_ns = -1;
-  const gid_t* groups = nullptr;
-  size_t group_count = 0;
-  uid_t uid = 0;
-  gid_t gid = 0;
-  uint64_t capabilities = 0;
-  int root = -1;  // O_PATH of /proc/PID/root
+  ChildCredentials credentials = ChildCredentials::Agent;
+  FsIdentity identity;
+  int user_ns = -1;  // CallerUserNs only
+  int root = -1;     // O_PATH of /proc/PID/root
   int cwd = -1;   // O_PATH of /proc/PID/cwd
   bool set_umask = false;
   mode_t umask = 0;
@@ -53,7 +58,7 @@ struct CallerEnvironment {
 };
 
 // The call itself, run in the child with `args` prepared by the agent.
-using CallerOperation = SyscallResult (*)(const void* args);
+using CallerOperation = SyscallResult (*)(void* args);
 
 // Where the child stopped.
 enum class ChildStep {
@@ -69,7 +74,6 @@ enum class ChildStep {
   JoinUserNs,
   EnterRoot,
   SetCredentials,
-  SetCapabilities,
   EnterCwd,
   CheckNotification,
   Spawn,  // the agent could not create the child
@@ -84,7 +88,7 @@ struct ChildReport {
 
 // Safe to call from several agent threads at once: each thread has its own
 // stacks and report area, mapped on its first call.
-ChildReport run_in_caller(const CallerEnvironment& env, CallerOperation op, const void* args);
+ChildReport run_in_caller(const CallerEnvironment& env, CallerOperation op, void* args);
 
 }  // namespace sa::kernel
 
@@ -92,7 +96,7 @@ ChildReport run_in_caller(const CallerEnvironment& env, CallerOperation op, cons
 namespace sa {
 template <>
 struct Vocabulary<kernel::ChildStep> {
-  static constexpr std::size_t count = 17;
+  static constexpr std::size_t count = 16;
   static constexpr std::array<NameEntry<kernel::ChildStep>, count> names{{
       {kernel::ChildStep::Done, "done"},
       {kernel::ChildStep::TargetGone, "target gone"},
@@ -105,8 +109,7 @@ struct Vocabulary<kernel::ChildStep> {
       {kernel::ChildStep::SetGroups, "setgroups"},
       {kernel::ChildStep::JoinUserNs, "setns user"},
       {kernel::ChildStep::EnterRoot, "chroot into the caller's root"},
-      {kernel::ChildStep::SetCredentials, "setresuid/setresgid"},
-      {kernel::ChildStep::SetCapabilities, "capset"},
+      {kernel::ChildStep::SetCredentials, "take the caller's credentials"},
       {kernel::ChildStep::EnterCwd, "fchdir to the caller's cwd"},
       {kernel::ChildStep::CheckNotification, "ioctl SECCOMP_IOCTL_NOTIF_ID_VALID"},
       {kernel::ChildStep::Spawn, "clone"},

@@ -18,9 +18,11 @@ const std::string kStatus =
     "State:\tS (sleeping)\n"
     "Tgid:\t4242\n"
     "Pid:\t4242\n"
-    "Uid:\t1000\t0\t0\t0\n"
-    "Gid:\t1000\t100\t100\t100\n"
+    "Uid:\t1000\t0\t0\t7\n"
+    "Gid:\t1000\t100\t100\t8\n"
     "Groups:\t100 \n"
+    "NStgid:\t4242\t12\n"
+    "NSpid:\t4243\t13\n"
     "CapInh:\t0000000000000000\n"
     "CapPrm:\t000001ffffffffff\n"
     "CapEff:\t000001ffffffffff\n"
@@ -43,6 +45,39 @@ BOOST_AUTO_TEST_CASE(effective_ids_caps_and_umask) {
   BOOST_TEST(f.cap_effective == 0x1ffffffffffULL);
   BOOST_TEST(f.umask == 027u);
   BOOST_TEST(f.groups == std::vector<gid_t>{100});
+  BOOST_TEST(f.fsuid == 7u);
+  BOOST_TEST(f.fsgid == 8u);
+  BOOST_TEST(f.ns_tgid == (std::vector<int32_t>{4242, 12}));
+  BOOST_TEST(f.ns_pid == (std::vector<int32_t>{4243, 13}));
+}
+
+BOOST_AUTO_TEST_CASE(an_id_line_needs_four_ids) {
+  std::string text = kStatus;
+  text.replace(text.find("Uid:\t1000\t0\t0\t7"), 17, "Uid:\t1000\t0\t0");
+  BOOST_CHECK_THROW(parse_status(text), std::runtime_error);
+}
+
+BOOST_AUTO_TEST_CASE(nstgid_and_nspid_have_one_id_per_level) {
+  std::string text = kStatus;
+  text.replace(text.find("NSpid:\t4243\t13"), 15, "NSpid:\t4243");
+  BOOST_CHECK_THROW(parse_status(text), std::runtime_error);
+}
+
+// /proc/PID/stat: the command may hold ") " and spaces; field 22 is the
+// start time.
+BOOST_DATA_TEST_CASE(start_time_follows_the_command,
+                     bdata::make({"sh", "a) b (c", ")", " "}), command) {
+  const std::string text = std::string("42 (") + command +
+                           ") S 1 42 42 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 987654 "
+                           "1000 200 18446744073709551615\n";
+  BOOST_TEST(parse_stat_start_time(text) == 987654u);
+}
+
+BOOST_DATA_TEST_CASE(a_short_or_garbled_stat_is_an_error,
+                     bdata::make({"42 sh S 1", "42 (sh) S 1 2 3", "42 (sh) S 1 42 42 0 -1 4194560 "
+                                  "100 0 0 0 0 0 0 0 20 0 1 0 x 1\n"}),
+                     text) {
+  BOOST_CHECK_THROW(parse_stat_start_time(text), std::runtime_error);
 }
 
 BOOST_AUTO_TEST_CASE(no_supplementary_groups) {
@@ -58,7 +93,7 @@ BOOST_AUTO_TEST_CASE(keys_match_whole_names_only) {
 }
 
 BOOST_DATA_TEST_CASE(a_missing_line_is_an_error,
-                     bdata::make({"Uid", "Gid", "CapEff", "Umask", "Groups"}), key) {
+                     bdata::make({"Uid", "Gid", "CapEff", "Umask", "Groups", "NStgid", "NSpid"}), key) {
   try {
     parse_status(without(key));
     BOOST_FAIL("expected an error");

@@ -1,0 +1,118 @@
+#include "kernel/acting_as_caller.hpp"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "kernel/sys_error.hpp"
+
+namespace sa::kernel {
+namespace {
+
+// What an agent thread is when it is itself: kept from its first emulation.
+struct AgentThread {
+  int root = -1;  // O_PATH of the agent's root and cwd, to come back to
+  int cwd = -1;
+  std::vector<gid_t> groups;
+  FsIdentity identity;
+  uint64_t permitted = 0;
+  uint64_t inheritable = 0;
+  mode_t umask = 0;
+};
+
+[[noreturn]] void cannot_restore(const char* what, int err) {
+  std::fprintf(stderr, "seccomp-agent: cannot restore the agent's %s after an emulation: %s\n",
+               what, std::strerror(err));
+  std::abort();
+}
+
+AgentThread make_agent_thread() {
+  // Root, cwd and umask of this thread alone from now on.
+  if (::unshare(CLONE_FS) != 0) {
+    throw_errno("unshare CLONE_FS");
+  }
+  AgentThread t;
+  t.root = ::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  t.cwd = ::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (t.root < 0 || t.cwd < 0) {
+    throw_errno("open the agent's root and cwd");
+  }
+  uint64_t effective = 0;
+  if (const int err = read_capabilities(effective, t.permitted, t.inheritable); err != 0) {
+    throw SysError(err, "capget");
+  }
+  const int count = ::getgroups(0, nullptr);
+  t.groups.resize(static_cast<size_t>(count > 0 ? count : 0));
+  if (count < 0 || ::getgroups(count, t.groups.data()) != count) {
+    throw_errno("getgroups");
+  }
+  t.identity.fsuid = static_cast<uid_t>(::syscall(SYS_setfsuid, -1));
+  t.identity.fsgid = static_cast<gid_t>(::syscall(SYS_setfsgid, -1));
+  t.identity.groups = t.groups.data();
+  t.identity.group_count = t.groups.size();
+  t.identity.capabilities = effective;
+  t.umask = ::umask(0);
+  ::umask(t.umask);
+  return t;
+}
+
+AgentThread& agent_thread() {
+  thread_local AgentThread t = make_agent_thread();
+  return t;
+}
+
+int enter_root(int root) {
+  return ::fchdir(root) == 0 && ::chroot(".") == 0 ? 0 : errno;
+}
+
+}  // namespace
+
+ActingAsCaller::ActingAsCaller(const CallerIdentity& who, int root, bool keep_agent_credentials) {
+  AgentThread& agent = agent_thread();
+  sigset_t all;
+  ::sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &signals_);
+  // The root first: chroot needs CAP_SYS_CHROOT, which the caller may lack.
+  int err = enter_root(root);
+  const FsIdentity caller{who.fsuid, who.fsgid, who.groups.data(), who.groups.size(),
+                          who.capabilities};
+  if (err == 0) {
+    ::umask(who.umask);
+    if (!keep_agent_credentials)
+      err = take_fs_identity(caller, agent.permitted, agent.inheritable);
+  }
+  if (err != 0) {
+    restore();
+    throw SysError(err, "act with the caller's credentials");
+  }
+}
+
+ActingAsCaller::~ActingAsCaller() {
+  restore();
+}
+
+void ActingAsCaller::restore() noexcept {
+  const AgentThread& agent = agent_thread();
+  if (const int err = take_fs_identity(agent.identity, agent.permitted, agent.inheritable);
+      err != 0) {
+    cannot_restore("credentials", err);
+  }
+  if (const int err = enter_root(agent.root); err != 0) {
+    cannot_restore("root", err);
+  }
+  if (::fchdir(agent.cwd) != 0) {
+    cannot_restore("cwd", errno);
+  }
+  ::umask(agent.umask);
+  ::pthread_sigmask(SIG_SETMASK, &signals_, nullptr);
+}
+
+}  // namespace sa::kernel

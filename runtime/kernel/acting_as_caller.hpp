@@ -1,0 +1,48 @@
+// An agent thread acting as a caller for one emulated call, without a child
+// process: for as long as an ActingAsCaller lives, the thread's root is the
+// caller's root, its umask the caller's, and the kernel checks its file
+// operations against the caller's fsuid, fsgid, supplementary groups and
+// capabilities — so a path resolves, and a mkdir or chmod succeeds or fails,
+// as it would for the caller. Only for a caller in the agent's own user
+// namespace: capabilities held in another one cannot be taken by a thread.
+//
+// The thread gets its own root, cwd and umask on first use (unshare
+// CLONE_FS); credentials are per thread already. Signals are blocked while
+// the caller's identity is on. The destructor puts the agent's identity
+// back; if the kernel refuses that, the agent aborts rather than go on
+// running with someone else's credentials.
+#pragma once
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <vector>
+
+#include "kernel/fs_identity.hpp"
+
+namespace sa::kernel {
+
+struct CallerIdentity {
+  uid_t fsuid = 0;
+  gid_t fsgid = 0;
+  std::vector<gid_t> groups;
+  uint64_t capabilities = 0;  // effective
+  mode_t umask = 0;
+};
+
+class ActingAsCaller {
+ public:
+  // Throws SysError when the thread cannot take the caller's identity (it is
+  // then back to the agent's). `keep_agent_credentials` (a rule's `as
+  // agent`): only the caller's root and umask are taken.
+  ActingAsCaller(const CallerIdentity& who, int root, bool keep_agent_credentials = false);
+  ~ActingAsCaller();
+  ActingAsCaller(const ActingAsCaller&) = delete;
+  ActingAsCaller& operator=(const ActingAsCaller&) = delete;
+
+ private:
+  void restore() noexcept;
+  sigset_t signals_{};
+};
+
+}  // namespace sa::kernel

@@ -1,0 +1,92 @@
+#include "kernel/path_call.hpp"
+
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452  // Linux 6.6; the same number on every architecture
+#endif
+
+namespace sa::kernel {
+namespace {
+
+SyscallResult result_of(long ret) {
+  return ret < 0 ? SyscallResult{ret, errno} : SyscallResult{ret, 0};
+}
+
+SyscallResult failure(int err) {
+  return {-1, err};
+}
+
+// Closes the walk's fd on every path out.
+class Closing {
+ public:
+  explicit Closing(int fd) : fd_(fd) {}
+  Closing(const Closing&) = delete;
+  Closing& operator=(const Closing&) = delete;
+  ~Closing() {
+    if (fd_ >= 0)
+      ::close(fd_);
+  }
+
+ private:
+  int fd_;
+};
+
+// 0 when the call may go ahead; otherwise the call is answered with
+// `result` (the ioctl failed) or not at all (`gone`).
+bool may_act(int notify_fd, uint64_t id, bool& gone, SyscallResult& result) {
+  const int err = notification_pending(notify_fd, id);
+  if (err == 0)
+    return true;
+  if (err == ENOENT)
+    gone = true;
+  else
+    result = failure(err);
+  return false;
+}
+
+}  // namespace
+
+int notification_pending(int notify_fd, uint64_t id) noexcept {
+  if (notify_fd < 0)
+    return 0;
+  uint64_t copy = id;
+  return ::ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &copy) == 0 ? 0 : errno;
+}
+
+SyscallResult run_path_call(PathCall& call) noexcept {
+  const bool create = call.op == PathOp::MakeDirectory;
+  const WalkResult w = walk_path(call.from, call.path, create ? WalkEnd::Parent : WalkEnd::Object);
+  if (w.err != 0)
+    return failure(w.err);
+  const Closing reached(w.fd);
+  // mkdir of "/", "." or "..": it exists.
+  if (create && w.name[0] == '\0')
+    return failure(EEXIST);
+  SyscallResult result;
+  if (!may_act(call.notify_fd, call.notification_id, call.gone, result))
+    return result;
+  switch (call.op) {
+    case PathOp::MakeDirectory:
+      return result_of(::mkdirat(w.fd, w.name, call.mode));
+    case PathOp::ChangeMode:
+      return result_of(::syscall(SYS_fchmodat2, w.fd, "", call.mode, AT_EMPTY_PATH));
+  }
+  return failure(EINVAL);
+}
+
+SyscallResult run_fd_mode_call(FdModeCall& call) noexcept {
+  SyscallResult result;
+  if (!may_act(call.notify_fd, call.notification_id, call.gone, result))
+    return result;
+  return result_of(::fchmod(call.fd, call.mode));
+}
+
+}  // namespace sa::kernel

@@ -1,0 +1,285 @@
+#include "kernel/path_walk.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace sa::kernel {
+namespace {
+
+constexpr int kMaxLinks = 40;  // the kernel's MAXSYMLINKS
+constexpr size_t kPending = 2 * PATH_MAX;
+constexpr long kProcSuperMagic = 0x9fa0;
+constexpr ino_t kProcRootIno = 1;
+
+// An fd the walk owns; closed unless handed out.
+class Fd {
+ public:
+  explicit Fd(int fd = -1) noexcept : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { reset(-1); }
+  int get() const noexcept { return fd_; }
+  void reset(int fd) noexcept {
+    if (fd_ >= 0)
+      ::close(fd_);
+    fd_ = fd;
+  }
+  int release() noexcept {
+    const int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+
+ private:
+  int fd_;
+};
+
+WalkResult error(int err) {
+  WalkResult r;
+  r.err = err;
+  return r;
+}
+
+bool is_dot(const char* s, size_t n) {
+  return (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.');
+}
+
+bool equals(const char* s, size_t n, const char* word) {
+  return std::strlen(word) == n && std::memcmp(s, word, n) == 0;
+}
+
+// Decimal text of a non-negative number into `out` (at least 12 bytes).
+size_t format_number(int64_t v, char* out) {
+  char digits[24];
+  size_t n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v > 0 && n < sizeof digits);
+  for (size_t i = 0; i < n; ++i)
+    out[i] = digits[n - 1 - i];
+  out[n] = '\0';
+  return n;
+}
+
+// Field 22 (starttime) of a /proc/PID/stat text: the fields after the
+// command, which is in parentheses and may itself hold ") ".
+bool start_time_of(const char* text, size_t len, uint64_t& out) {
+  size_t close = len;
+  for (size_t i = 0; i < len; ++i) {
+    if (text[i] == ')')
+      close = i;
+  }
+  if (close == len)
+    return false;
+  size_t i = close + 1;
+  for (int field = 3; field < 22; ++field) {  // skip fields 3..21
+    while (i < len && text[i] == ' ')
+      ++i;
+    while (i < len && text[i] != ' ')
+      ++i;
+  }
+  while (i < len && text[i] == ' ')
+    ++i;
+  uint64_t v = 0;
+  size_t digits = 0;
+  for (; i < len && text[i] >= '0' && text[i] <= '9'; ++i, ++digits)
+    v = v * 10 + static_cast<uint64_t>(text[i] - '0');
+  out = v;
+  return digits > 0;
+}
+
+bool is_proc_root(int dir) {
+  struct statfs fs{};
+  struct stat st{};
+  return ::fstatfs(dir, &fs) == 0 && fs.f_type == kProcSuperMagic && ::fstat(dir, &st) == 0 &&
+         st.st_ino == kProcRootIno;
+}
+
+// Whether PID in the procfs at `proc` is the caller: same start time.
+bool is_caller_in(int proc, int32_t pid, uint64_t start_time) {
+  char path[40];
+  const size_t n = format_number(pid, path);
+  std::memcpy(path + n, "/stat", 6);
+  Fd stat_file(::openat(proc, path, O_RDONLY | O_CLOEXEC));
+  if (stat_file.get() < 0)
+    return false;
+  char text[1024];
+  const ssize_t got = ::read(stat_file.get(), text, sizeof text);
+  uint64_t started = 0;
+  return got > 0 && start_time_of(text, static_cast<size_t>(got), started) &&
+         started == start_time;
+}
+
+// What /proc/self (or thread-self) at the procfs `proc` means for the
+// caller: "TGID" or "TGID/task/TID" in that instance's pid namespace. False
+// when the caller has no pid there (the kernel then says ENOENT).
+bool caller_link(int proc, const CallerPids& pids, bool thread, char* out) {
+  for (int level = pids.levels - 1; level >= 0; --level) {
+    if (!is_caller_in(proc, pids.tgid[level], pids.start_time))
+      continue;
+    size_t n = format_number(pids.tgid[level], out);
+    if (thread) {
+      std::memcpy(out + n, "/task/", 6);
+      n += 6;
+      format_number(pids.tid[level], out + n);
+    }
+    return true;
+  }
+  return false;
+}
+
+class Walk {
+ public:
+  Walk(const WalkFrom& from, WalkEnd end) : from_(from), end_(end) {}
+
+  WalkResult run(const char* path) {
+    const size_t len = std::strlen(path);
+    if (len == 0)
+      return error(ENOENT);
+    if (len >= PATH_MAX)
+      return error(ENAMETOOLONG);
+    std::memcpy(rest_, path, len + 1);
+    if (!restart(path[0] == '/' ? from_.root : from_.start))
+      return error(errno);
+    while (true) {
+      while (rest_[pos_] == '/')
+        ++pos_;
+      if (rest_[pos_] == '\0')
+        return finish_at_directory();
+      const char* comp = rest_ + pos_;
+      size_t n = 0;
+      while (comp[n] != '\0' && comp[n] != '/')
+        ++n;
+      size_t after = pos_ + n;
+      while (rest_[after] == '/')
+        ++after;
+      const bool last = rest_[after] == '\0';
+      if (last && end_ == WalkEnd::Parent)
+        return finish_parent(comp, n);
+      if (const int err = step(comp, n, last, pos_ + n); err != 0)
+        return error(err);
+      if (done_)
+        return result_;
+    }
+  }
+
+ private:
+  bool restart(int dir) {
+    cur_.reset(::fcntl(dir, F_DUPFD_CLOEXEC, 0));
+    return cur_.get() >= 0;
+  }
+
+  // The path ended on a directory ("/", "a/.", "a/b/"): Object hands it
+  // out; Parent has no component to create.
+  WalkResult finish_at_directory() {
+    WalkResult r;
+    r.fd = cur_.release();
+    return r;
+  }
+
+  WalkResult finish_parent(const char* comp, size_t n) {
+    if (n > NAME_MAX)
+      return error(ENAMETOOLONG);
+    WalkResult r;
+    if (!is_dot(comp, n))
+      std::memcpy(r.name, comp, n);
+    r.fd = cur_.release();
+    return r;
+  }
+
+  // One component; `tail` is where the text after it starts. 0 or an errno.
+  int step(const char* comp, size_t n, bool last, size_t tail) {
+    if (n > NAME_MAX)
+      return ENAMETOOLONG;
+    if (equals(comp, n, ".")) {
+      pos_ = tail;
+      return 0;
+    }
+    if (equals(comp, n, "..")) {
+      // The kernel's own "..": clamped at the walker's root, which is the
+      // caller's.
+      cur_.reset(::openat(cur_.get(), "..", O_PATH | O_DIRECTORY | O_CLOEXEC));
+      pos_ = tail;
+      return cur_.get() < 0 ? errno : 0;
+    }
+    const bool self = equals(comp, n, "self");
+    if (from_.pids != nullptr && (self || equals(comp, n, "thread-self")) &&
+        is_proc_root(cur_.get())) {
+      char target[64];
+      if (!caller_link(cur_.get(), *from_.pids, !self, target))
+        return ENOENT;
+      return follow(target, std::strlen(target), tail);
+    }
+    char name[NAME_MAX + 1];
+    std::memcpy(name, comp, n);
+    name[n] = '\0';
+    Fd next(::openat(cur_.get(), name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    if (next.get() < 0)
+      return errno;
+    struct stat st{};
+    if (::fstat(next.get(), &st) != 0)
+      return errno;
+    if (S_ISLNK(st.st_mode)) {
+      char target[PATH_MAX];
+      const ssize_t got = ::readlinkat(next.get(), "", target, sizeof target);
+      if (got < 0)
+        return errno;
+      if (static_cast<size_t>(got) >= sizeof target)
+        return ENAMETOOLONG;
+      return follow(target, static_cast<size_t>(got), tail);
+    }
+    const bool trailing_slash = rest_[tail] == '/';
+    if (!S_ISDIR(st.st_mode) && (!last || trailing_slash))
+      return ENOTDIR;
+    pos_ = tail;
+    if (last) {
+      done_ = true;
+      result_.fd = next.release();
+      return 0;
+    }
+    cur_.reset(next.release());
+    return 0;
+  }
+
+  // Continues with a link's text in place of the component: the rest of the
+  // path becomes TARGET + what followed the link.
+  int follow(const char* target, size_t n, size_t tail) {
+    if (++links_ > kMaxLinks)
+      return ELOOP;
+    if (n == 0)
+      return ENOENT;
+    const size_t tail_len = std::strlen(rest_ + tail);
+    if (n + tail_len + 1 > kPending)
+      return ENAMETOOLONG;
+    std::memmove(rest_ + n, rest_ + tail, tail_len + 1);
+    std::memcpy(rest_, target, n);
+    pos_ = 0;
+    if (target[0] == '/' && !restart(from_.root))
+      return errno;
+    return 0;
+  }
+
+  const WalkFrom& from_;
+  WalkEnd end_;
+  Fd cur_;
+  char rest_[kPending] = {};
+  size_t pos_ = 0;
+  int links_ = 0;
+  bool done_ = false;
+  WalkResult result_;
+};
+
+}  // namespace
+
+WalkResult walk_path(const WalkFrom& from, const char* path, WalkEnd end) noexcept {
+  Walk walk(from, end);
+  return walk.run(path);
+}
+
+}  // namespace sa::kernel
