@@ -82,6 +82,7 @@ Expectation from_recorded(const trace::RecordedDecision& d) {
   e.error = d.error;
   e.value = d.value;
   e.emulate = d.emulate;
+  e.credentials = d.credentials;
   for (const trace::RecordedArg& a : d.args) {
     e.args.push_back(ExpectedArg{a.arg, a.name, a.is_string, a.is_null, a.text, a.integer});
   }
@@ -101,6 +102,7 @@ std::optional<Expectation> from_action(const table::Action& a, std::string sourc
   e.error = a.error;
   e.value = a.value;
   e.emulate = name_of(a.emulator);
+  e.credentials = a.credentials;
   for (const table::EmulateParam& p : a.params) {
     const bool is_string = catalog::is_string(p.type);
     table::TemplateError unused;
@@ -149,6 +151,10 @@ std::vector<std::string> differences(const Expectation& e, const engine::Decisio
       out.push_back(fmt::format("emulate: expected {}, got {}", e.emulate, op));
     } else {
       compare_args(e, *emulation, word_bits, out);
+    }
+    if (e.credentials != emulation->credentials) {
+      out.push_back(fmt::format("emulate as: expected {}, got {}", name_of(e.credentials),
+                                name_of(emulation->credentials)));
     }
   }
   if (e.delay_ms != d.delay_ms) {

@@ -30,6 +30,8 @@ struct Expectation {
   int64_t value = 0;
   std::string emulate;            // "" when not emulating
   std::vector<ExpectedArg> args;  // only these arguments are compared
+  // Emulating: always compared (`as agent` or not).
+  model::Credentials credentials = model::Credentials::Caller;
   std::optional<uint64_t> delay_ms;
   bool stop = false;
   std::optional<uint64_t> stop_after_ms;

@@ -46,6 +46,7 @@ inline constexpr std::string_view kBadBase = "E0400";     // --base profile unus
 inline constexpr std::string_view kSyscallMissingOnArch = "W0300";
 inline constexpr std::string_view kConstantGroup = "W0301";  // O_CREAT used on mount flags
 inline constexpr std::string_view kShadowedPart = "W0303";   // rule hidden for some syscalls
+inline constexpr std::string_view kAsAgent = "W0304";        // emulate ... as agent
 inline constexpr std::string_view kBaseBlocks = "W0400";     // base profile blocks an intercept
 }  // namespace code
 

@@ -99,6 +99,9 @@ struct Response {
   Value operand;                     // errno NAME|N, return N
   std::optional<Name> emulate_op;    // emulate [mkdir]
   std::vector<EmulateParam> params;  // path="..."
+  // `as agent`: the agent's credentials, and where that is written.
+  model::Credentials credentials = model::Credentials::Caller;
+  Span as_span;
 };
 
 struct Action {

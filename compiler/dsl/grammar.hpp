@@ -32,7 +32,7 @@
 //               | "delay" , duration , "then" , response | response ;
 //   response    = "continue" , [ "unsafe" ] | "errno" , ( ident | integer )
 //               | "return" , integer | "kill"
-//               | "emulate" , [ ident ] , { ident , "=" , value } ;
+//               | "emulate" , [ ident ] , { ident , "=" , value } , [ "as" , "agent" ] ;
 //   duration    = integer , ( "ms" | "s" | "m" | "h" ) | string ;
 //
 // Keywords are reserved and cannot name an argument. Parenthesised groups
@@ -79,6 +79,8 @@ struct kw_errno : kw<TAO_PEGTL_STRING("errno")> {};
 struct kw_return : kw<TAO_PEGTL_STRING("return")> {};
 struct kw_kill : kw<TAO_PEGTL_STRING("kill")> {};
 struct kw_emulate : kw<TAO_PEGTL_STRING("emulate")> {};
+struct kw_as : kw<TAO_PEGTL_STRING("as")> {};
+struct kw_agent : kw<TAO_PEGTL_STRING("agent")> {};
 
 struct keyword : p::sor<kw_and, kw_or, kw_not, kw_in, kw_has, kw_requires, kw_glob, kw_prefix> {};
 
@@ -177,10 +179,12 @@ struct r_continue : p::seq<kw_continue, p::opt<ws, kw_unsafe>> {};
 struct r_errno : p::seq<kw_errno, ws, p::must<expected<errno_value>>> {};
 struct r_return : p::seq<kw_return, ws, p::must<expected<integer>>> {};
 struct r_kill : kw_kill {};
-struct emulate_op : p::seq<ident, p::not_at<ws, p::one<'='>>> {};
+struct emulate_op : p::seq<p::not_at<kw_as>, ident, p::not_at<ws, p::one<'='>>> {};
 struct param_key : ident {};
 struct emulate_param : p::seq<param_key, ws, p::one<'='>, ws, p::must<expected<value>>> {};
-struct r_emulate : p::seq<kw_emulate, p::opt<ws, emulate_op>, p::star<ws, emulate_param>> {};
+struct emulate_as : p::seq<kw_as, ws, p::must<expected<kw_agent>>> {};
+struct r_emulate : p::seq<kw_emulate, p::opt<ws, emulate_op>, p::star<ws, emulate_param>,
+                          p::opt<ws, emulate_as>> {};
 struct response : p::sor<r_continue, r_errno, r_return, r_kill, r_emulate> {};
 
 struct a_log : kw_log {};

@@ -78,6 +78,10 @@ template <>
 inline constexpr auto error_message<g::expected<g::response>> =
     "expected continue, errno, return, kill or emulate after 'then'";
 template <>
+inline constexpr auto error_message<g::expected<g::kw_agent>> =
+    "expected 'agent' after 'as' (an emulation runs with the caller's credentials unless it says "
+    "`as agent`)";
+template <>
 inline constexpr auto error_message<g::expected<g::errno_value>> =
     "expected an errno name or number";
 template <>
@@ -129,7 +133,7 @@ using selector = p::parse_tree::selector<
               g::op_gt, g::value_union, g::string_lit, g::integer, g::word, g::capability,
               g::userns_suffix, g::actions, g::a_log, g::a_stop, g::a_delay, g::duration_literal,
               g::r_continue, g::kw_unsafe, g::r_errno, g::errno_value, g::r_return, g::r_kill,
-              g::r_emulate, g::emulate_op, g::emulate_param, g::param_key>>;
+              g::r_emulate, g::emulate_op, g::emulate_param, g::param_key, g::emulate_as>>;
 
 // ---- tree -> AST --------------------------------------------------------
 class Builder {
@@ -465,6 +469,9 @@ class Builder {
       for (const auto& c : n.children) {
         if (c->is_type<g::emulate_op>()) {
           r.emulate_op = name(*c);
+        } else if (c->is_type<g::emulate_as>()) {
+          r.credentials = model::Credentials::Agent;
+          r.as_span = span(*c);
         } else {
           r.params.push_back(EmulateParam{name(*c->children.at(0)), value(*c->children.at(1))});
         }

@@ -24,6 +24,19 @@ void report_syntax(const Context& ctx, const std::vector<dsl::SyntaxError>& erro
   }
 }
 
+// `as agent` lends the caller the agent's power; said once per rule.
+void warn_as_agent(const Context& ctx, const dsl::Action& a) {
+  if (!a.response || a.response->credentials != model::Credentials::Agent)
+    return;
+  ctx.warning(code::kAsAgent,
+              "emulated with the agent's full privileges: the caller can do through this rule "
+              "what the kernel would refuse it",
+              a.response->as_span)
+      .hint =
+      "without `as agent` the call runs with the caller's credentials and only the capability "
+      "its emulation grants";
+}
+
 std::string arch_list(const std::vector<catalog::Arch>& arches) {
   std::vector<std::string> names;
   for (const auto& a : arches)
@@ -191,8 +204,10 @@ class Resolver {
       r.syscalls.push_back(s);
       r.rows.push_back(std::move(*row));
     }
-    if (ok && !r.rows.empty())
+    if (ok && !r.rows.empty()) {
+      warn_as_agent(ctx, ast.action);
       out_.rules.push_back(std::move(r));
+    }
   }
 
   std::optional<table::Row> syscall_row(const Context& ctx, const RuleDoc& doc,

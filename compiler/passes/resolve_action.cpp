@@ -156,6 +156,7 @@ bool emulate(const Context& ctx, const dsl::Response& r, std::string_view syscal
     return false;
   }
   a.emulator = *value_of<model::Emulator>(syscall);
+  a.credentials = r.credentials;
   bool ok = true;
   for (const auto& p : r.params)
     ok = emulate_param(ctx, p, syscall, a) && ok;

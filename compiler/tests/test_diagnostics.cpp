@@ -108,6 +108,24 @@ rules:
       - "mkdir -> errno"
                        ^
 )__"},
+    {"E0200_as_not_agent",
+     R"__(policy: p
+rules:
+  - mkdir -> emulate path="/x" as root
+)__",
+     R"__(t.yaml:3:35: error[E0200]: expected 'agent' after 'as' (an emulation runs with the caller's credentials unless it says `as agent`)
+      - mkdir -> emulate path="/x" as root
+                                      ^
+)__"},
+    {"E0200_as_agent_not_emulating",
+     R"__(policy: p
+rules:
+  - mkdir -> errno EPERM as agent
+)__",
+     R"__(t.yaml:3:26: error[E0200]: expected ',' and another action, or the end of the rule
+      - mkdir -> errno EPERM as agent
+                             ^
+)__"},
     {"E0300_unknown_syscall",
      R"__(policy: p
 rules:
@@ -246,6 +264,16 @@ rules:
       - mkdir|chmod mode = 0700 -> continue
         ^~~~~~~~~~~
   hint: move it before rule #1, or give rule #1 a condition
+)__"},
+    {"W0304_as_agent",
+     R"__(policy: p
+rules:
+  - mount|mkdir -> emulate as agent
+)__",
+     R"__(t.yaml:3:28: warning[W0304]: emulated with the agent's full privileges: the caller can do through this rule what the kernel would refuse it
+      - mount|mkdir -> emulate as agent
+                               ^~~~~~~~
+  hint: without `as agent` the call runs with the caller's credentials and only the capability its emulation grants
 )__"},
     {"E0308_unsafe_row",
      R"__(policy: p

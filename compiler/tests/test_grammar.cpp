@@ -47,6 +47,9 @@ static const char* const kAccepted[] = {
     "  mkdir\n  path = \"/multi\"\n  -> errno EPERM  ",
     "mkdir ((((mode = 1)))) -> log",
     "openat dirfd = AT_FDCWD -> continue",
+    "mount fs=proc -> emulate as agent",
+    "mkdir -> emulate mkdir path=\"/x\" mode=0700 as agent",
+    "mkdir -> log, delay 1s then emulate as agent, stop container",
 };
 
 BOOST_DATA_TEST_CASE(accepts, bdata::make(kAccepted), text) {
@@ -62,6 +65,10 @@ struct Rejected {
 std::ostream& operator<<(std::ostream& o, const Rejected& r) {
   return o << r.text;
 }
+
+constexpr const char* kAgentAfterAs =
+    "expected 'agent' after 'as' (an emulation runs with the caller's credentials unless it says "
+    "`as agent`)";
 
 static const Rejected kRejected[] = {
     {"", "expected a syscall name or '*'", 0},
@@ -91,6 +98,14 @@ static const Rejected kRejected[] = {
      "integer 99999999999999999999999 does not fit in 64 bits", 13},
     {"mkdir path = \"a\\qb\" -> continue", "unknown escape sequence in string", 16},
     {"mkdir -> delay 48h then continue", "duration 48h is longer than a day", 15},
+    {"mkdir -> emulate as root", kAgentAfterAs, 20},
+    {"mkdir -> emulate path=\"/x\" as caller", kAgentAfterAs, 30},
+    {"mkdir -> emulate as", kAgentAfterAs, 19},
+    {"mkdir -> errno EPERM as agent", "expected ',' and another action, or the end of the rule",
+     21},
+    {"mkdir -> continue as agent", "expected ',' and another action, or the end of the rule", 18},
+    {"mkdir -> emulate as agent path=\"/x\"",
+     "expected ',' and another action, or the end of the rule", 26},
 };
 
 BOOST_DATA_TEST_CASE(rejects, bdata::make(kRejected), c) {
@@ -112,6 +127,20 @@ BOOST_AUTO_TEST_CASE(design_card_example_tree) {
   BOOST_TEST(r.value.requirements[0].capability.text == "CAP_SYS_ADMIN");
   BOOST_TEST(r.value.requirements[0].in_userns);
   BOOST_TEST((r.value.action.response->kind == sa::table::Response::Emulate));
+}
+
+BOOST_AUTO_TEST_CASE(emulate_as_agent_after_the_parameters) {
+  const auto r = parse_rule("mkdir -> emulate mkdir path=\"/x\" as agent");
+  BOOST_TEST_REQUIRE(r.ok());
+  const Response& e = *r.value.action.response;
+  BOOST_TEST(e.emulate_op->text == "mkdir");
+  BOOST_TEST(e.params.size() == 1u);
+  BOOST_TEST((e.credentials == sa::model::Credentials::Agent));
+  BOOST_TEST(e.as_span.offset == 33u);
+  BOOST_TEST(e.as_span.length == 8u);
+  const auto plain = parse_rule("mkdir -> emulate mkdir path=\"/x\"");
+  BOOST_TEST_REQUIRE(plain.ok());
+  BOOST_TEST((plain.value.action.response->credentials == sa::model::Credentials::Caller));
 }
 
 BOOST_AUTO_TEST_CASE(action_list_fields) {
@@ -161,5 +190,6 @@ BOOST_AUTO_TEST_CASE(huge_rule_text_is_refused) {
 BOOST_AUTO_TEST_CASE(actions_alone) {
   BOOST_TEST(parse_actions("errno EPERM").ok());
   BOOST_TEST(parse_actions("  emulate mkdir path=\"/abc-pid-42\" ").ok());
+  BOOST_TEST(parse_actions("emulate mkdir path=\"/x\" as agent").ok());
   BOOST_TEST(!parse_actions("mkdir -> errno EPERM").ok());
 }

@@ -51,52 +51,74 @@ std::string relative_to(const ResolvedArg* dirfd) {
   return fmt::format("the caller's fd {}", fd);
 }
 
-}  // namespace
-
-std::string Emulation::describe() const {
-  switch (op) {
+// `mkdir "/abc-pid-42" mode 0755`: the operation and its values.
+std::string operation(const Emulation& e) {
+  switch (e.op) {
     case Emulator::Mkdir:
-      return fmt::format("mkdir {} mode {}", text_of(find("path")), mode_of(find("mode")));
+      return fmt::format("mkdir {} mode {}", text_of(e.find("path")), mode_of(e.find("mode")));
     case Emulator::Mkdirat:
-      return fmt::format("mkdirat {} relative to {} mode {}", text_of(find("path")),
-                         relative_to(find("dirfd")), mode_of(find("mode")));
+      return fmt::format("mkdirat {} relative to {} mode {}", text_of(e.find("path")),
+                         relative_to(e.find("dirfd")), mode_of(e.find("mode")));
     case Emulator::Mount: {
-      const ResolvedArg* flags = find("flags");
-      std::string out = fmt::format("mount {} on {} type {} flags {:#x}", text_of(find("source")),
-                                    text_of(find("target")), text_of(find("fstype")),
+      const ResolvedArg* flags = e.find("flags");
+      std::string out = fmt::format("mount {} on {} type {} flags {:#x}", text_of(e.find("source")),
+                                    text_of(e.find("target")), text_of(e.find("fstype")),
                                     flags == nullptr ? 0 : flags->integer);
-      const ResolvedArg* data = find("data");
+      const ResolvedArg* data = e.find("data");
       if (data != nullptr && !data->is_null)
         out += fmt::format(" data {}", text_of(data));
       return out;
     }
     case Emulator::Chmod:
-      return fmt::format("chmod {} mode {}", text_of(find("path")), mode_of(find("mode")));
+      return fmt::format("chmod {} mode {}", text_of(e.find("path")), mode_of(e.find("mode")));
     case Emulator::Fchmod:
-      return fmt::format("fchmod the caller's fd {} mode {}", signed_of(find("fd")),
-                         mode_of(find("mode")));
+      return fmt::format("fchmod the caller's fd {} mode {}", signed_of(e.find("fd")),
+                         mode_of(e.find("mode")));
     case Emulator::Fchmodat:
-      return fmt::format("fchmodat {} relative to {} mode {}", text_of(find("path")),
-                         relative_to(find("dirfd")), mode_of(find("mode")));
+      return fmt::format("fchmodat {} relative to {} mode {}", text_of(e.find("path")),
+                         relative_to(e.find("dirfd")), mode_of(e.find("mode")));
   }
-  return std::string(name_of(op));
+  return std::string(name_of(e.op));
 }
 
 // The kernel emulators resolve paths under the container's root and mount
 // in the caller's mount namespace; an fd-based chmod needs neither.
-std::string Emulation::plan() const {
+std::string_view place_of(Emulator op) {
   switch (op) {
     case Emulator::Mkdir:
     case Emulator::Mkdirat:
-      return describe() + " in the container's root";
+      return " in the container's root";
     case Emulator::Mount:
-      return describe() + " in the caller's mount namespace";
+      return " in the caller's mount namespace";
     case Emulator::Chmod:
     case Emulator::Fchmod:
     case Emulator::Fchmodat:
-      return describe();
+      return "";
   }
-  return describe();
+  return "";
+}
+
+// Only the agent's credentials are worth a word: the caller's are the default.
+std::string_view privileges_of(Credentials c) {
+  switch (c) {
+    case Credentials::Caller:
+      return "";
+    case Credentials::Agent:
+      return ", with the agent's privileges";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string Emulation::describe() const {
+  if (credentials == Credentials::Agent)
+    return operation(*this) + " as agent";
+  return operation(*this);
+}
+
+std::string Emulation::plan() const {
+  return fmt::format("{}{}{}", operation(*this), place_of(op), privileges_of(credentials));
 }
 
 }  // namespace sa::model

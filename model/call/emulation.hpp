@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/call/credentials.hpp"
 #include "model/call/emulator.hpp"
 #include "model/catalog/syscalls.hpp"
 
@@ -29,14 +30,17 @@ struct ResolvedArg {
 
 struct Emulation {
   Emulator op = Emulator::Mkdir;
-  std::vector<ResolvedArg> args;  // in the signature's order
+  std::vector<ResolvedArg> args;                  // in the signature's order
+  Credentials credentials = Credentials::Caller;  // `as agent`: the agent's own
 
   const ResolvedArg* find(std::string_view name) const;
   const ResolvedArg* at(int index) const;
 
-  // `mkdir "/abc-pid-42" mode 0755`: the operation and its values.
+  // `mkdir "/abc-pid-42" mode 0755`: the operation and its values, then
+  // ` as agent` when it runs with the agent's privileges.
   std::string describe() const;
-  // describe() and where it happens: `... in the container's root`.
+  // The operation, where it happens (`... in the container's root`) and,
+  // as agent, `, with the agent's privileges`.
   std::string plan() const;
 };
 

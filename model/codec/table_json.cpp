@@ -268,6 +268,8 @@ json action_to_json(const Action& a) {
         params.push_back(std::move(pj));
       }
       j["params"] = std::move(params);
+      if (a.credentials == model::Credentials::Agent)
+        j["as"] = name_of(a.credentials);
       break;
     }
     case Response::Continue:
@@ -309,6 +311,8 @@ Action action_from_json(const json& j, const std::string& path) {
           p.integer = as_u64(member(params[i], "integer", pp), sub(pp, "integer"));
         a.params.push_back(std::move(p));
       }
+      if (j.contains("as"))
+        a.credentials = get_enum<model::Credentials>(j, "as", path);
       break;
     }
     case Response::Continue:

@@ -318,8 +318,14 @@ RecordedArg read_recorded_arg(const json& j, const Path& path) {
 }
 
 void read_emulation(const json& j, const Path& path, RecordedDecision& d) {
-  Fields f(j, path, {"op", "args"});
+  Fields f(j, path, {"op", "as", "args"});
   d.emulate = f.required_string("op", 64);
+  if (auto as = f.string("as", 16)) {
+    auto credentials = value_of<model::Credentials>(*as);
+    if (!credentials)
+      f.fail("as", fmt::format("unknown credentials \"{}\" (caller, agent)", *as));
+    d.credentials = *credentials;
+  }
   const json* args = f.find("args");
   if (args == nullptr)
     return;
@@ -423,7 +429,11 @@ ordered_json decision_to_json(const RecordedDecision& d) {
     ordered_json args = ordered_json::array();
     for (const RecordedArg& a : d.args)
       args.push_back(recorded_arg_to_json(a));
-    j["emulate"] = {{"op", d.emulate}, {"args", std::move(args)}};
+    ordered_json emulate = {{"op", d.emulate}};
+    if (d.credentials == model::Credentials::Agent)
+      emulate["as"] = name_of(d.credentials);
+    emulate["args"] = std::move(args);
+    j["emulate"] = std::move(emulate);
   }
   if (d.delay_ms)
     j["delay_ms"] = *d.delay_ms;

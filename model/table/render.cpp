@@ -76,6 +76,8 @@ std::string response(const Action& a) {
         else
           out += fmt::format(" {}={}", p.name, p.integer);
       }
+      if (a.credentials == model::Credentials::Agent)
+        out += " as agent";
       return out;
     }
   }

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/call/credentials.hpp"
 #include "model/call/emulator.hpp"
 #include "model/catalog/syscalls.hpp"
 #include "model/names.hpp"
@@ -101,6 +102,8 @@ struct Action {
   int64_t value = 0;                                  // Return: the value the syscall returns
   model::Emulator emulator = model::Emulator::Mkdir;  // Emulate: the emulator
   std::vector<EmulateParam> params;
+  // Emulate: whose credentials it runs with (`as agent`: the agent's).
+  model::Credentials credentials = model::Credentials::Caller;
   bool unsafe = false;  // `continue unsafe`: TOCTOU acknowledged in the rule
   bool log = false;
   std::optional<Duration> delay;

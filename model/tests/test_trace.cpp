@@ -114,6 +114,7 @@ void check_same(const NotificationRecord& a, const NotificationRecord& b) {
     BOOST_TEST(x.policy == y.policy);
     BOOST_TEST((x.origin == y.origin));
     BOOST_TEST(x.emulate == y.emulate);
+    BOOST_TEST((x.credentials == y.credentials));
     BOOST_REQUIRE(x.args.size() == y.args.size());
     for (size_t i = 0; i < x.args.size(); ++i) {
       BOOST_TEST(x.args[i].name == y.args[i].name);
@@ -188,6 +189,30 @@ BOOST_AUTO_TEST_CASE(every_response_form_round_trips) {
     BOOST_REQUIRE(items.size() == 2u);
     BOOST_REQUIRE(items[1].notification.response.has_value());
     BOOST_TEST((*items[1].notification.response == sent));
+  }
+}
+
+// `"as":"agent"` only when the emulation runs with the agent's privileges:
+// traces of emulations with the caller's credentials read as before.
+BOOST_AUTO_TEST_CASE(emulation_credentials_round_trip) {
+  for (const model::Credentials credentials :
+       {model::Credentials::Caller, model::Credentials::Agent}) {
+    std::stringstream s;
+    NotificationRecord n = sample_mount();
+    n.decision->credentials = credentials;
+    {
+      TraceWriter w(s, Header{kFormatVersion, ""});
+      w.container(sample_container());
+      w.notification(n);
+    }
+    const bool as_agent =
+        s.str().find(R"("emulate":{"op":"mount","as":"agent","args":[)") != std::string::npos;
+    BOOST_TEST(as_agent == (credentials == model::Credentials::Agent), s.str());
+    BOOST_TEST((s.str().find(R"("as":)") != std::string::npos) == as_agent);
+    TraceReader r(s, "mem.jsonl");
+    const auto items = read_all(r);
+    BOOST_REQUIRE(items.size() == 2u);
+    check_same(items[1].notification, n);
   }
 }
 
@@ -312,6 +337,11 @@ const BadCase kBadCases[] = {
     {"decision with an unknown response",
      kHeader + "\n" + notif(R"("syscall":"mkdir","decision":{"response":"allow"})"), 2,
      "unknown response \"allow\""},
+    {"emulation with unknown credentials",
+     kHeader + "\n" +
+         notif(
+             R"("syscall":"mkdir","decision":{"response":"emulate","emulate":{"op":"mkdir","as":"root"}})"),
+     2, "decision.emulate.as: unknown credentials \"root\" (caller, agent)"},
     {"errno decision without errno",
      kHeader + "\n" + notif(R"("syscall":"mkdir","decision":{"response":"errno"})"), 2,
      "missing for errno"},

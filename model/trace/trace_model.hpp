@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "model/call/container_info.hpp"
+#include "model/call/credentials.hpp"
 #include "model/call/facts.hpp"
 #include "model/call/notification.hpp"
 #include "model/call/origin.hpp"
@@ -73,6 +74,7 @@ struct RecordedDecision {
   std::optional<model::Origin> origin;
   std::string emulate;  // the operation, "" when not emulating
   std::vector<RecordedArg> args;
+  model::Credentials credentials = model::Credentials::Caller;  // the emulation's
   std::optional<uint64_t> delay_ms;
   bool stop = false;
   std::optional<uint64_t> stop_after_ms;

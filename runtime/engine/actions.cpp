@@ -72,6 +72,7 @@ bool apply_parameters(const CompiledAction& a, Evaluation& ev, model::Emulation&
 Emulate resolve_emulation(const CompiledAction& a, Evaluation& ev) {
   Emulate e;
   e.call.op = a.source->emulator;
+  e.call.credentials = a.source->credentials;
   if (resolve_arguments(*a.signature, ev, e.call))
     apply_parameters(a, ev, e.call);
   return e;

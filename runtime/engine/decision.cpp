@@ -150,6 +150,7 @@ trace::RecordedDecision Decision::record() const {
   r.origin = d.origin;
   if (const model::Emulation* e = d.emulation()) {
     r.emulate = std::string(name_of(e->op));
+    r.credentials = e->credentials;
     for (const model::ResolvedArg& a : e->args) {
       r.args.push_back(trace::RecordedArg{a.index, std::string(a.name), a.is_string(), a.is_null,
                                           a.text, a.integer});

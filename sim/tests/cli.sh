@@ -78,5 +78,19 @@ expect_output "bad.log:1: a seccomp record without \"syscall=\""
 expect_rc 0 "inline tests of the example policies" -- "$SIM" test rules/demo-basic.yaml rules/kubernetes.yaml rules/notifier.yaml rules/userns-mount.yaml rules/kinvolk-compat.yaml
 expect_output "22 passed, 0 failed"
 
+# `as agent` is part of what an inline test expects: either way round, a
+# difference is a failure.
+AS_AGENT=compiler/tests/fixtures/as-agent.yaml
+expect_rc 0 "rulec accepts emulate ... as agent, with a warning" -- "$RULEC" --check "$AS_AGENT"
+expect_output "warning[W0304]: emulated with the agent's full privileges"
+expect_rc 0 "inline tests expecting as agent" -- "$SIM" test "$AS_AGENT"
+expect_output "2 passed, 0 failed"
+sed 's/path="\/abc-pid-42" as agent/path="\/abc-pid-42"/' "$AS_AGENT" >"$WORK/expects-caller.yaml"
+expect_rc 1 "an as-agent decision against an expect without it" -- "$SIM" test "$WORK/expects-caller.yaml"
+expect_output "emulate as: expected caller, got agent"
+sed 's/-pid-{pid}" as agent/-pid-{pid}"/' "$AS_AGENT" >"$WORK/rule-as-caller.yaml"
+expect_rc 1 "an expect as agent against a decision without it" -- "$SIM" test "$WORK/rule-as-caller.yaml"
+expect_output "emulate as: expected agent, got caller"
+
 echo "$failures failure(s)"
 [ "$failures" -eq 0 ]

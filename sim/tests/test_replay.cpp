@@ -120,6 +120,36 @@ BOOST_AUTO_TEST_CASE(recorded_decisions_are_checked_including_the_rule) {
   BOOST_TEST(contains(run.output, "rule: expected demo-basic#9, got demo-basic#3"), run.output);
 }
 
+// A recorded emulation as agent is checked as such: replayed by a table that
+// emulates with the caller's credentials, it is a mismatch.
+BOOST_AUTO_TEST_CASE(recorded_credentials_are_checked) {
+  const auto e = compile({"compiler/tests/fixtures/as-agent.yaml"});
+  trace::NotificationRecord n;
+  n.syscall = "mkdir";
+  n.call.nr = 83;
+  n.call.pid = 42;
+  n.call.audit_arch = catalog::find_arch("x86_64")->audit_arch;
+  n.call.args = {0x1000, 0755};
+  n.strings = {trace::StringArg{0, "path", {model::StringRead::Status::Ok, "/abc", 0}}};
+  TraceFacts facts(n);
+  const engine::Decision d = e->evaluate(&e->table().policies[0], {}, n.call, facts);
+  n.decision = d.record();
+  BOOST_TEST((n.decision->credentials == model::Credentials::Agent));
+  std::stringstream in;
+  {
+    trace::TraceWriter w(in, trace::Header{});
+    n.seq = 1;
+    w.notification(n);
+    n.seq = 2;
+    n.decision->credentials = model::Credentials::Caller;
+    w.notification(n);
+  }
+  const Run run = replay(*e, in, ReplayOptions{Format::Text, true});
+  BOOST_TEST(run.counts.checked == 2u);
+  BOOST_TEST(run.counts.mismatches == 1u, run.output);
+  BOOST_TEST(contains(run.output, "emulate as: expected caller, got agent"), run.output);
+}
+
 BOOST_AUTO_TEST_CASE(facts_the_trace_lacks_are_per_notification_errors) {
   const auto e = compile({"rules/userns-mount.yaml"});
   std::stringstream in(

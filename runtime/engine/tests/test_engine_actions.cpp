@@ -87,6 +87,31 @@ BOOST_AUTO_TEST_CASE(emulate_mkdir_with_a_renamed_path) {
   BOOST_TEST(facts.reads[0] == 1);  // the template and the resolution share one read
 }
 
+// The emulation carries the rule's credentials to the kernel layer, and
+// says so wherever it is shown; with the caller's (the default) nothing does.
+BOOST_AUTO_TEST_CASE(emulate_as_agent_carries_the_agents_credentials) {
+  table::Action as_agent = emulate_action("mkdir", {{"path", "{path}-pid-{pid}"}});
+  as_agent.credentials = model::Credentials::Agent;
+  OneRule r("mkdir", as_agent);
+  CountingFacts facts;
+  facts.with(0, "/abc");
+  const Decision d = r.decide(notification("mkdir", {0x1000, 0755}, 42), facts);
+  BOOST_REQUIRE(d.emulation() != nullptr);
+  BOOST_TEST((d.emulation()->credentials == model::Credentials::Agent));
+  BOOST_TEST(d.emulation()->describe() == R"(mkdir "/abc-pid-42" mode 0755 as agent)");
+  BOOST_TEST(
+      d.effect_plan() ==
+      R"(mkdir "/abc-pid-42" mode 0755 in the container's root, with the agent's privileges)");
+  BOOST_TEST(d.summary() ==
+             R"(emulate mkdir "/abc-pid-42" mode 0755 as agent (p#1 rules/test.yaml:3:5))");
+  BOOST_TEST((d.record().credentials == model::Credentials::Agent));
+
+  OneRule caller("mkdir", emulate_action("mkdir"));
+  const Decision c = caller.decide(notification("mkdir", {0x1000, 0755}, 42), facts);
+  BOOST_TEST((c.emulation()->credentials == model::Credentials::Caller));
+  BOOST_TEST((c.record().credentials == model::Credentials::Caller));
+}
+
 BOOST_AUTO_TEST_CASE(emulate_mount_keeps_every_argument_and_null_data) {
   OneRule r("mount", emulate_action("mount"));
   CountingFacts facts;
