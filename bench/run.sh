@@ -20,3 +20,6 @@ section "Kernel layer against bare supervisors (bench_kernel)"
 
 section "seccomp-agent round trip against the floor (bench_agent)"
 "$bin/bench_agent"
+
+section "seccomp-agent against the C reference agent, real runc containers (container_loop.sh)"
+bench/container_loop.sh "$bin"
