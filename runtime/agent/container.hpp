@@ -19,6 +19,7 @@
 #include "engine/engine.hpp"
 #include "kernel/caller_facts.hpp"
 #include "kernel/notify_fd.hpp"
+#include "kernel/runtime_protections.hpp"
 #include "kernel/pidfd.hpp"
 #include "model/call/container_info.hpp"
 
@@ -50,6 +51,9 @@ struct Container {
   // (an exec brings its own fd, and crun's exec does not name the init).
   std::shared_ptr<const kernel::Pidfd> init;
   std::optional<kernel::NamespaceId> init_userns;
+  // From the bundle's config.json: what an emulated mount must keep hidden
+  // or read-only. Shared by every fd of one container.
+  std::shared_ptr<const kernel::RuntimeProtections> protections;
   bool sync_wake_up = false;
 
   // The container's loop only.

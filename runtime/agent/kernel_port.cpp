@@ -9,7 +9,9 @@ kernel::SendOutcome KernelPort::send(const model::Response& r) {
 }
 
 kernel::EmulationResult KernelPort::emulate(const model::Emulation& e) {
-  return kernel::emulate(notify_, n_, e);
+  kernel::EmulateOptions options;
+  options.protections = protections_;
+  return kernel::emulate(notify_, n_, e, options);
 }
 
 bool KernelPort::kill_caller() {

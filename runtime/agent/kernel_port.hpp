@@ -9,8 +9,9 @@ namespace sa::agent {
 
 class KernelPort final : public CallerPort {
  public:
-  KernelPort(const kernel::NotifyFd& notify, const model::Notification& n)
-      : notify_(notify), n_(n) {}
+  KernelPort(const kernel::NotifyFd& notify, const model::Notification& n,
+             const kernel::RuntimeProtections* protections)
+      : notify_(notify), n_(n), protections_(protections) {}
 
   kernel::SendOutcome send(const model::Response& r) override;
   kernel::EmulationResult emulate(const model::Emulation& e) override;
@@ -19,6 +20,7 @@ class KernelPort final : public CallerPort {
  private:
   const kernel::NotifyFd& notify_;
   const model::Notification& n_;
+  const kernel::RuntimeProtections* protections_;
 };
 
 }  // namespace sa::agent

@@ -91,7 +91,7 @@ void NotificationHandler::handle(const std::shared_ptr<Container>& c,
 }
 
 void NotificationHandler::proceed(const std::shared_ptr<Pending>& p) {
-  KernelPort port(p->container->notify, p->n);
+  KernelPort port(p->container->notify, p->n, p->container->protections.get());
   const Answered a = answer(p->decision.answer, port);
   telemetry_.decided(*p->container, p->binding, p->n, p->decision, a, std::move(p->record));
 }

@@ -44,6 +44,7 @@ std::shared_ptr<Container> Registry::add(kernel::ContainerMessage m, boost::asio
     }
     c->init_userns = kernel::user_namespace_of(m.state.pid);
   }
+  c->protections = runtime_protections(c->info);
   if (sync_wake_up)
     c->sync_wake_up = !c->notify.enable_sync_wake_up().has_value();
   Generation g;
@@ -62,6 +63,14 @@ std::shared_ptr<Container> Registry::add(kernel::ContainerMessage m, boost::asio
   c->binding = Binding{g, g.engine->select_policy(c->info, &why)};
   telemetry_.registered(*c, c->binding.policy, why, false, count);
   return c;
+}
+
+std::shared_ptr<const kernel::RuntimeProtections> Registry::runtime_protections(
+    const model::ContainerInfo& info) const {
+  kernel::ProtectionsRead read = kernel::read_runtime_protections(info.bundle);
+  if (!read.problem.empty())
+    telemetry_.protections_defaulted(info.id, read.problem);
+  return std::make_shared<const kernel::RuntimeProtections>(std::move(read.protections));
 }
 
 // A runtime that does not name the init (crun's exec sends pid 0): it is the

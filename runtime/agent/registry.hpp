@@ -38,6 +38,8 @@ class Registry {
 
  private:
   void adopt_init(Container& c) const;  // with mutex_ held
+  std::shared_ptr<const kernel::RuntimeProtections> runtime_protections(
+      const model::ContainerInfo& info) const;
 
   Telemetry& telemetry_;
   mutable std::mutex mutex_;

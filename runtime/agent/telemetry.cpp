@@ -220,6 +220,13 @@ void Telemetry::init_unavailable(std::string_view id, std::string_view error) {
   log_event(warn, "cannot open the container's init", {{"id", id}, {"error", error}});
 }
 
+void Telemetry::protections_defaulted(std::string_view id, std::string_view problem) {
+  log_event(warn,
+            "the container's masked and read-only paths are not known; emulated mounts get "
+            "runc's defaults",
+            {{"id", id}, {"error", problem}});
+}
+
 void Telemetry::stopped(const Container& c, const std::string& report, const std::string& summary,
                         std::string_view result) {
   stopped_.counter({c.info.id, summary}).add();

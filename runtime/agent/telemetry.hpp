@@ -76,6 +76,7 @@ class Telemetry {
   void accept_failed(std::string_view error);
   void accept_paused();
   void init_unavailable(std::string_view id, std::string_view error);
+  void protections_defaulted(std::string_view id, std::string_view problem);
   void stopped(const Container& c, const std::string& report, const std::string& summary,
                std::string_view result);
   void reloaded(const std::string& table, const std::string& old_hash, const std::string& new_hash);

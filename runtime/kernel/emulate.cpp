@@ -263,12 +263,24 @@ int fd_arg(const model::Emulation& e, std::string_view name) {
   return static_cast<int>(static_cast<int64_t>(arg(e, name).integer));
 }
 
+bool with_agent_credentials(model::Credentials c) {
+  switch (c) {
+    case model::Credentials::Caller:
+      return false;
+    case model::Credentials::Agent:
+      return true;
+  }
+  throw std::logic_error("credentials value " + std::to_string(static_cast<int>(c)));
+}
+
 }  // namespace
 
 EmulationResult emulate(const NotifyFd& notify, const Notification& n, const model::Emulation& e,
-                        const EmulateOptions& options) {
+                        const EmulateOptions& given) {
   if (const model::ResolvedArg* path = e.find("path"); path != nullptr && path->is_null)
     return fails_with(EFAULT);
+  EmulateOptions options = given;
+  options.as_agent = with_agent_credentials(e.credentials);
   switch (e.op) {
     case model::Emulator::Mkdir:
       return emulate_mkdir(notify, n, arg(e, "path").text, mode_arg(e), options);
