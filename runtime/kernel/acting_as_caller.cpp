@@ -86,8 +86,14 @@ ActingAsCaller::ActingAsCaller(const CallerIdentity& who, int root, bool keep_ag
                           who.capabilities};
   if (err == 0) {
     ::umask(who.umask);
-    if (!keep_agent_credentials)
-      err = take_fs_identity(caller, agent.permitted, agent.inheritable);
+    if (!keep_agent_credentials) {
+      err = take_fs_identity(caller, agent.permitted, agent.inheritable, &agent.identity);
+      taken_ = caller;
+      taken_.capabilities &= agent.permitted;
+      credentials_taken_ = true;
+      // Half-taken, it is undone from scratch, not from `taken_`.
+      taken_exactly_ = err == 0;
+    }
   }
   if (err != 0) {
     restore();
@@ -101,9 +107,11 @@ ActingAsCaller::~ActingAsCaller() {
 
 void ActingAsCaller::restore() noexcept {
   const AgentThread& agent = agent_thread();
-  if (const int err = take_fs_identity(agent.identity, agent.permitted, agent.inheritable);
-      err != 0) {
-    cannot_restore("credentials", err);
+  if (credentials_taken_) {
+    const int err = take_fs_identity(agent.identity, agent.permitted, agent.inheritable,
+                                     taken_exactly_ ? &taken_ : nullptr);
+    if (err != 0)
+      cannot_restore("credentials", err);
   }
   if (const int err = enter_root(agent.root); err != 0) {
     cannot_restore("root", err);

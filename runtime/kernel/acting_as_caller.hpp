@@ -43,6 +43,9 @@ class ActingAsCaller {
  private:
   void restore() noexcept;
   sigset_t signals_{};
+  FsIdentity taken_;  // what the thread has now, as set from the agent's
+  bool credentials_taken_ = false;
+  bool taken_exactly_ = false;
 };
 
 }  // namespace sa::kernel

@@ -26,7 +26,7 @@ bool open_into(const ProcDir& proc, const char* relative, int flags, UniqueFd& o
   throw_errno("open /proc/" + std::to_string(proc.pid()) + "/" + relative);
 }
 
-CallerPids pids_of(const StatusFields& status, uint64_t start_time) {
+CallerPids pids_of(const StatusFields& status, int proc_dir) {
   CallerPids p;
   const size_t levels = std::min(status.ns_tgid.size(), size_t{CallerPids::kMaxLevels});
   p.levels = static_cast<int>(levels);
@@ -34,7 +34,7 @@ CallerPids pids_of(const StatusFields& status, uint64_t start_time) {
     p.tgid[i] = status.ns_tgid[i];
     p.tid[i] = status.ns_pid[i];
   }
-  p.start_time = start_time;
+  p.proc_dir = proc_dir;
   return p;
 }
 
@@ -46,14 +46,13 @@ OpenedContext target_gone() {
 
 OpenedContext CallerContext::open(const NotifyFd& notify, const Notification& n,
                                   const ContextNeeds& needs) {
-  const auto proc = ProcDir::open(n.pid);
+  auto proc = ProcDir::open(n.pid);
   if (!proc) {
     return target_gone();
   }
   CallerContext c;
   auto identity = read_process_identity(*proc, std::nullopt);
-  const auto stat = proc->read_text("stat");
-  if (!identity || !stat) {
+  if (!identity) {
     return target_gone();
   }
   constexpr int kNs = O_RDONLY;
@@ -74,7 +73,7 @@ OpenedContext CallerContext::open(const NotifyFd& notify, const Notification& n,
                                status.umask};
   c.ns_fsuid_ = identity->ns_fsuid;
   c.ns_fsgid_ = identity->ns_fsgid;
-  c.pids_ = pids_of(status, parse_stat_start_time(*stat));
+  c.pids_ = pids_of(status, proc->get());
   std::optional<Pidfd> pidfd;
   if (needs.borrow_fd >= 0) {
     pidfd = Pidfd::open(n.pid);
@@ -97,6 +96,7 @@ OpenedContext CallerContext::open(const NotifyFd& notify, const Notification& n,
     }
     c.borrowed_ = std::move(b.fd);
   }
+  c.proc_ = std::move(proc);
   c.notify_fd_ = notify.get();
   c.notification_id_ = n.id;
   return {ContextOutcome::Opened, std::move(c)};

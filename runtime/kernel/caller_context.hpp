@@ -15,6 +15,7 @@
 #include "kernel/acting_as_caller.hpp"
 #include "kernel/notify_fd.hpp"
 #include "kernel/path_walk.hpp"
+#include "kernel/proc_dir.hpp"
 #include "kernel/run_in_caller.hpp"
 #include "kernel/unique_fd.hpp"
 
@@ -68,6 +69,7 @@ class CallerContext {
 
  private:
   CallerContext() = default;
+  std::optional<ProcDir> proc_;  // the caller's /proc/PID, for CallerPids
   UniqueFd pid_ns_, mnt_ns_, net_ns_, cgroup_ns_, ipc_ns_, user_ns_, root_, cwd_, borrowed_;
   CallerIdentity identity_;
   uint32_t ns_fsuid_ = 0;  // as the caller's own user namespace sees them

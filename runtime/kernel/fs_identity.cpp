@@ -36,6 +36,18 @@ int set_capabilities(uint64_t effective, uint64_t permitted, uint64_t inheritabl
                                                                                            : errno;
 }
 
+constexpr uint64_t kSetIds = (uint64_t{1} << CAP_SETUID) | (uint64_t{1} << CAP_SETGID);
+
+bool same_groups(const FsIdentity& a, const FsIdentity& b) {
+  if (a.group_count != b.group_count)
+    return false;
+  for (size_t i = 0; i < a.group_count; ++i) {
+    if (a.groups[i] != b.groups[i])
+      return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 int read_capabilities(uint64_t& effective, uint64_t& permitted, uint64_t& inheritable) noexcept {
@@ -50,25 +62,39 @@ int read_capabilities(uint64_t& effective, uint64_t& permitted, uint64_t& inheri
   return 0;
 }
 
-int take_fs_identity(const FsIdentity& who, uint64_t permitted, uint64_t inheritable) noexcept {
+int take_fs_identity(const FsIdentity& who, uint64_t permitted, uint64_t inheritable,
+                     const FsIdentity* now) noexcept {
+  uint64_t effective = 0, now_permitted = permitted, now_inheritable = inheritable;
+  if (now != nullptr) {
+    effective = now->capabilities;
+  } else if (const int err = read_capabilities(effective, now_permitted, now_inheritable);
+             err != 0) {
+    return err;
+  }
+  const bool groups = now == nullptr || !same_groups(*now, who);
+  const bool fsgid = now == nullptr || now->fsgid != who.fsgid;
+  const bool fsuid = now == nullptr || now->fsuid != who.fsuid;
   // Groups and ids need CAP_SETGID and CAP_SETUID effective: everything
   // still permitted is made effective first (coming back from a caller's
-  // identity, the thread may hold none).
-  uint64_t now_effective = 0, now_permitted = 0, now_inheritable = 0;
-  if (const int err = read_capabilities(now_effective, now_permitted, now_inheritable); err != 0) {
-    return err;
+  // identity, the thread may hold neither).
+  if ((groups || fsgid || fsuid) && (effective & kSetIds) != kSetIds) {
+    if (const int err = set_capabilities(now_permitted, now_permitted, now_inheritable); err != 0) {
+      return err;
+    }
+    effective = now_permitted;
   }
-  if (const int err = set_capabilities(now_permitted, now_permitted, now_inheritable); err != 0) {
-    return err;
-  }
-  if (sys(SYS_setgroups, static_cast<long>(who.group_count), reinterpret_cast<long>(who.groups)) !=
-      0) {
+  if (groups && sys(SYS_setgroups, static_cast<long>(who.group_count),
+                    reinterpret_cast<long>(who.groups)) != 0) {
     return errno;
   }
-  if (!set_fs_id(SYS_setfsgid, who.fsgid) || !set_fs_id(SYS_setfsuid, who.fsuid)) {
+  if ((fsgid && !set_fs_id(SYS_setfsgid, who.fsgid)) ||
+      (fsuid && !set_fs_id(SYS_setfsuid, who.fsuid))) {
     return EPERM;
   }
-  return set_capabilities(who.capabilities, permitted, inheritable);
+  // A change of fsuid to or from 0 changes the effective set too.
+  const bool exact = now != nullptr && !fsuid && effective == (who.capabilities & permitted) &&
+                     now_permitted == permitted;
+  return exact ? 0 : set_capabilities(who.capabilities, permitted, inheritable);
 }
 
 }  // namespace sa::kernel

@@ -23,8 +23,12 @@ struct FsIdentity {
 // The calling thread takes `who`: groups, fsgid, fsuid, then exactly
 // `who.capabilities` as its effective set. `permitted` is what stays
 // permitted: the thread's current permitted set to be able to come back
-// (an agent thread), or `who.capabilities` for good (a child). 0 or errno.
-int take_fs_identity(const FsIdentity& who, uint64_t permitted, uint64_t inheritable) noexcept;
+// (an agent thread), or `who.capabilities` for good (a child). `now`, when
+// the caller knows it, is the thread's identity at this point (its
+// permitted set being `permitted` already): what is already as wanted is
+// not set again. 0 or errno.
+int take_fs_identity(const FsIdentity& who, uint64_t permitted, uint64_t inheritable,
+                     const FsIdentity* now = nullptr) noexcept;
 
 // The calling thread's capability sets; 0 or errno.
 int read_capabilities(uint64_t& effective, uint64_t& permitted, uint64_t& inheritable) noexcept;

@@ -7,6 +7,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string_view>
+
+#include "kernel/proc_status.hpp"
 
 namespace sa::kernel {
 namespace {
@@ -67,33 +70,6 @@ size_t format_number(int64_t v, char* out) {
   return n;
 }
 
-// Field 22 (starttime) of a /proc/PID/stat text: the fields after the
-// command, which is in parentheses and may itself hold ") ".
-bool start_time_of(const char* text, size_t len, uint64_t& out) {
-  size_t close = len;
-  for (size_t i = 0; i < len; ++i) {
-    if (text[i] == ')')
-      close = i;
-  }
-  if (close == len)
-    return false;
-  size_t i = close + 1;
-  for (int field = 3; field < 22; ++field) {  // skip fields 3..21
-    while (i < len && text[i] == ' ')
-      ++i;
-    while (i < len && text[i] != ' ')
-      ++i;
-  }
-  while (i < len && text[i] == ' ')
-    ++i;
-  uint64_t v = 0;
-  size_t digits = 0;
-  for (; i < len && text[i] >= '0' && text[i] <= '9'; ++i, ++digits)
-    v = v * 10 + static_cast<uint64_t>(text[i] - '0');
-  out = v;
-  return digits > 0;
-}
-
 bool is_proc_root(int dir) {
   struct statfs fs{};
   struct stat st{};
@@ -101,27 +77,39 @@ bool is_proc_root(int dir) {
          st.st_ino == kProcRootIno;
 }
 
+// The start time in DIR/stat, DIR a /proc/PID directory or `proc` and
+// RELATIVE; false when it cannot be read.
+bool start_time_at(int dir, const char* relative, uint64_t& out) {
+  Fd stat_file(::openat(dir, relative, O_RDONLY | O_CLOEXEC));
+  if (stat_file.get() < 0)
+    return false;
+  char text[1024];
+  const ssize_t got = ::read(stat_file.get(), text, sizeof text);
+  if (got <= 0)
+    return false;
+  const auto start = stat_start_time(std::string_view(text, static_cast<size_t>(got)));
+  out = start.value_or(0);
+  return start.has_value();
+}
+
 // Whether PID in the procfs at `proc` is the caller: same start time.
 bool is_caller_in(int proc, int32_t pid, uint64_t start_time) {
   char path[40];
   const size_t n = format_number(pid, path);
   std::memcpy(path + n, "/stat", 6);
-  Fd stat_file(::openat(proc, path, O_RDONLY | O_CLOEXEC));
-  if (stat_file.get() < 0)
-    return false;
-  char text[1024];
-  const ssize_t got = ::read(stat_file.get(), text, sizeof text);
   uint64_t started = 0;
-  return got > 0 && start_time_of(text, static_cast<size_t>(got), started) &&
-         started == start_time;
+  return start_time_at(proc, path, started) && started == start_time;
 }
 
 // What /proc/self (or thread-self) at the procfs `proc` means for the
 // caller: "TGID" or "TGID/task/TID" in that instance's pid namespace. False
 // when the caller has no pid there (the kernel then says ENOENT).
 bool caller_link(int proc, const CallerPids& pids, bool thread, char* out) {
+  uint64_t start_time = 0;
+  if (!start_time_at(pids.proc_dir, "stat", start_time))
+    return false;
   for (int level = pids.levels - 1; level >= 0; --level) {
-    if (!is_caller_in(proc, pids.tgid[level], pids.start_time))
+    if (!is_caller_in(proc, pids.tgid[level], start_time))
       continue;
     size_t n = format_number(pids.tgid[level], out);
     if (thread) {

@@ -27,14 +27,15 @@ namespace sa::kernel {
 
 // The caller's thread and process ids as each pid namespace sees them, from
 // the agent's down to the caller's own (the NSpid and NStgid lines of
-// /proc/PID/status), and when it started (field 22 of /proc/PID/stat): enough
-// to find the caller's directory in whichever procfs instance a path crosses.
+// /proc/PID/status), and its /proc/PID in the agent's procfs, whose stat
+// tells when it started: enough to find the caller's directory in whichever
+// procfs instance a path crosses (same pid, same start time).
 struct CallerPids {
   static constexpr int kMaxLevels = 33;  // the kernel's MAX_PID_NS_LEVEL is 32
   int levels = 0;
   int32_t tgid[kMaxLevels] = {};
   int32_t tid[kMaxLevels] = {};
-  uint64_t start_time = 0;
+  int proc_dir = -1;  // read only when a path crosses /proc/self
 };
 
 struct WalkFrom {

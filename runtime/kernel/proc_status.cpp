@@ -112,26 +112,22 @@ StatusFields parse_status(std::string_view text) {
   return f;
 }
 
-uint64_t parse_stat_start_time(std::string_view text) {
+std::optional<uint64_t> stat_start_time(std::string_view text) noexcept {
   // The command (field 2) is in parentheses and may hold anything.
   const size_t close = text.rfind(')');
   if (close == std::string_view::npos) {
-    malformed("/proc/PID/stat", "no command");
+    return std::nullopt;
   }
   std::string_view rest = text.substr(close + 1);
   for (int field = 3; field < 22; ++field) {
     rest = skip_blanks(rest);
     const size_t end = rest.find(' ');
     if (end == std::string_view::npos) {
-      malformed("/proc/PID/stat", "too few fields");
+      return std::nullopt;
     }
     rest.remove_prefix(end);
   }
-  const auto start = take_number<uint64_t>(rest, 10);
-  if (!start) {
-    malformed("/proc/PID/stat", "bad start time");
-  }
-  return *start;
+  return take_number<uint64_t>(rest, 10);
 }
 
 std::vector<IdRange> parse_id_map(std::string_view text) {

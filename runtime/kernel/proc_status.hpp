@@ -30,8 +30,9 @@ struct StatusFields {
 StatusFields parse_status(std::string_view text);
 
 // Field 22 of /proc/PID/stat: when the process started, in clock ticks
-// since boot. With the pid, it names one process for good.
-uint64_t parse_stat_start_time(std::string_view text);
+// since boot. With the pid, it names one process for good. nullopt when the
+// text is not a stat line. Allocation-free (path_walk uses it in a child).
+std::optional<uint64_t> stat_start_time(std::string_view text) noexcept;
 
 // One line of /proc/PID/uid_map or gid_map: `count` ids starting at
 // `inside` in the process's namespace are `outside` onwards in the reader's.
