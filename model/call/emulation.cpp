@@ -121,4 +121,19 @@ std::string Emulation::plan() const {
   return fmt::format("{}{}{}", operation(*this), place_of(op), privileges_of(credentials));
 }
 
+std::string_view pathname_arg(Emulator e) {
+  switch (e) {
+    case Emulator::Mkdir:
+    case Emulator::Mkdirat:
+    case Emulator::Chmod:
+    case Emulator::Fchmodat:
+      return "path";
+    case Emulator::Mount:
+      return "target";
+    case Emulator::Fchmod:
+      return "";
+  }
+  return "";
+}
+
 }  // namespace sa::model

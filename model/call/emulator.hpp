@@ -9,11 +9,17 @@
 // so the compiler names each place a new value is missing.
 #pragma once
 
+#include <string_view>
+
 #include "model/names.hpp"
 
 namespace sa::model {
 
 enum class Emulator { Mkdir, Mkdirat, Mount, Chmod, Fchmod, Fchmodat };
+
+// The argument the kernel resolves as a pathname before it does anything
+// else ("path", mount's "target"); "" when the syscall takes none (fchmod).
+std::string_view pathname_arg(Emulator e);
 
 }  // namespace sa::model
 

@@ -69,12 +69,30 @@ bool apply_parameters(const CompiledAction& a, Evaluation& ev, model::Emulation&
   return true;
 }
 
-Emulate resolve_emulation(const CompiledAction& a, Evaluation& ev) {
+// The caller's own pathname, as the kernel checks it before anything else
+// (and before a rule's parameter replaces it): NULL is EFAULT, "" ENOENT.
+// 0 when it is a pathname the kernel would look up.
+int pathname_error(const model::Emulation& call, Evaluation& ev) {
+  const model::ResolvedArg* arg = call.find(model::pathname_arg(call.op));
+  if (arg == nullptr)
+    return 0;
+  const model::StringRead* read = ev.string(arg->index);
+  if (read == nullptr)
+    return 0;  // a failed read: the evaluation answers its errno
+  if (read->status == model::StringRead::Status::Null)
+    return EFAULT;
+  return read->value.empty() ? ENOENT : 0;
+}
+
+Answer resolve_emulation(const CompiledAction& a, Evaluation& ev) {
   Emulate e;
   e.call.op = a.source->emulator;
   e.call.credentials = a.source->credentials;
-  if (resolve_arguments(*a.signature, ev, e.call))
-    apply_parameters(a, ev, e.call);
+  if (!resolve_arguments(*a.signature, ev, e.call))
+    return e;
+  if (const int err = pathname_error(e.call, ev); err != 0)
+    return Fail{err};
+  apply_parameters(a, ev, e.call);
   return e;
 }
 

@@ -34,7 +34,7 @@ void passthrough(const detail::SyscallSlot& slot, Evaluation& ev, model::Origin 
 void finish(Evaluation& ev, bool continue_ok, Decision& d) {
   switch (ev.failure()) {
     case Failure::ReadFailed:
-      respond_errno(d, EFAULT, model::Origin::ReadFailed);
+      respond_errno(d, ev.read_error(), model::Origin::ReadFailed);
       break;
     case Failure::FactsUnavailable:
       respond_errno(d, EPERM, model::Origin::FactsUnavailable);

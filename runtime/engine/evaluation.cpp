@@ -1,5 +1,7 @@
 #include "engine/evaluation.hpp"
 
+#include <cerrno>
+
 #include <fmt/format.h>
 
 #include <memory>
@@ -41,8 +43,10 @@ const model::StringRead* Evaluation::string(int index) {
     }
   }
   if (slot.status == model::StringRead::Status::Failed) {
-    if (failure_ == Failure::None)
+    if (failure_ == Failure::None) {
       failure_ = Failure::ReadFailed;
+      read_error_ = slot.error != 0 ? slot.error : EFAULT;
+    }
     return nullptr;
   }
   return &slot;

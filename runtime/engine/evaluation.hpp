@@ -49,6 +49,10 @@ class Evaluation {
   std::optional<std::string> expand(const table::Template& t);
 
   Failure failure() const { return failure_; }
+  // ReadFailed: the errno of the first failed read (EFAULT for a bad
+  // pointer, ENAMETOOLONG for a path without a NUL within PATH_MAX), what
+  // the kernel itself would answer.
+  int read_error() const { return read_error_; }
   bool read_memory() const { return read_memory_; }
   void warn(std::string message) { warnings_.push_back(std::move(message)); }
   std::vector<std::string> take_warnings() { return std::move(warnings_); }
@@ -73,6 +77,7 @@ class Evaluation {
   bool caller_asked_ = false;
   std::optional<model::CallerFacts> caller_;
   Failure failure_ = Failure::None;
+  int read_error_ = 0;
   bool read_memory_ = false;
   std::vector<std::string> warnings_;
 };

@@ -112,6 +112,38 @@ BOOST_AUTO_TEST_CASE(emulate_as_agent_carries_the_agents_credentials) {
   BOOST_TEST((c.record().credentials == model::Credentials::Caller));
 }
 
+// The caller's own pathname is checked as the kernel checks it, before a
+// rule's parameter replaces it: mkdir(NULL) is EFAULT and mkdir("") ENOENT
+// even when the rule renames the path; nothing is emulated.
+BOOST_AUTO_TEST_CASE(the_callers_pathname_is_checked_first) {
+  struct Case {
+    const char* syscall;
+    int arg;
+    bool null;
+    int error;
+  };
+  const Case cases[] = {{"mkdir", 0, true, EFAULT},  {"mkdir", 0, false, ENOENT},
+                        {"mkdirat", 1, true, EFAULT}, {"chmod", 0, false, ENOENT},
+                        {"fchmodat", 1, true, EFAULT}, {"mount", 1, true, EFAULT},
+                        {"mount", 1, false, ENOENT}};
+  for (const Case& c : cases) {
+    const std::string name = c.syscall;
+    const bool has_path = name != "mount";
+    OneRule r(name, has_path ? emulate_action(name, {{"path", "{path}-pid-{pid}"}})
+                             : emulate_action(name, {{"target", "/mnt{target}"}}));
+    CountingFacts facts;
+    for (int i = 0; i < 5; ++i)
+      facts.with(i, "x");
+    if (c.null)
+      facts.null(c.arg);
+    else
+      facts.with(c.arg, "");
+    const Decision d = r.decide(notification(name, {1, 2, 3, 4, 5}, 42), facts);
+    BOOST_TEST(d.response() == table::Response::Errno, name);
+    BOOST_TEST(d.error() == c.error, name);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(emulate_mount_keeps_every_argument_and_null_data) {
   OneRule r("mount", emulate_action("mount"));
   CountingFacts facts;
