@@ -19,8 +19,8 @@
 #include "engine/engine.hpp"
 #include "kernel/caller_facts.hpp"
 #include "kernel/notify_fd.hpp"
-#include "kernel/runtime_protections.hpp"
 #include "kernel/pidfd.hpp"
+#include "kernel/runtime_protections.hpp"
 #include "model/call/container_info.hpp"
 
 namespace sa::agent {

@@ -1,9 +1,8 @@
 #include "engine/evaluation.hpp"
 
-#include <cerrno>
-
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <memory>
 #include <new>
 

@@ -58,7 +58,8 @@ OpenedContext CallerContext::open(const NotifyFd& notify, const Notification& n,
   constexpr int kNs = O_RDONLY;
   constexpr int kDir = O_PATH | O_DIRECTORY;
   const bool opened =
-      open_into(*proc, "root", kDir, c.root_) && (!needs.cwd || open_into(*proc, "cwd", kDir, c.cwd_)) &&
+      open_into(*proc, "root", kDir, c.root_) &&
+      (!needs.cwd || open_into(*proc, "cwd", kDir, c.cwd_)) &&
       (!needs.mnt_ns || open_into(*proc, "ns/mnt", kNs, c.mnt_ns_)) &&
       (!needs.pid_ns || open_into(*proc, "ns/pid", kNs, c.pid_ns_)) &&
       (!needs.net_ns || open_into(*proc, "ns/net", kNs, c.net_ns_)) &&
@@ -69,8 +70,8 @@ OpenedContext CallerContext::open(const NotifyFd& notify, const Notification& n,
     return target_gone();
   }
   const StatusFields& status = identity->status;
-  c.identity_ = CallerIdentity{status.fsuid, status.fsgid, status.groups, status.cap_effective,
-                               status.umask};
+  c.identity_ =
+      CallerIdentity{status.fsuid, status.fsgid, status.groups, status.cap_effective, status.umask};
   c.ns_fsuid_ = identity->ns_fsuid;
   c.ns_fsgid_ = identity->ns_fsgid;
   c.pids_ = pids_of(status, proc->get());

@@ -32,8 +32,9 @@ int set_capabilities(uint64_t effective, uint64_t permitted, uint64_t inheritabl
     data[i].permitted = word(permitted, i);
     data[i].inheritable = word(inheritable & permitted, i);
   }
-  return sys(SYS_capset, reinterpret_cast<long>(&header), reinterpret_cast<long>(data)) == 0 ? 0
-                                                                                           : errno;
+  return sys(SYS_capset, reinterpret_cast<long>(&header), reinterpret_cast<long>(data)) == 0
+             ? 0
+             : errno;
 }
 
 constexpr uint64_t kSetIds = (uint64_t{1} << CAP_SETUID) | (uint64_t{1} << CAP_SETGID);

@@ -109,7 +109,7 @@ int mask(int mount, const char* path, Closing& empty_files) {
   Closing at(open_beneath(mount, path));
   if (at.get() < 0)
     return errno;
-  struct stat st{};
+  struct stat st {};
   if (::fstat(at.get(), &st) != 0)
     return errno;
   Closing cover;
@@ -233,8 +233,10 @@ struct FlagOption {
   const char* option;
 };
 // The superblock flags mount(2) sets, as the options fsconfig knows them by.
-constexpr FlagOption kSuperblockOptions[] = {
-    {MS_RDONLY, "ro"}, {MS_SYNCHRONOUS, "sync"}, {MS_DIRSYNC, "dirsync"}, {MS_LAZYTIME, "lazytime"}};
+constexpr FlagOption kSuperblockOptions[] = {{MS_RDONLY, "ro"},
+                                             {MS_SYNCHRONOUS, "sync"},
+                                             {MS_DIRSYNC, "dirsync"},
+                                             {MS_LAZYTIME, "lazytime"}};
 
 unsigned attributes_of(unsigned long flags) {
   unsigned a = 0;

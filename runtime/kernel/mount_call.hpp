@@ -44,8 +44,8 @@ struct MountCall {
   size_t readonly_count = 0;
   int notify_fd = -1;
   uint64_t notification_id = 0;
-  bool gone = false;        // out: the notification was gone, nothing attached
-  int protection_err = 0;   // out: a protection could not be applied, nothing attached
+  bool gone = false;       // out: the notification was gone, nothing attached
+  int protection_err = 0;  // out: a protection could not be applied, nothing attached
   const char* protection_path = nullptr;  // out: which
 };
 

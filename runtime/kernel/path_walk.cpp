@@ -71,8 +71,8 @@ size_t format_number(int64_t v, char* out) {
 }
 
 bool is_proc_root(int dir) {
-  struct statfs fs{};
-  struct stat st{};
+  struct statfs fs {};
+  struct stat st {};
   return ::fstatfs(dir, &fs) == 0 && fs.f_type == kProcSuperMagic && ::fstat(dir, &st) == 0 &&
          st.st_ino == kProcRootIno;
 }
@@ -210,7 +210,7 @@ class Walk {
     Fd next(::openat(cur_.get(), name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
     if (next.get() < 0)
       return errno;
-    struct stat st{};
+    struct stat st {};
     if (::fstat(next.get(), &st) != 0)
       return errno;
     if (S_ISLNK(st.st_mode)) {

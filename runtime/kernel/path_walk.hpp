@@ -50,8 +50,8 @@ enum class WalkEnd {
 };
 
 struct WalkResult {
-  int err = 0;   // the errno the kernel would give for the lookup, or 0
-  int fd = -1;   // O_PATH; Parent: the last component's directory. Close it.
+  int err = 0;  // the errno the kernel would give for the lookup, or 0
+  int fd = -1;  // O_PATH; Parent: the last component's directory. Close it.
   // Parent: the last component. Empty when it is "." or ".." or the path
   // names the root: there is then nothing to create (mkdir: EEXIST).
   char name[NAME_MAX + 1] = {};

@@ -90,7 +90,6 @@ T single_number(std::string_view text, std::string_view key, int base) {
   return *number;
 }
 
-
 }  // namespace
 
 StatusFields parse_status(std::string_view text) {

@@ -49,7 +49,7 @@ struct CallerEnvironment {
   FsIdentity identity;
   int user_ns = -1;  // CallerUserNs only
   int root = -1;     // O_PATH of /proc/PID/root
-  int cwd = -1;   // O_PATH of /proc/PID/cwd
+  int cwd = -1;      // O_PATH of /proc/PID/cwd
   bool set_umask = false;
   mode_t umask = 0;
   // Checked with SECCOMP_IOCTL_NOTIF_ID_VALID right before the call.

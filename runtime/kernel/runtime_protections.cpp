@@ -20,8 +20,8 @@ constexpr size_t kMaxConfig = 16 << 20;
 // Filesystems that show host-wide kernel state and that no runtime gives a
 // container by default.
 constexpr std::array<std::string_view, 14> kHostState{
-    "debugfs", "tracefs",  "securityfs",  "bpf",   "configfs", "efivarfs",   "pstore",
-    "fusectl", "binfmt_misc", "devtmpfs", "nfsd", "rpc_pipefs", "hugetlbfs", "autofs"};
+    "debugfs", "tracefs",     "securityfs", "bpf",  "configfs",   "efivarfs",  "pstore",
+    "fusectl", "binfmt_misc", "devtmpfs",   "nfsd", "rpc_pipefs", "hugetlbfs", "autofs"};
 
 bool is_host_state(std::string_view fstype) {
   for (std::string_view t : kHostState) {
@@ -75,12 +75,19 @@ ProtectionsRead defaults_because(std::string why) {
 
 RuntimeProtections default_protections() {
   RuntimeProtections p;
-  p.masked_paths = {"/proc/acpi",          "/proc/asound",        "/proc/kcore",
-                    "/proc/keys",          "/proc/latency_stats", "/proc/timer_list",
-                    "/proc/timer_stats",   "/proc/sched_debug",   "/proc/scsi",
-                    "/sys/firmware",       "/sys/devices/virtual/powercap"};
+  p.masked_paths = {"/proc/acpi",
+                    "/proc/asound",
+                    "/proc/kcore",
+                    "/proc/keys",
+                    "/proc/latency_stats",
+                    "/proc/timer_list",
+                    "/proc/timer_stats",
+                    "/proc/sched_debug",
+                    "/proc/scsi",
+                    "/sys/firmware",
+                    "/sys/devices/virtual/powercap"};
   p.readonly_paths = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
-  p.mounted_types = {{"proc", false}, {"sysfs", true}, {"cgroup", true}, {"cgroup2", true},
+  p.mounted_types = {{"proc", false},  {"sysfs", true},   {"cgroup", true}, {"cgroup2", true},
                      {"tmpfs", false}, {"devpts", false}, {"mqueue", false}};
   return p;
 }
@@ -116,7 +123,7 @@ ProtectionsRead read_runtime_protections(const std::string& bundle) {
     return defaults_because("the runtime named no bundle");
   const std::string path = bundle + "/config.json";
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
-  struct stat st{};
+  struct stat st {};
   if (!fd || ::fstat(fd.get(), &st) != 0)
     return defaults_because(path + ": " + std::strerror(errno));
   if (!S_ISREG(st.st_mode) || static_cast<size_t>(st.st_size) > kMaxConfig)
@@ -173,8 +180,8 @@ MountGuard guard_for_mount(const RuntimeProtections& p, std::string_view fstype,
     g.masked = under(p.masked_paths, "/sys/");
     g.readonly = under(p.readonly_paths, "/sys/");
   }
-  const bool kernel_state = fstype == "proc" || fstype == "sysfs" || fstype == "cgroup" ||
-                            fstype == "cgroup2";
+  const bool kernel_state =
+      fstype == "proc" || fstype == "sysfs" || fstype == "cgroup" || fstype == "cgroup2";
   // Read-only as the runtime has it; a kernel-state type the runtime does
   // not mount at all stays read-only.
   g.read_only = kernel_state && (runtime_mounts_it ? mounted->second : fstype != "proc");

@@ -37,16 +37,16 @@ ProtectionsRead read_runtime_protections(const std::string& bundle);
 
 // How /proc/filesystems lists a filesystem type.
 enum class FsKind {
-  Unknown,    // not registered (its module not loaded)
-  Device,     // needs a block device
-  NoDevice,   // "nodev": proc, tmpfs, cifs...
+  Unknown,   // not registered (its module not loaded)
+  Device,    // needs a block device
+  NoDevice,  // "nodev": proc, tmpfs, cifs...
 };
 FsKind filesystem_kind(std::string_view proc_filesystems, std::string_view fstype);
 
 // What an emulated mount of a new filesystem of `fstype` may be.
 struct MountGuard {
-  int refusal = 0;          // answer this errno instead of mounting; 0: mount
-  bool read_only = false;   // forced read-only
+  int refusal = 0;                    // answer this errno instead of mounting; 0: mount
+  bool read_only = false;             // forced read-only
   std::vector<std::string> masked;    // relative to the new mount's root
   std::vector<std::string> readonly;  // likewise
 };

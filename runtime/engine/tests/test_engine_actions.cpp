@@ -122,8 +122,8 @@ BOOST_AUTO_TEST_CASE(the_callers_pathname_is_checked_first) {
     bool null;
     int error;
   };
-  const Case cases[] = {{"mkdir", 0, true, EFAULT},  {"mkdir", 0, false, ENOENT},
-                        {"mkdirat", 1, true, EFAULT}, {"chmod", 0, false, ENOENT},
+  const Case cases[] = {{"mkdir", 0, true, EFAULT},    {"mkdir", 0, false, ENOENT},
+                        {"mkdirat", 1, true, EFAULT},  {"chmod", 0, false, ENOENT},
                         {"fchmodat", 1, true, EFAULT}, {"mount", 1, true, EFAULT},
                         {"mount", 1, false, ENOENT}};
   for (const Case& c : cases) {

@@ -268,6 +268,80 @@ BOOST_AUTO_TEST_CASE(mount_proc_shows_the_callers_pid_namespace) {
   BOOST_TEST(c.child.wait() == 0);
 }
 
+namespace {
+
+// A caller, pid 1 of a new pid namespace, that mounts proc at /proc-mnt
+// and reports what it can reach through it: the size read from a masked
+// file, whether a masked directory is empty, and the errno of opening
+// read-only files for writing (sys/kernel/hostname stands for every
+// sysctl: root may write it through an unprotected proc).
+NotifiedChild proc_mounter(const ContainerRoot& root) {
+  return spawn_notified(
+      kEmulated,
+      [](const Channel& ch) {
+        report(ch, ::mount("proc", "/proc-mnt", "proc", 0, nullptr));
+        char buf[256];
+        const int masked = ::open("/proc-mnt/meminfo", O_RDONLY);
+        report(ch, masked < 0 ? -1 : ::read(masked, buf, sizeof buf));
+        report(ch,
+               std::distance(fs::directory_iterator("/proc-mnt/driver"), fs::directory_iterator{}));
+        report(ch, ::open("/proc-mnt/sys/kernel/hostname", O_WRONLY));
+        report(ch, ::open("/proc-mnt/1/oom_score_adj", O_WRONLY) >= 0 ? 0 : -1);
+        return report(ch, ::access("/proc-mnt/1/status", R_OK));
+      },
+      [&root] {
+        if (::unshare(CLONE_NEWPID) != 0)
+          throw std::runtime_error("unshare pid");
+        if (const pid_t pid = ::fork(); pid != 0) {
+          int status = 0;
+          ::waitpid(pid, &status, 0);
+          ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 98);
+        }
+        root.enter("/", 022);
+      });
+}
+
+}  // namespace
+
+// The emulated proc mount is no weaker than the runtime's /proc: the
+// container's masked paths are covered (a file reads empty, a directory is
+// an empty read-only tmpfs), its read-only paths are read-only — and all
+// of it is in place before the mount is attached.
+BOOST_AUTO_TEST_CASE(mount_proc_keeps_the_runtimes_protections) {
+  ContainerRoot root;
+  RuntimeProtections p;
+  p.from_config = true;
+  p.masked_paths = {"/proc/meminfo", "/proc/driver", "/proc/no-such-entry", "/sys/firmware"};
+  p.readonly_paths = {"/proc/sys", "/proc/1/oom_score_adj"};
+  auto c = proc_mounter(root);
+  EmulateOptions options;
+  options.protections = &p;
+  const EmulationResult e = serve_one(c.notify, options);
+  BOOST_TEST_REQUIRE(e.outcome == EmulationOutcome::Done, (e.failure ? e.failure->what() : ""));
+  BOOST_TEST(c.child.channel().get<CallResult>() == (CallResult{0, 0}));
+  BOOST_TEST(c.child.channel().get<CallResult>() == (CallResult{0, 0}));  // meminfo: empty
+  BOOST_TEST(c.child.channel().get<CallResult>() == (CallResult{0, 0}));  // driver: empty
+  BOOST_TEST(c.child.channel().get<CallResult>() == (CallResult{-1, EROFS}));
+  BOOST_TEST(c.child.channel().get<CallResult>() == (CallResult{-1, EROFS}));
+  BOOST_TEST(c.child.channel().get<CallResult>() == (CallResult{0, 0}));  // the rest is there
+  BOOST_TEST(c.child.wait() == 0);
+}
+
+// Without the container's config: runc's defaults, /proc/sys read-only.
+BOOST_AUTO_TEST_CASE(mount_proc_without_a_config_gets_runcs_defaults) {
+  ContainerRoot root;
+  auto c = proc_mounter(root);
+  BOOST_TEST_REQUIRE(serve_one(c.notify).outcome == EmulationOutcome::Done);
+  BOOST_TEST(c.child.channel().get<CallResult>() == (CallResult{0, 0}));
+  BOOST_TEST(c.child.channel().get<CallResult>().ret > 0);  // meminfo is not masked by default
+  c.child.channel().get<CallResult>();
+  BOOST_TEST(c.child.channel().get<CallResult>() == (CallResult{-1, EROFS}));
+  BOOST_TEST(c.child.channel().get<CallResult>() ==
+             (CallResult{0, 0}));  // not protected by default
+  c.child.channel().get<CallResult>();
+  BOOST_TEST(c.child.wait() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(the_path_read_once_is_the_path_used) {
   // A second caller thread keeps rewriting the path while the agent reads
   // it and while it emulates: the directory made is the one read.

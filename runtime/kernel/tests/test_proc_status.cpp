@@ -65,8 +65,8 @@ BOOST_AUTO_TEST_CASE(nstgid_and_nspid_have_one_id_per_level) {
 
 // /proc/PID/stat: the command may hold ") " and spaces; field 22 is the
 // start time.
-BOOST_DATA_TEST_CASE(start_time_follows_the_command,
-                     bdata::make({"sh", "a) b (c", ")", " "}), command) {
+BOOST_DATA_TEST_CASE(start_time_follows_the_command, bdata::make({"sh", "a) b (c", ")", " "}),
+                     command) {
   const std::string text = std::string("42 (") + command +
                            ") S 1 42 42 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 987654 "
                            "1000 200 18446744073709551615\n";
@@ -74,7 +74,8 @@ BOOST_DATA_TEST_CASE(start_time_follows_the_command,
 }
 
 BOOST_DATA_TEST_CASE(a_short_or_garbled_stat_has_no_start_time,
-                     bdata::make({"42 sh S 1", "42 (sh) S 1 2 3", "42 (sh) S 1 42 42 0 -1 4194560 "
+                     bdata::make({"42 sh S 1", "42 (sh) S 1 2 3",
+                                  "42 (sh) S 1 42 42 0 -1 4194560 "
                                   "100 0 0 0 0 0 0 0 20 0 1 0 x 1\n"}),
                      text) {
   BOOST_TEST(!stat_start_time(text).has_value());
@@ -93,7 +94,8 @@ BOOST_AUTO_TEST_CASE(keys_match_whole_names_only) {
 }
 
 BOOST_DATA_TEST_CASE(a_missing_line_is_an_error,
-                     bdata::make({"Uid", "Gid", "CapEff", "Umask", "Groups", "NStgid", "NSpid"}), key) {
+                     bdata::make({"Uid", "Gid", "CapEff", "Umask", "Groups", "NStgid", "NSpid"}),
+                     key) {
   try {
     parse_status(without(key));
     BOOST_FAIL("expected an error");

@@ -2,6 +2,7 @@
 
 #include <sys/syscall.h>
 
+#include <cerrno>
 #include <stdexcept>
 #include <vector>
 
@@ -46,22 +47,28 @@ mode_t mode_arg(const Notification& n, size_t i) {
 
 EmulationResult emulate_notification(const NotifyFd& notify, const Notification& n,
                                      const EmulateOptions& options) {
+  // A NULL pathname is EFAULT before anything, as kernel::emulate answers.
+  const auto path = [&](int index) { return strings(notify, n, {{index, kPathLimit}}).at(0); };
+  const EmulationResult efault{EmulationOutcome::Done, {-1, EFAULT}, std::nullopt};
   switch (n.nr) {
-    case SYS_mkdir:
-      return emulate_mkdir(notify, n, *strings(notify, n, {{0, kPathLimit}}).at(0), mode_arg(n, 1),
-                           options);
-    case SYS_mkdirat:
-      return emulate_mkdirat(notify, n, int_arg(n, 0), *strings(notify, n, {{1, kPathLimit}}).at(0),
-                             mode_arg(n, 2), options);
-    case SYS_chmod:
-      return emulate_chmod(notify, n, *strings(notify, n, {{0, kPathLimit}}).at(0), mode_arg(n, 1),
-                           options);
+    case SYS_mkdir: {
+      const auto p = path(0);
+      return p ? emulate_mkdir(notify, n, *p, mode_arg(n, 1), options) : efault;
+    }
+    case SYS_mkdirat: {
+      const auto p = path(1);
+      return p ? emulate_mkdirat(notify, n, int_arg(n, 0), *p, mode_arg(n, 2), options) : efault;
+    }
+    case SYS_chmod: {
+      const auto p = path(0);
+      return p ? emulate_chmod(notify, n, *p, mode_arg(n, 1), options) : efault;
+    }
     case SYS_fchmod:
       return emulate_fchmod(notify, n, int_arg(n, 0), mode_arg(n, 1), options);
-    case SYS_fchmodat:
-      return emulate_fchmodat(notify, n, int_arg(n, 0),
-                              *strings(notify, n, {{1, kPathLimit}}).at(0), mode_arg(n, 2),
-                              options);
+    case SYS_fchmodat: {
+      const auto p = path(1);
+      return p ? emulate_fchmodat(notify, n, int_arg(n, 0), *p, mode_arg(n, 2), options) : efault;
+    }
     case SYS_mount: {
       auto s = strings(
           notify, n, {{0, kPathLimit}, {1, kPathLimit}, {2, kPathLimit}, {4, mount_data_limit()}});

@@ -1,0 +1,152 @@
+#define BOOST_TEST_MODULE emulate_faithful
+// Every path emulator's edge cases, run twice in identical container roots:
+// once natively (the kernel answers) and once through the agent (emulated
+// with the caller's credentials). The results must be the same: return
+// value and errno, as a root caller and as uid 1000 without capabilities.
+#include <fcntl.h>
+#include <grp.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "kernel/emulate.hpp"
+#include "support/child.hpp"
+#include "support/container_root.hpp"
+#include "support/printing.hpp"
+#include "support/serve.hpp"
+
+namespace fs = std::filesystem;
+namespace bdata = boost::unit_test::data;
+using namespace sa::kernel;
+using namespace sa::kernel::testing;
+
+namespace {
+
+const std::vector<std::string> kEmulated = {"mkdir", "mkdirat", "chmod", "fchmod", "fchmodat"};
+
+struct Case {
+  const char* name;
+  uid_t uid;  // 0: the container's root; else that uid, without capabilities
+  std::function<long()> call;
+};
+
+std::ostream& operator<<(std::ostream& os, const Case& c) {
+  return os << c.name << " as uid " << c.uid;
+}
+
+const std::string kLong(NAME_MAX + 1, 'n');
+
+const std::vector<Case> kCases = {
+    {"mkdir existing", 0, [] { return ::mkdir("/work", 0755); }},
+    {"mkdir missing parent", 0, [] { return ::mkdir("/missing/x", 0755); }},
+    {"mkdir empty", 0, [] { return ::mkdir("", 0755); }},
+    {"mkdir NULL", 0, [] { return ::syscall(SYS_mkdir, nullptr, 0755); }},
+    {"mkdir /", 0, [] { return ::mkdir("/", 0755); }},
+    {"mkdir .", 0, [] { return ::mkdir(".", 0755); }},
+    {"mkdir ..", 0, [] { return ::mkdir("..", 0755); }},
+    {"mkdir through a file", 0, [] { return ::mkdir("/f/x", 0755); }},
+    {"mkdir trailing slash", 0, [] { return ::mkdir("new/", 0755); }},
+    {"mkdir on a symlink", 0, [] { return ::mkdir("/abs", 0755); }},
+    {"mkdir through a symlink", 0, [] { return ::mkdir("/abs/work/via-link", 0755); }},
+    {"mkdir through a loop", 0, [] { return ::mkdir("/loop/x", 0755); }},
+    {"mkdir long component", 0, [] { return ::mkdir(("/" + kLong).c_str(), 0755); }},
+    {"mkdirat a file as dirfd", 0, [] { return ::mkdirat(::open("/f", O_RDONLY), "x", 0755); }},
+    {"mkdirat bad dirfd", 0, [] { return ::mkdirat(99, "x", 0755); }},
+    {"mkdirat O_PATH dirfd", 0, [] { return ::mkdirat(::open("/work/d", O_PATH), "x", 0755); }},
+    {"chmod missing", 0, [] { return ::chmod("/nothing", 0600); }},
+    {"chmod through a link", 0, [] { return ::chmod("/work/up", 0755); }},
+    {"chmod file with slash", 0, [] { return ::chmod("/f/", 0600); }},
+    {"fchmodat empty", 0, [] { return ::syscall(SYS_fchmodat, AT_FDCWD, "", 0600); }},
+    {"fchmod bad fd", 0, [] { return ::fchmod(99, 0600); }},
+    {"fchmod O_PATH fd", 0, [] { return ::fchmod(::open("/f", O_PATH), 0600); }},
+    {"mkdir in root's directory", 1000, [] { return ::mkdir("/work/x", 0755); }},
+    {"mkdir in /tmp", 1000, [] { return ::mkdir("/tmp/mine", 0755); }},
+    {"mkdir under a closed directory", 1000, [] { return ::mkdir("/private/x", 0755); }},
+    {"mkdir existing under a closed directory", 1000, [] { return ::mkdir("/private/d", 0755); }},
+    {"chmod root's file", 1000, [] { return ::chmod("/f", 0600); }},
+    {"chmod own directory", 1000, [] { return ::chmod("/tmp/own", 0700); }},
+    {"fchmod root's file", 1000, [] { return ::fchmod(::open("/f", O_RDONLY), 0600); }},
+};
+
+// The same tree for both runs: ContainerRoot plus /tmp (1777), /private
+// (0700, root's), /tmp/own (uid 1000's) and a symlink loop.
+void prepare(const ContainerRoot& root) {
+  fs::create_directory(root.host("/tmp"));
+  fs::permissions(root.host("/tmp"), fs::perms(01777));
+  fs::create_directory(root.host("/private"));
+  fs::create_directory(root.host("/private/d"));
+  fs::permissions(root.host("/private"), fs::perms(0700));
+  fs::create_directory(root.host("/tmp/own"));
+  if (::chown(root.host("/tmp/own").c_str(), 1000, 1000) != 0)
+    throw std::runtime_error("chown");
+  fs::create_symlink("loop", root.host("/loop"));
+}
+
+void become(uid_t uid) {
+  if (uid != 0 && (::setgroups(0, nullptr) != 0 || ::setresgid(uid, uid, uid) != 0 ||
+                   ::setresuid(uid, uid, uid) != 0))
+    throw std::runtime_error("become " + std::to_string(uid));
+}
+
+struct Outcome {
+  CallResult result;
+  uid_t owner_of_tmp_mine = 0;  // who owns /tmp/mine afterwards, if it exists
+};
+
+uid_t owner(const fs::path& p) {
+  struct stat st {};
+  return ::lstat(p.c_str(), &st) == 0 ? st.st_uid : static_cast<uid_t>(-1);
+}
+
+Outcome natively(const Case& c) {
+  ContainerRoot root;
+  prepare(root);
+  Child child = Child::spawn([&](const Channel& ch) {
+    root.enter("/work", 022);
+    become(c.uid);
+    const long ret = c.call();
+    ch.put(call_result(ret));
+    return 0;
+  });
+  Outcome o{child.channel().get<CallResult>(), 0};
+  BOOST_TEST(child.wait() == 0);
+  o.owner_of_tmp_mine = owner(root.host("/tmp/mine"));
+  return o;
+}
+
+Outcome through_the_agent(const Case& c) {
+  ContainerRoot root;
+  prepare(root);
+  NotifiedChild nc = spawn_notified(
+      kEmulated,
+      [&](const Channel& ch) {
+        become(c.uid);
+        const long ret = c.call();
+        ch.put(call_result(ret));
+        return 0;
+      },
+      [&root] { root.enter("/work", 022); });
+  const EmulationResult e = serve_one(nc.notify);
+  BOOST_TEST_REQUIRE(e.outcome == EmulationOutcome::Done,
+                     (e.failure ? e.failure->what() : "target gone"));
+  Outcome o{nc.child.channel().get<CallResult>(), 0};
+  BOOST_TEST(nc.child.wait() == 0);
+  o.owner_of_tmp_mine = owner(root.host("/tmp/mine"));
+  return o;
+}
+
+}  // namespace
+
+BOOST_DATA_TEST_CASE(the_agent_answers_as_the_kernel_does, bdata::make(kCases), c) {
+  const Outcome kernel = natively(c);
+  const Outcome agent = through_the_agent(c);
+  BOOST_TEST(agent.result == kernel.result);
+  BOOST_TEST(agent.owner_of_tmp_mine == kernel.owner_of_tmp_mine);
+}
