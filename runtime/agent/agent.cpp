@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "agent/log.hpp"
+#include "kernel/acting_as_caller.hpp"
 #include "model/codec/table_json.hpp"
 
 namespace sa::agent {
@@ -46,6 +47,9 @@ Agent::Agent(AgentOptions options)
     // agent's fd count stays flat from then on and a leak shows as growth.
     boost::asio::steady_timer opens_the_reactor(*loops_.back());
   }
+  // Likewise what emulating as a caller needs to come back (the agent's
+  // root and cwd); failing here is failing at start, not at a first mkdir.
+  kernel::prepare_to_act_as_callers();
   const Generation g = registry_.generation();
   if (!options_.record_path.empty())
     telemetry_.record_to(options_.record_path, g.engine->table().hash);

@@ -17,9 +17,30 @@
 namespace sa::kernel {
 namespace {
 
+// The agent's root and cwd, to come back to: the same for every thread
+// (each unshares its fs_struct only when it first acts as a caller), opened
+// once for the process.
+struct AgentPlace {
+  int root = -1;  // O_PATH
+  int cwd = -1;
+};
+
+const AgentPlace& agent_place() {
+  static const AgentPlace place = [] {
+    AgentPlace p;
+    p.root = ::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    p.cwd = ::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (p.root < 0 || p.cwd < 0) {
+      throw_errno("open the agent's root and cwd");
+    }
+    return p;
+  }();
+  return place;
+}
+
 // What an agent thread is when it is itself: kept from its first emulation.
 struct AgentThread {
-  int root = -1;  // O_PATH of the agent's root and cwd, to come back to
+  int root = -1;
   int cwd = -1;
   std::vector<gid_t> groups;
   FsIdentity identity;
@@ -35,16 +56,14 @@ struct AgentThread {
 }
 
 AgentThread make_agent_thread() {
+  const AgentPlace& place = agent_place();
   // Root, cwd and umask of this thread alone from now on.
   if (::unshare(CLONE_FS) != 0) {
     throw_errno("unshare CLONE_FS");
   }
   AgentThread t;
-  t.root = ::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  t.cwd = ::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (t.root < 0 || t.cwd < 0) {
-    throw_errno("open the agent's root and cwd");
-  }
+  t.root = place.root;
+  t.cwd = place.cwd;
   uint64_t effective = 0;
   if (const int err = read_capabilities(effective, t.permitted, t.inheritable); err != 0) {
     throw SysError(err, "capget");
@@ -74,6 +93,10 @@ int enter_root(int root) {
 }
 
 }  // namespace
+
+void prepare_to_act_as_callers() {
+  agent_place();
+}
 
 ActingAsCaller::ActingAsCaller(const CallerIdentity& who, int root, bool keep_agent_credentials) {
   AgentThread& agent = agent_thread();

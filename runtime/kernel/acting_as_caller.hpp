@@ -30,6 +30,12 @@ struct CallerIdentity {
   mode_t umask = 0;
 };
 
+// Opens, once for the process, what threads need to come back to the
+// agent's root and cwd (two O_PATH fds, kept for the agent's life). Called at
+// start-up so that they are not taken during the first emulation; SysError
+// when they cannot be opened.
+void prepare_to_act_as_callers();
+
 class ActingAsCaller {
  public:
   // Throws SysError when the thread cannot take the caller's identity (it is
