@@ -98,6 +98,21 @@ escapes() {
   done
 }
 
+# Answers are the kernel's: the same busybox lines as without the agent.
+kernel_answers() {
+  local long
+  long=$(printf 'n%.0s' $(seq 300))
+  run_in "$1" "mkdir ''; mkdir /etc; mkdir /$long; mkdir /bin/sh/x; mkdir /missing/x; true"
+  [ "${lines[0]}" = "mkdir: can't create directory '': No such file or directory" ]
+  [ "${lines[1]}" = "mkdir: can't create directory '/etc': File exists" ]
+  [ "${lines[2]}" = "mkdir: can't create directory '/$long': File name too long" ]
+  [ "${lines[3]}" = "mkdir: can't create directory '/bin/sh/x': Not a directory" ]
+  [ "${lines[4]}" = "mkdir: can't create directory '/missing/x': No such file or directory" ]
+  [ "$(grep -c '"syscall":"mkdir"' "$SA_TRACE")" -ge 5 ]
+}
+
+@test "runc: emulated mkdir answers as the kernel does" { kernel_answers runc; }
+@test "crun: emulated mkdir answers as the kernel does" { kernel_answers crun; }
 @test "runc: uid 1000 cannot mkdir where the kernel refuses it, can in /tmp and owns the result" {
   unprivileged_mkdir runc
 }

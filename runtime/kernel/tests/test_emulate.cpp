@@ -103,6 +103,19 @@ void enter_user_namespace_as_root(uid_t kernel_uid) {
   }
 }
 
+// For a child's setup: pid 1 of a new pid namespace (the child forks once
+// after unsharing and waits for it), living in `root`.
+void become_pid_one_in(const ContainerRoot& root) {
+  if (::unshare(CLONE_NEWPID) != 0)
+    throw std::runtime_error("unshare pid");
+  if (const pid_t pid = ::fork(); pid != 0) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 98);
+  }
+  root.enter("/", 022);
+}
+
 std::string unique(const std::string& stem) {
   return stem + "-" + std::to_string(::getpid());
 }
@@ -252,16 +265,7 @@ BOOST_AUTO_TEST_CASE(mount_proc_shows_the_callers_pid_namespace) {
         report(ch, ::readlink("/proc-mnt/self", self, sizeof self - 1) > 0 ? std::stol(self) : -1);
         return 0;
       },
-      [&root] {
-        if (::unshare(CLONE_NEWPID) != 0)
-          throw std::runtime_error("unshare pid");
-        if (const pid_t pid = ::fork(); pid != 0) {
-          int status = 0;
-          ::waitpid(pid, &status, 0);
-          ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 98);
-        }
-        root.enter("/", 022);
-      });
+      [&root] { become_pid_one_in(root); });
   BOOST_TEST(serve_one(c.notify).outcome == EmulationOutcome::Done);
   BOOST_TEST(c.child.channel().get<CallResult>() == (CallResult{0, 0}));
   BOOST_TEST(c.child.channel().get<CallResult>().ret == 1);
@@ -289,16 +293,7 @@ NotifiedChild proc_mounter(const ContainerRoot& root) {
         report(ch, ::open("/proc-mnt/1/oom_score_adj", O_WRONLY) >= 0 ? 0 : -1);
         return report(ch, ::access("/proc-mnt/1/status", R_OK));
       },
-      [&root] {
-        if (::unshare(CLONE_NEWPID) != 0)
-          throw std::runtime_error("unshare pid");
-        if (const pid_t pid = ::fork(); pid != 0) {
-          int status = 0;
-          ::waitpid(pid, &status, 0);
-          ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 98);
-        }
-        root.enter("/", 022);
-      });
+      [&root] { become_pid_one_in(root); });
 }
 
 }  // namespace
