@@ -50,7 +50,7 @@ struct AgentThread {
 };
 
 [[noreturn]] void cannot_restore(const char* what, int err) {
-  std::fprintf(stderr, "seccomp-agent: cannot restore the agent's %s after an emulation: %s\n",
+  (void)std::fprintf(stderr, "seccomp-agent: cannot restore the agent's %s after an emulation: %s\n",
                what, std::strerror(err));
   std::abort();
 }

@@ -46,7 +46,7 @@ OpenedContext target_gone() {
 
 OpenedContext CallerContext::open(const NotifyFd& notify, const Notification& n,
                                   const ContextNeeds& needs) {
-  auto proc = ProcDir::open(n.pid);
+  auto proc = ProcDir::open(static_cast<pid_t>(n.pid));
   if (!proc) {
     return target_gone();
   }
@@ -77,7 +77,7 @@ OpenedContext CallerContext::open(const NotifyFd& notify, const Notification& n,
   c.pids_ = pids_of(status, proc->get());
   std::optional<Pidfd> pidfd;
   if (needs.borrow_fd >= 0) {
-    pidfd = Pidfd::open(n.pid);
+    pidfd = Pidfd::open(static_cast<pid_t>(n.pid));
     if (!pidfd) {
       return target_gone();
     }

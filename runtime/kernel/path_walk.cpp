@@ -15,7 +15,7 @@ namespace sa::kernel {
 namespace {
 
 constexpr int kMaxLinks = 40;  // the kernel's MAXSYMLINKS
-constexpr size_t kPending = 2 * PATH_MAX;
+constexpr size_t kPending = size_t{2} * PATH_MAX;
 constexpr long kProcSuperMagic = 0x9fa0;
 constexpr ino_t kProcRootIno = 1;
 
@@ -113,7 +113,7 @@ bool caller_link(int proc, const CallerPids& pids, bool thread, char* out) {
       continue;
     size_t n = format_number(pids.tgid[level], out);
     if (thread) {
-      std::memcpy(out + n, "/task/", 6);
+      std::memcpy(out + n, "/task/", 7);  // with its NUL
       n += 6;
       format_number(pids.tid[level], out + n);
     }

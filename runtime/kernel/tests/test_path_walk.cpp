@@ -148,10 +148,11 @@ BOOST_AUTO_TEST_CASE(a_directory_swapped_for_a_link_mid_walk_never_leads_out) {
     std::atomic<bool> stop{false};
     std::thread swapper([&] {
       while (!stop.load()) {
-        ::rename("/work/d", "/work/d-dir");
-        ::symlink("../../../../../tmp", "/work/d");
-        ::unlink("/work/d");
-        ::rename("/work/d-dir", "/work/d");
+        // Failures are part of the race: whatever state it leaves is fine.
+        (void)::rename("/work/d", "/work/d-dir");
+        (void)::symlink("../../../../../tmp", "/work/d");
+        (void)::unlink("/work/d");
+        (void)::rename("/work/d-dir", "/work/d");
       }
     });
     int made = 0;
