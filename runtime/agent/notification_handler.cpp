@@ -2,10 +2,13 @@
 
 #include <poll.h>
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cerrno>
 #include <chrono>
 #include <exception>
 #include <optional>
+#include <utility>
 
 #include "agent/kernel_facts.hpp"
 #include "agent/kernel_port.hpp"
@@ -27,6 +30,11 @@ struct NotificationHandler::Pending {
   std::optional<trace::NotificationRecord> record;  // with --record
   std::optional<boost::asio::steady_timer> timer;   // `delay D then ...`, on the container's loop
 };
+
+void NotificationHandler::start(const std::shared_ptr<Container>& c) {
+  c->loop.watched(c->notify.get());
+  watch(c);
+}
 
 void NotificationHandler::watch(const std::shared_ptr<Container>& c) {
   c->watch.async_wait(boost::asio::posix::stream_descriptor::wait_read,
@@ -59,14 +67,90 @@ void NotificationHandler::on_readable(const std::shared_ptr<Container>& c) {
     registry_.remove(c, "receive failed");
     return;
   }
+  if (r.outcome != kernel::RecvOutcome::Received) {
+    watch(c);
+    return;
+  }
   // Answer first, listen again after: the re-arm (an epoll_ctl) stays off
   // the caller's critical path.
-  if (r.outcome == kernel::RecvOutcome::Received)
-    handle(c, r.notification);
+  next(c, handle(c, r.notification));
+}
+
+void NotificationHandler::next(const std::shared_ptr<Container>& c, bool answered) {
+  Loop& loop = c->loop;
+  const bool again = std::exchange(loop.last_received, c->serial) == c->serial;
+  if (!answered || !again || loop.followed != 0 || !loop.can_follow()) {
+    watch(c);
+    return;
+  }
+  loop.followed = c->serial;
+  loop.unwatched(c->notify.get());
+  follow(c);
+}
+
+void NotificationHandler::follow(const std::shared_ptr<Container>& c) {
+  using std::chrono::steady_clock;
+  Loop& loop = c->loop;
+  const steady_clock::time_point slice_end = steady_clock::now() + kFollowSlice;
+  for (;;) {
+    if (steady_clock::now() >= slice_end) {
+      // Let the reactor run once (timers, posted work), then go on.
+      boost::asio::post(loop.io(), [this, c] {
+        if (stopping_ || c->closed)
+          return;
+        if (c->loop.can_follow())
+          follow(c);
+        else
+          unfollow(c);
+      });
+      return;
+    }
+    pollfd fds[2] = {{c->notify.get(), POLLIN, 0}, {loop.watched_set(), POLLIN, 0}};
+    const int n = ::poll(fds, 2, static_cast<int>(kFollowWait.count()));
+    if (stopping_)
+      return;
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {  // quiet for kFollowWait (or poll failed)
+      unfollow(c);
+      return;
+    }
+    if (fds[1].revents != 0) {
+      // Another container of the loop has a notification: the reactor serves
+      // both, in turn, until one of them calls twice in a row again.
+      loop.last_received = 0;
+      unfollow(c);
+      return;
+    }
+    if ((fds[0].revents & POLLIN) == 0) {
+      registry_.remove(c, "exited");  // hung up with nothing pending
+      return;
+    }
+    kernel::Received r;
+    try {
+      r = c->notify.receive();
+    } catch (const std::exception& e) {
+      log_event(spdlog::level::err, "receive failed", {{"id", c->info.id}, {"error", e.what()}});
+      registry_.remove(c, "receive failed");
+      return;
+    }
+    if (r.outcome != kernel::RecvOutcome::Received)
+      continue;
+    loop.last_received = c->serial;
+    if (!handle(c, r.notification)) {
+      unfollow(c);  // the delay's timer needs the reactor
+      return;
+    }
+  }
+}
+
+void NotificationHandler::unfollow(const std::shared_ptr<Container>& c) {
+  c->loop.followed = 0;
+  c->loop.watched(c->notify.get());
   watch(c);
 }
 
-void NotificationHandler::handle(const std::shared_ptr<Container>& c,
+bool NotificationHandler::handle(const std::shared_ptr<Container>& c,
                                  const model::Notification& n) {
   auto p = std::make_shared<Pending>(c, n);
   const engine::Engine& engine = *p->binding.generation.engine;
@@ -83,11 +167,12 @@ void NotificationHandler::handle(const std::shared_ptr<Container>& c,
   if (p->decision.stops())
     notifier_.forbidden(c, p->decision);
   if (p->decision.delay_ms && *p->decision.delay_ms > 0) {
-    p->timer.emplace(c->watch.get_executor(), std::chrono::milliseconds(*p->decision.delay_ms));
+    p->timer.emplace(c->loop.io(), std::chrono::milliseconds(*p->decision.delay_ms));
     p->timer->async_wait([this, p](boost::system::error_code) { proceed(p); });
-    return;
+    return false;
   }
   proceed(p);
+  return true;
 }
 
 void NotificationHandler::proceed(const std::shared_ptr<Pending>& p) {
