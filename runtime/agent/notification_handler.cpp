@@ -45,6 +45,16 @@ void NotificationHandler::watch(const std::shared_ptr<Container>& c) {
                       });
 }
 
+std::optional<kernel::Received> NotificationHandler::receive(const std::shared_ptr<Container>& c) {
+  try {
+    return c->notify.receive();
+  } catch (const std::exception& e) {
+    log_event(spdlog::level::err, "receive failed", {{"id", c->info.id}, {"error", e.what()}});
+    registry_.remove(c, "receive failed");
+    return std::nullopt;
+  }
+}
+
 void NotificationHandler::on_readable(const std::shared_ptr<Container>& c) {
   pollfd p{c->notify.get(), POLLIN, 0};
   if (::poll(&p, 1, 0) < 0) {
@@ -59,21 +69,16 @@ void NotificationHandler::on_readable(const std::shared_ptr<Container>& c) {
       watch(c);
     return;
   }
-  kernel::Received r;
-  try {
-    r = c->notify.receive();
-  } catch (const std::exception& e) {
-    log_event(spdlog::level::err, "receive failed", {{"id", c->info.id}, {"error", e.what()}});
-    registry_.remove(c, "receive failed");
+  const std::optional<kernel::Received> r = receive(c);
+  if (!r)
     return;
-  }
-  if (r.outcome != kernel::RecvOutcome::Received) {
+  if (r->outcome != kernel::RecvOutcome::Received) {
     watch(c);
     return;
   }
   // Answer first, listen again after: the re-arm (an epoll_ctl) stays off
   // the caller's critical path.
-  next(c, handle(c, r.notification));
+  next(c, handle(c, r->notification));
 }
 
 void NotificationHandler::next(const std::shared_ptr<Container>& c, bool answered) {
@@ -126,18 +131,13 @@ void NotificationHandler::follow(const std::shared_ptr<Container>& c) {
       registry_.remove(c, "exited");  // hung up with nothing pending
       return;
     }
-    kernel::Received r;
-    try {
-      r = c->notify.receive();
-    } catch (const std::exception& e) {
-      log_event(spdlog::level::err, "receive failed", {{"id", c->info.id}, {"error", e.what()}});
-      registry_.remove(c, "receive failed");
+    const std::optional<kernel::Received> r = receive(c);
+    if (!r)
       return;
-    }
-    if (r.outcome != kernel::RecvOutcome::Received)
+    if (r->outcome != kernel::RecvOutcome::Received)
       continue;
     loop.last_received = c->serial;
-    if (!handle(c, r.notification)) {
+    if (!handle(c, r->notification)) {
       unfollow(c);  // the delay's timer needs the reactor
       return;
     }

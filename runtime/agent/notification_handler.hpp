@@ -30,6 +30,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 
 #include "agent/container.hpp"
 #include "agent/notifier.hpp"
@@ -61,6 +62,9 @@ class NotificationHandler {
   // Waits for the container's next notification in the loop's reactor.
   void watch(const std::shared_ptr<Container>& c);
   void on_readable(const std::shared_ptr<Container>& c);
+  // RECV on the container's fd; nullopt when it failed, which removes the
+  // container (logged).
+  std::optional<kernel::Received> receive(const std::shared_ptr<Container>& c);
   // After a notification from the reactor: follow the container or watch it.
   void next(const std::shared_ptr<Container>& c, bool answered);
   // One slice of a follow (see above).
