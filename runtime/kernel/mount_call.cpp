@@ -10,6 +10,7 @@
 #include <cerrno>
 
 #include "kernel/path_call.hpp"
+#include "kernel/unique_fd.hpp"
 
 namespace sa::kernel {
 namespace {
@@ -19,26 +20,6 @@ namespace {
 SyscallResult failure(int err) {
   return {-1, err};
 }
-
-class Closing {
- public:
-  explicit Closing(int fd = -1) : fd_(fd) {}
-  Closing(const Closing&) = delete;
-  Closing& operator=(const Closing&) = delete;
-  ~Closing() {
-    if (fd_ >= 0)
-      ::close(fd_);
-  }
-  int get() const { return fd_; }
-  void reset(int fd) {
-    if (fd_ >= 0)
-      ::close(fd_);
-    fd_ = fd;
-  }
-
- private:
-  int fd_;
-};
 
 int fsopen(const char* type) {
   return static_cast<int>(::syscall(SYS_fsopen, type, FSOPEN_CLOEXEC));
@@ -79,7 +60,7 @@ int open_beneath(int mount, const char* path) {
 
 // An empty read-only tmpfs: what covers a masked directory.
 int empty_directory_mount() {
-  Closing fs(fsopen("tmpfs"));
+  UniqueFd fs(fsopen("tmpfs"));
   if (fs.get() < 0 || fsconfig(fs.get(), FSCONFIG_SET_FLAG, "ro", nullptr) < 0 ||
       fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr) < 0)
     return -1;
@@ -89,7 +70,7 @@ int empty_directory_mount() {
 // A detached tmpfs holding one empty file, "empty": masked files are
 // covered by read-only binds of it.
 int empty_file_source() {
-  Closing fs(fsopen("tmpfs"));
+  UniqueFd fs(fsopen("tmpfs"));
   if (fs.get() < 0 || fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr) < 0)
     return -1;
   const int mount = fsmount(fs.get(), 0);
@@ -105,14 +86,14 @@ int empty_file_source() {
 }
 
 // Covers `path` in the new mount; 0, or the errno (ENOENT: nothing there).
-int mask(int mount, const char* path, Closing& empty_files) {
-  Closing at(open_beneath(mount, path));
+int mask(int mount, const char* path, UniqueFd& empty_files) {
+  UniqueFd at(open_beneath(mount, path));
   if (at.get() < 0)
     return errno;
   struct stat st {};
   if (::fstat(at.get(), &st) != 0)
     return errno;
-  Closing cover;
+  UniqueFd cover;
   if (S_ISDIR(st.st_mode)) {
     cover.reset(empty_directory_mount());
   } else {
@@ -131,10 +112,10 @@ int mask(int mount, const char* path, Closing& empty_files) {
 
 // Binds `path` of the new mount read-only onto itself.
 int bind_read_only(int mount, const char* path) {
-  Closing at(open_beneath(mount, path));
+  UniqueFd at(open_beneath(mount, path));
   if (at.get() < 0)
     return errno;
-  Closing bind(clone_tree(at.get(), "", AT_EMPTY_PATH | AT_RECURSIVE));
+  UniqueFd bind(clone_tree(at.get(), "", AT_EMPTY_PATH | AT_RECURSIVE));
   if (bind.get() < 0 || make_read_only(bind.get(), AT_RECURSIVE) != 0 ||
       attach(bind.get(), at.get()) != 0)
     return errno;
@@ -145,7 +126,7 @@ int bind_read_only(int mount, const char* path) {
 // False with the failing path recorded; a path that does not exist in this
 // filesystem needs no protection.
 bool protect(MountCall& c, int mount) {
-  Closing empty_files;
+  UniqueFd empty_files;
   for (size_t i = 0; i < c.masked_count; ++i) {
     const int err = mask(mount, c.masked[i], empty_files);
     if (err != 0 && err != ENOENT) {
@@ -168,7 +149,7 @@ bool protect(MountCall& c, int mount) {
 // The new filesystem, configured as mount(2) would from the caller's
 // source, flags and data; a detached mount, or -1 with errno.
 int create_filesystem(const MountCall& c) {
-  Closing fs(fsopen(c.fstype));
+  UniqueFd fs(fsopen(c.fstype));
   if (fs.get() < 0)
     return -1;
   if (c.source != nullptr && fsconfig(fs.get(), FSCONFIG_SET_STRING, "source", c.source) < 0)
@@ -191,10 +172,10 @@ SyscallResult run_mount_call(MountCall& c) noexcept {
   const WalkResult w = walk_path(c.from, c.target, WalkEnd::Object);
   if (w.err != 0)
     return failure(w.err);
-  const Closing target(w.fd);
+  const UniqueFd target(w.fd);
   if (c.refusal != 0)
     return failure(c.refusal);
-  const Closing mount(create_filesystem(c));
+  const UniqueFd mount(create_filesystem(c));
   if (mount.get() < 0)
     return failure(errno);
   if (!protect(c, mount.get()))

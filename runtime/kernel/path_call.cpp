@@ -9,6 +9,8 @@
 
 #include <cerrno>
 
+#include "kernel/unique_fd.hpp"
+
 #ifndef SYS_fchmodat2
 #define SYS_fchmodat2 452  // Linux 6.6; the same number on every architecture
 #endif
@@ -23,21 +25,6 @@ SyscallResult result_of(long ret) {
 SyscallResult failure(int err) {
   return {-1, err};
 }
-
-// Closes the walk's fd on every path out.
-class Closing {
- public:
-  explicit Closing(int fd) : fd_(fd) {}
-  Closing(const Closing&) = delete;
-  Closing& operator=(const Closing&) = delete;
-  ~Closing() {
-    if (fd_ >= 0)
-      ::close(fd_);
-  }
-
- private:
-  int fd_;
-};
 
 // 0 when the call may go ahead; otherwise the call is answered with
 // `result` (the ioctl failed) or not at all (`gone`).
@@ -66,7 +53,7 @@ SyscallResult run_path_call(PathCall& call) noexcept {
   const WalkResult w = walk_path(call.from, call.path, create ? WalkEnd::Parent : WalkEnd::Object);
   if (w.err != 0)
     return failure(w.err);
-  const Closing reached(w.fd);
+  const UniqueFd reached(w.fd);
   // mkdir of "/", "." or "..": it exists.
   if (create && w.name[0] == '\0')
     return failure(EEXIST);

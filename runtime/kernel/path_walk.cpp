@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "kernel/proc_status.hpp"
+#include "kernel/unique_fd.hpp"
 
 namespace sa::kernel {
 namespace {
@@ -18,29 +19,6 @@ constexpr int kMaxLinks = 40;  // the kernel's MAXSYMLINKS
 constexpr size_t kPending = size_t{2} * PATH_MAX;
 constexpr long kProcSuperMagic = 0x9fa0;
 constexpr ino_t kProcRootIno = 1;
-
-// An fd the walk owns; closed unless handed out.
-class Fd {
- public:
-  explicit Fd(int fd = -1) noexcept : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { reset(-1); }
-  int get() const noexcept { return fd_; }
-  void reset(int fd) noexcept {
-    if (fd_ >= 0)
-      ::close(fd_);
-    fd_ = fd;
-  }
-  int release() noexcept {
-    const int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_;
-};
 
 WalkResult error(int err) {
   WalkResult r;
@@ -80,7 +58,7 @@ bool is_proc_root(int dir) {
 // The start time in DIR/stat, DIR a /proc/PID directory or `proc` and
 // RELATIVE; false when it cannot be read.
 bool start_time_at(int dir, const char* relative, uint64_t& out) {
-  Fd stat_file(::openat(dir, relative, O_RDONLY | O_CLOEXEC));
+  UniqueFd stat_file(::openat(dir, relative, O_RDONLY | O_CLOEXEC));
   if (stat_file.get() < 0)
     return false;
   char text[1024];
@@ -207,7 +185,7 @@ class Walk {
     char name[NAME_MAX + 1];
     std::memcpy(name, comp, n);
     name[n] = '\0';
-    Fd next(::openat(cur_.get(), name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd next(::openat(cur_.get(), name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
     if (next.get() < 0)
       return errno;
     struct stat st {};
@@ -255,7 +233,7 @@ class Walk {
 
   const WalkFrom& from_;
   WalkEnd end_;
-  Fd cur_;
+  UniqueFd cur_;
   char rest_[kPending] = {};
   size_t pos_ = 0;
   int links_ = 0;
