@@ -39,12 +39,12 @@ Agent::Agent(AgentOptions options)
       notifier_(telemetry_),
       handler_(registry_, telemetry_, notifier_, stopping_) {
   for (unsigned i = 0; i < std::max(1u, options_.threads); ++i) {
-    loops_.push_back(std::make_unique<boost::asio::io_context>(1));
-    loop_work_.push_back(boost::asio::make_work_guard(*loops_.back()));
+    loops_.push_back(std::make_unique<Loop>());
+    loop_work_.push_back(boost::asio::make_work_guard(loops_.back()->io()));
     // Asio opens a reactor's fds (epoll, eventfd, timerfd) with the first
     // I/O object; a timer made and dropped now opens them at start, so the
     // agent's fd count stays flat from then on and a leak shows as growth.
-    boost::asio::steady_timer opens_the_reactor(*loops_.back());
+    boost::asio::steady_timer opens_the_reactor(loops_.back()->io());
   }
   const Generation g = registry_.generation();
   if (!options_.record_path.empty())
@@ -67,7 +67,7 @@ int Agent::run() {
   accept_next();
   std::vector<std::thread> threads;
   for (auto& loop : loops_)
-    threads.emplace_back([&loop] { loop->run(); });
+    threads.emplace_back([&loop] { loop->io().run(); });
   io_.run();
   for (auto& t : threads)
     t.join();
@@ -206,10 +206,10 @@ void Agent::on_message(kernel::MessageResult result, kernel::PeerCredentials pee
   }
   auto c = registry_.add(std::move(m), next_loop(), options_.sync_wake_up);
   if (c)
-    boost::asio::post(c->watch.get_executor(), [this, c] { handler_.watch(c); });
+    boost::asio::post(c->loop.io(), [this, c] { handler_.start(c); });
 }
 
-boost::asio::io_context& Agent::next_loop() {
+Loop& Agent::next_loop() {
   return *loops_[next_loop_++ % loops_.size()];
 }
 
@@ -240,11 +240,10 @@ void Agent::shutdown(std::string_view why) {
   // Each container is let go on its own loop, after whatever that loop is
   // doing; then the loops end (a loop runs its handlers in order).
   for (auto& c : registry_.all()) {
-    boost::asio::post(c->watch.get_executor(),
-                      [this, c] { registry_.remove(c, "agent stopping"); });
+    boost::asio::post(c->loop.io(), [this, c] { registry_.remove(c, "agent stopping"); });
   }
   for (auto& loop : loops_)
-    boost::asio::post(*loop, [&loop] { loop->stop(); });
+    boost::asio::post(loop->io(), [&loop] { loop->io().stop(); });
   loop_work_.clear();
   accept_pause_.cancel();
   signals_.cancel();

@@ -27,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/loop.hpp"
 #include "agent/metrics.hpp"
 #include "agent/notification_handler.hpp"
 #include "agent/notifier.hpp"
@@ -74,11 +75,11 @@ class Agent {
   void reload();
   void on_signal(boost::system::error_code ec, int sig);
   void shutdown(std::string_view why);
-  boost::asio::io_context& next_loop();
+  Loop& next_loop();
 
   AgentOptions options_;
   boost::asio::io_context io_;  // control: socket, signals, metrics
-  std::vector<std::unique_ptr<boost::asio::io_context>> loops_;
+  std::vector<std::unique_ptr<Loop>> loops_;
   std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> loop_work_;
   std::atomic<size_t> next_loop_ = 0;
   boost::asio::signal_set signals_;

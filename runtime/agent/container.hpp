@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "agent/forbidden_syscalls.hpp"
+#include "agent/loop.hpp"
 #include "agent/telemetry.hpp"
 #include "engine/engine.hpp"
 #include "kernel/caller_facts.hpp"
@@ -40,10 +41,11 @@ struct Binding {
 };
 
 struct Container {
-  Container(boost::asio::io_context& loop, kernel::NotifyFd fd, int watch_fd)
-      : notify(std::move(fd)), watch(loop, watch_fd), stop_timer(loop) {}
+  Container(Loop& l, kernel::NotifyFd fd, int watch_fd)
+      : loop(l), notify(std::move(fd)), watch(l.io(), watch_fd), stop_timer(l.io()) {}
 
   // Set at registration, then read-only.
+  Loop& loop;           // the loop that serves it
   uint64_t serial = 0;  // registration order, unique for the agent's life
   model::ContainerInfo info;
   kernel::NotifyFd notify;
@@ -57,7 +59,8 @@ struct Container {
   bool sync_wake_up = false;
 
   // The container's loop only.
-  // A duplicate of the notify fd registered with the loop: readiness only.
+  // A duplicate of the notify fd registered with the loop's reactor:
+  // readiness only.
   boost::asio::posix::stream_descriptor watch;
   Binding binding;
   ForbiddenSyscalls forbidden;

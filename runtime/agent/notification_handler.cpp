@@ -2,10 +2,13 @@
 
 #include <poll.h>
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cerrno>
 #include <chrono>
 #include <exception>
 #include <optional>
+#include <utility>
 
 #include "agent/kernel_facts.hpp"
 #include "agent/kernel_port.hpp"
@@ -27,6 +30,11 @@ struct NotificationHandler::Pending {
   std::optional<trace::NotificationRecord> record;  // with --record
   std::optional<boost::asio::steady_timer> timer;   // `delay D then ...`, on the container's loop
 };
+
+void NotificationHandler::start(const std::shared_ptr<Container>& c) {
+  c->loop.watched(c->notify.get());
+  watch(c);
+}
 
 void NotificationHandler::watch(const std::shared_ptr<Container>& c) {
   c->watch.async_wait(boost::asio::posix::stream_descriptor::wait_read,
@@ -59,14 +67,98 @@ void NotificationHandler::on_readable(const std::shared_ptr<Container>& c) {
     registry_.remove(c, "receive failed");
     return;
   }
+  if (r.outcome != kernel::RecvOutcome::Received) {
+    watch(c);
+    return;
+  }
   // Answer first, listen again after: the re-arm (an epoll_ctl) stays off
   // the caller's critical path.
-  if (r.outcome == kernel::RecvOutcome::Received)
-    handle(c, r.notification);
+  next(c, handle(c, r.notification));
+}
+
+void NotificationHandler::next(const std::shared_ptr<Container>& c, bool answered) {
+  Loop& loop = c->loop;
+  const bool again = std::exchange(loop.last_received, c->serial) == c->serial;
+  if (!answered || !again || loop.followed() != 0 || !loop.can_follow() ||
+      !loop.follow(c->serial, kFollowTick)) {
+    watch(c);
+    return;
+  }
+  loop.unwatched(c->notify.get());
+  follow(c);
+}
+
+void NotificationHandler::follow(const std::shared_ptr<Container>& c) {
+  Loop& loop = c->loop;
+  bool called = false;  // since the last tick
+  for (;;) {
+    pollfd fds[3] = {
+        {c->notify.get(), POLLIN, 0}, {loop.watched_set(), POLLIN, 0}, {loop.ticks(), POLLIN, 0}};
+    const int n = ::poll(fds, 3, -1);
+    if (stopping_)
+      return;
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      unfollow(c);
+      return;
+    }
+    if (fds[1].revents != 0) {
+      // Another container of the loop has a notification: the reactor serves
+      // both, in turn, until one of them calls twice in a row again.
+      loop.last_received = 0;
+      unfollow(c);
+      return;
+    }
+    if (fds[2].revents != 0) {
+      loop.take_ticks();
+      if (!called) {  // quiet for a whole tick
+        unfollow(c);
+        return;
+      }
+      // Let the reactor run once (timers, posted work), then go on.
+      boost::asio::post(loop.io(), [this, c] {
+        if (stopping_ || c->closed)
+          return;
+        if (!c->loop.can_follow()) {
+          unfollow(c);
+          return;
+        }
+        c->loop.take_ticks();  // a tick that came meanwhile is the reactor's
+        follow(c);
+      });
+      return;
+    }
+    if ((fds[0].revents & POLLIN) == 0) {
+      registry_.remove(c, "exited");  // hung up with nothing pending
+      return;
+    }
+    kernel::Received r;
+    try {
+      r = c->notify.receive();
+    } catch (const std::exception& e) {
+      log_event(spdlog::level::err, "receive failed", {{"id", c->info.id}, {"error", e.what()}});
+      registry_.remove(c, "receive failed");
+      return;
+    }
+    if (r.outcome != kernel::RecvOutcome::Received)
+      continue;
+    called = true;
+    loop.last_received = c->serial;
+    if (!handle(c, r.notification)) {
+      unfollow(c);  // the delay's timer needs the reactor
+      return;
+    }
+  }
+}
+
+void NotificationHandler::unfollow(const std::shared_ptr<Container>& c) {
+  c->loop.unfollow();
+  c->loop.watched(c->notify.get());
   watch(c);
 }
 
-void NotificationHandler::handle(const std::shared_ptr<Container>& c,
+bool NotificationHandler::handle(const std::shared_ptr<Container>& c,
                                  const model::Notification& n) {
   auto p = std::make_shared<Pending>(c, n);
   const engine::Engine& engine = *p->binding.generation.engine;
@@ -83,11 +175,12 @@ void NotificationHandler::handle(const std::shared_ptr<Container>& c,
   if (p->decision.stops())
     notifier_.forbidden(c, p->decision);
   if (p->decision.delay_ms && *p->decision.delay_ms > 0) {
-    p->timer.emplace(c->watch.get_executor(), std::chrono::milliseconds(*p->decision.delay_ms));
+    p->timer.emplace(c->loop.io(), std::chrono::milliseconds(*p->decision.delay_ms));
     p->timer->async_wait([this, p](boost::system::error_code) { proceed(p); });
-    return;
+    return false;
   }
   proceed(p);
+  return true;
 }
 
 void NotificationHandler::proceed(const std::shared_ptr<Pending>& p) {

@@ -3,9 +3,34 @@
 // hand-off at about 10 us a round trip, half of the whole). Delays are
 // timers and hold no thread; an emulation runs on the loop and holds up the
 // containers of that loop (not of the others) for as long as it takes.
+//
+// A notification reaches the loop in one of two ways:
+//
+// - The loop's reactor (epoll) says the container's notify fd is readable.
+//   This is how every container starts and how a quiet one is watched.
+// - The loop follows the container. When the loop's last two notifications
+//   came from the same container, the loop, once it has answered, waits for
+//   that container's next notification in poll(2) on its fd, right there,
+//   instead of going back to the reactor. A poll waiter is woken on the
+//   caller's CPU when the fd has SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP, an epoll
+//   waiter is not: on an idle machine the scheduler then moved the loop and
+//   the caller from one CPU to the other at every call, 2.5x the round trip
+//   of a blocking RECV (bench/README.md, "Container loop"). A follow also
+//   saves the reactor's round, its re-arm (an epoll_ctl) and the poll that
+//   tells a hang-up from a notification.
+//
+//   The poll also watches the loop's other notify fds (Loop::watched_set):
+//   as soon as another container of the loop has a notification, the follow
+//   ends and the reactor serves both. The loop's timerfd ticks every
+//   kFollowTick during a follow: at a tick the follow ends if the container
+//   made no call since the previous one, else it lets the reactor run once
+//   (the loop's timers and posted work) and goes on. A follow also ends when
+//   an answer is delayed (its timer needs the reactor). One container at a
+//   time.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 
 #include "agent/container.hpp"
@@ -17,18 +42,33 @@ namespace sa::agent {
 
 class NotificationHandler {
  public:
+  // The follow's tick: the loop's timers and posted work (a new container, a
+  // reload, a stop) wait at most about that long, other containers'
+  // notifications not at all; a follow ends after one to two ticks without
+  // a call.
+  static constexpr std::chrono::milliseconds kFollowTick{1};
+
   NotificationHandler(Registry& registry, Telemetry& telemetry, Notifier& notifier,
                       const std::atomic<bool>& stopping)
       : registry_(registry), telemetry_(telemetry), notifier_(notifier), stopping_(stopping) {}
 
-  // Waits for the container's next notification; on its loop.
-  void watch(const std::shared_ptr<Container>& c);
+  // Starts serving a container just registered; on its loop.
+  void start(const std::shared_ptr<Container>& c);
 
  private:
   struct Pending;
 
+  // Waits for the container's next notification in the loop's reactor.
+  void watch(const std::shared_ptr<Container>& c);
   void on_readable(const std::shared_ptr<Container>& c);
-  void handle(const std::shared_ptr<Container>& c, const model::Notification& n);
+  // After a notification from the reactor: follow the container or watch it.
+  void next(const std::shared_ptr<Container>& c, bool answered);
+  // One slice of a follow (see above).
+  void follow(const std::shared_ptr<Container>& c);
+  // Ends the follow: the fd goes back to the reactor.
+  void unfollow(const std::shared_ptr<Container>& c);
+  // Decides and answers; false when the answer waits for a delay.
+  bool handle(const std::shared_ptr<Container>& c, const model::Notification& n);
   void proceed(const std::shared_ptr<Pending>& p);
 
   Registry& registry_;

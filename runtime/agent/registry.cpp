@@ -18,7 +18,7 @@ Generation Registry::generation() const {
   return current_;
 }
 
-std::shared_ptr<Container> Registry::add(kernel::ContainerMessage m, boost::asio::io_context& loop,
+std::shared_ptr<Container> Registry::add(kernel::ContainerMessage m, Loop& loop,
                                          bool sync_wake_up) {
   const int watch_fd = ::dup(m.seccomp_fd.get());
   if (watch_fd < 0) {
@@ -97,6 +97,9 @@ bool Registry::remove(const std::shared_ptr<Container>& c, std::string_view why)
     count = containers_.size();
   }
   c->stop_timer.cancel();
+  c->loop.unwatched(c->notify.get());
+  if (c->loop.followed() == c->serial)
+    c->loop.unfollow();
   boost::system::error_code ignored;
   c->watch.close(ignored);
   // The notify fd itself closes when the last answer in flight lets go.
@@ -116,7 +119,7 @@ void Registry::rebind(const Generation& g) {
     std::string why;
     Binding b{g, g.engine->select_policy(c->info, &why)};
     telemetry_.registered(*c, b.policy, why, true, 0);
-    boost::asio::post(c->watch.get_executor(), [c, b = std::move(b)] { c->binding = b; });
+    boost::asio::post(c->loop.io(), [c, b = std::move(b)] { c->binding = b; });
   }
 }
 

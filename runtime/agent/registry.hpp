@@ -5,7 +5,6 @@
 // each container carries its own binding, replaced on its own loop.
 #pragma once
 
-#include <boost/asio/io_context.hpp>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -27,9 +26,9 @@ class Registry {
   // A container from a runtime's message, bound to the generation in force
   // and ready to be watched on `loop`; nullptr when it cannot be served
   // (logged).
-  std::shared_ptr<Container> add(kernel::ContainerMessage m, boost::asio::io_context& loop,
-                                 bool sync_wake_up);
-  // Takes the container out; false when it already was. On its loop.
+  std::shared_ptr<Container> add(kernel::ContainerMessage m, Loop& loop, bool sync_wake_up);
+  // Takes the container out, of its loop too; false when it already was. On
+  // its loop.
   bool remove(const std::shared_ptr<Container>& c, std::string_view why);
   // A new table: every container's policy is chosen again and its binding
   // replaced on its loop, after whatever that loop is doing.

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <fstream>
 #include <sstream>
@@ -104,8 +105,9 @@ AgentProcess::AgentProcess(const std::filesystem::path& dir, const std::string& 
       log_path_((dir / "agent.log").string()) {
   const Run c = recompile(rules);
   BOOST_TEST_REQUIRE(c.status == 0, "rulec failed:\n" + c.err);
-  std::vector<std::string> argv = {SA_AGENT, "--socket",    socket_, "--table",
-                                   table_,   "--log-level", "debug"};
+  std::vector<std::string> argv = {SA_AGENT, "--socket", socket_, "--table", table_};
+  if (std::find(extra_args.begin(), extra_args.end(), "--log-level") == extra_args.end())
+    argv.insert(argv.end(), {"--log-level", "debug"});
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   const int log_fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   pid_ = spawn(argv, {}, log_fd, log_fd);

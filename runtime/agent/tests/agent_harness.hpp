@@ -33,7 +33,8 @@ class TempDir {
 
 class AgentProcess {
  public:
-  // Compiles `rules` (YAML text) and starts the agent on a socket in `dir`.
+  // Compiles `rules` (YAML text) and starts the agent on a socket in `dir`,
+  // logging at debug level unless `extra_args` say otherwise.
   AgentProcess(const std::filesystem::path& dir, const std::string& rules,
                std::vector<std::string> extra_args = {});
   ~AgentProcess();

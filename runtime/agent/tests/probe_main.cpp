@@ -9,6 +9,7 @@
 //   sa-agent-probe mount SOURCE TARGET FSTYPE [DATA]
 //   sa-agent-probe chroot PATH [COUNT]      (COUNT calls, then sleeps until killed)
 //   sa-agent-probe race-mkdir GOOD BAD N    (a thread flips the buffer between GOOD and BAD)
+//   sa-agent-probe getppid-until PATH [VALUE]  (see busy_getppid)
 //   sa-agent-probe umask MASK then any of the above
 #include <fcntl.h>
 #include <string.h>
@@ -78,6 +79,29 @@ int race_mkdir(const std::string& good, const std::string& bad, int rounds) {
   return 0;
 }
 
+// A busy container: getppid over and over, as fast as it goes, until PATH
+// exists, getppid answers VALUE or a call fails. PATH.running is created after
+// the first 1000 calls. Prints "ok calls=N last=V" or "err ERRNO calls=N".
+int busy_getppid(const std::string& path, const char* value) {
+  const long wanted = value != nullptr ? std::atol(value) : -1;
+  const std::string running = path + ".running";
+  long last = 0;
+  for (long calls = 1;; ++calls) {
+    last = ::syscall(SYS_getppid);
+    if (last < 0) {
+      const char* name = strerrorname_np(errno);
+      std::printf("err %s calls=%ld\n", name != nullptr ? name : "?", calls);
+      return 0;
+    }
+    if (calls == 1000)
+      ::close(::open(running.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+    if (last == wanted || (calls % 256 == 0 && ::access(path.c_str(), F_OK) == 0)) {
+      std::printf("ok calls=%ld last=%ld\n", calls, last);
+      return 0;
+    }
+  }
+}
+
 }  // namespace
 
 // The probe runs under filters that fake syscalls (getppid answering 7, say).
@@ -139,6 +163,8 @@ int main(int argc, char** argv) {
     }
     return 0;
   }
+  if (cmd == "getppid-until" && (a.size() == 2 || a.size() == 3))
+    return busy_getppid(a[1], a.size() == 3 ? a[2].c_str() : nullptr);
   if (cmd == "race-mkdir" && a.size() == 4)
     return race_mkdir(a[1], a[2], std::atoi(a[3].c_str()));
   std::fprintf(stderr, "sa-agent-probe: bad usage\n");

@@ -281,6 +281,99 @@ BOOST_AUTO_TEST_CASE(a_container_that_exits_leaves_no_fd_behind) {
   BOOST_TEST(baseline == at_start);
 }
 
+// A container calling as fast as it can, in a thread of the test: the agent
+// follows it (notification_handler.hpp). It ends when `until` exists or
+// getppid answers `value`.
+class BusyContainer {
+ public:
+  BusyContainer(const AgentProcess& agent, const fs::path& until, const std::string& value = {})
+      : until_(until), launcher_pid_(until.string() + ".pid") {
+    std::vector<std::string> args = {"getppid-until", until.string()};
+    if (!value.empty())
+      args.push_back(value);
+    // The launcher's pid, to end it (and the probe with it) if need be.
+    const std::vector<std::string> prefix = {
+        "/bin/sh", "-c", "echo $$ > '" + launcher_pid_.string() + "'; exec \"$@\"", "sh"};
+    thread_ = std::thread(
+        [this, &agent, args, prefix] { result_ = agent.probe({"getppid"}, args, {}, prefix); });
+    // Its first 1000 calls are behind it: it is being served, and followed.
+    const fs::path running = until.string() + ".running";
+    while (!fs::exists(running) && !fs::exists(until))
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ~BusyContainer() {
+    if (thread_.joinable()) {
+      std::ofstream(until_).put('\n');
+      kill();
+      thread_.join();
+    }
+  }
+  // Waits for it to end and returns what it printed.
+  Run join() {
+    thread_.join();
+    return result_;
+  }
+  // SIGKILL to the launcher, and so to the probe: for a probe stuck in a call
+  // nobody will answer (the launcher keeps its copy of the listener).
+  void kill() const {
+    std::ifstream in(launcher_pid_);
+    pid_t pid = 0;
+    if (in >> pid && pid > 0)
+      ::kill(pid, SIGKILL);
+  }
+
+ private:
+  fs::path until_;
+  fs::path launcher_pid_;
+  Run result_;
+  std::thread thread_;
+};
+
+// While one container keeps the loop busy, and is followed, everything else
+// of the loop gets through: another container's calls, a delayed answer (a
+// timer of the loop), a stop (another), a reload; and the busy container is
+// let go, fds and all, when it exits.
+BOOST_AUTO_TEST_CASE(a_busy_container_does_not_hold_up_its_loop) {
+  TempDir t;
+  AgentProcess agent(t.path(),
+                     policy("  - getppid -> return 1\n"
+                            "  - chmod -> delay 100ms then errno EBADMSG\n"
+                            "  - chroot -> errno ENOSYS, stop container after 200ms\n"),
+                     {"--threads", "1", "--log-level", "info"});
+  const size_t at_start = agent.open_fds();
+  BusyContainer busy(agent, t.path() / "until", "2");
+  BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 1\n");
+  BOOST_TEST(agent.probe({"chmod"}, {"chmod", "/", "777"}).out == "err EBADMSG\n");
+  const Run stopped = agent.probe({"chroot"}, {"chroot", "/", "1"});
+  BOOST_TEST(stopped.out == "err ENOSYS\n");
+  BOOST_TEST(stopped.status == 128 + SIGKILL);
+  // The reload's new answer ends the busy container's loop.
+  BOOST_TEST(agent.recompile(policy("  - getppid -> return 2\n")).status == 0);
+  agent.signal(SIGHUP);
+  const Run r = busy.join();
+  BOOST_TEST(r.status == 0);
+  BOOST_TEST(r.out.find(" last=2\n") != std::string::npos, r.out);
+  wait_until_gone(agent, 4);
+  for (int i = 0; i < 100 && agent.open_fds() != at_start; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  BOOST_TEST(agent.open_fds() == at_start);
+}
+
+// SIGTERM while the loop follows a container: the agent stops.
+BOOST_AUTO_TEST_CASE(the_agent_stops_while_it_follows_a_container) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - getppid -> return 1\n"),
+                     {"--threads", "1", "--log-level", "info"});
+  BusyContainer busy(agent, t.path() / "until");
+  const std::string log = agent.stop();
+  BOOST_TEST(log.find("container gone") != std::string::npos, log);
+  BOOST_TEST(log.find("agent stopped") != std::string::npos, log);
+  // Its last call waits for an answer for good: the launcher keeps its copy
+  // of the listener.
+  busy.kill();
+  BOOST_TEST(busy.join().status == 128 + SIGKILL);
+}
+
 BOOST_AUTO_TEST_CASE(sighup_reloads_and_a_bad_table_is_refused) {
   TempDir t;
   AgentProcess agent(t.path(), policy("  - getppid -> return 1\n"));
