@@ -2,14 +2,19 @@
 // container is served by one loop for its whole life (agent.cpp spreads them).
 //
 // Besides the reactor, the loop keeps what the handler needs to follow a busy
-// container (notification_handler.hpp): which container it follows, and a
-// second epoll set holding the notify fds the reactor watches for this loop,
-// that is every one of its containers' but the followed one. Nobody waits on
-// that set: a follow polls it next to the followed fd, to learn that another
-// container of the loop has a notification and the reactor must take over.
+// container (notification_handler.hpp):
+// - which container it follows (one at most);
+// - a second epoll set holding the notify fds the reactor watches for this
+//   loop, that is every one of its containers' but the followed one. Nobody
+//   waits on it: a follow polls it next to the followed fd, to learn that
+//   another container of the loop has a notification;
+// - a timerfd that ticks every period while a container is followed, so that
+//   the follow's poll needs no timeout of its own (a timeout is a timer set
+//   and cancelled at every wait, and in a VM each costs an exit).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <cstdint>
 
 #include "kernel/unique_fd.hpp"
@@ -18,7 +23,8 @@ namespace sa::agent {
 
 class Loop {
  public:
-  Loop();  // throws std::system_error when the kernel gives no epoll fd
+  // Throws std::system_error when the kernel gives no epoll fd or timerfd.
+  Loop();
   Loop(const Loop&) = delete;
   Loop& operator=(const Loop&) = delete;
 
@@ -34,14 +40,24 @@ class Loop {
   int watched_set() const { return watched_.get(); }
   bool can_follow() const { return can_follow_; }
 
-  // Serials (Container::serial) of the container followed (0: none) and of
-  // the one whose notification the loop received last.
-  uint64_t followed = 0;
+  // The container followed (its Container::serial), 0 when none. follow()
+  // starts the ticks, a first one `period` from now; false (and nothing
+  // followed) when the kernel refuses.
+  uint64_t followed() const { return followed_; }
+  bool follow(uint64_t serial, std::chrono::milliseconds period);
+  void unfollow();
+  int ticks() const { return ticks_.get(); }
+  // Takes the ticks that came (the timerfd is readable then).
+  void take_ticks();
+
+  // The container whose notification the loop received last (its serial).
   uint64_t last_received = 0;
 
  private:
   boost::asio::io_context io_{1};
   kernel::UniqueFd watched_;
+  kernel::UniqueFd ticks_;
+  uint64_t followed_ = 0;
   bool can_follow_ = true;
 };
 

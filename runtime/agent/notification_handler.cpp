@@ -84,39 +84,27 @@ void NotificationHandler::on_readable(const std::shared_ptr<Container>& c) {
 void NotificationHandler::next(const std::shared_ptr<Container>& c, bool answered) {
   Loop& loop = c->loop;
   const bool again = std::exchange(loop.last_received, c->serial) == c->serial;
-  if (!answered || !again || loop.followed != 0 || !loop.can_follow()) {
+  if (!answered || !again || loop.followed() != 0 || !loop.can_follow() ||
+      !loop.follow(c->serial, kFollowTick)) {
     watch(c);
     return;
   }
-  loop.followed = c->serial;
   loop.unwatched(c->notify.get());
   follow(c);
 }
 
 void NotificationHandler::follow(const std::shared_ptr<Container>& c) {
-  using std::chrono::steady_clock;
   Loop& loop = c->loop;
-  const steady_clock::time_point slice_end = steady_clock::now() + kFollowSlice;
+  bool called = false;  // since the last tick
   for (;;) {
-    if (steady_clock::now() >= slice_end) {
-      // Let the reactor run once (timers, posted work), then go on.
-      boost::asio::post(loop.io(), [this, c] {
-        if (stopping_ || c->closed)
-          return;
-        if (c->loop.can_follow())
-          follow(c);
-        else
-          unfollow(c);
-      });
-      return;
-    }
-    pollfd fds[2] = {{c->notify.get(), POLLIN, 0}, {loop.watched_set(), POLLIN, 0}};
-    const int n = ::poll(fds, 2, static_cast<int>(kFollowWait.count()));
+    pollfd fds[3] = {
+        {c->notify.get(), POLLIN, 0}, {loop.watched_set(), POLLIN, 0}, {loop.ticks(), POLLIN, 0}};
+    const int n = ::poll(fds, 3, -1);
     if (stopping_)
       return;
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0) {  // quiet for kFollowWait (or poll failed)
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
       unfollow(c);
       return;
     }
@@ -125,6 +113,25 @@ void NotificationHandler::follow(const std::shared_ptr<Container>& c) {
       // both, in turn, until one of them calls twice in a row again.
       loop.last_received = 0;
       unfollow(c);
+      return;
+    }
+    if (fds[2].revents != 0) {
+      loop.take_ticks();
+      if (!called) {  // quiet for a whole tick
+        unfollow(c);
+        return;
+      }
+      // Let the reactor run once (timers, posted work), then go on.
+      boost::asio::post(loop.io(), [this, c] {
+        if (stopping_ || c->closed)
+          return;
+        if (!c->loop.can_follow()) {
+          unfollow(c);
+          return;
+        }
+        c->loop.take_ticks();  // a tick that came meanwhile is the reactor's
+        follow(c);
+      });
       return;
     }
     if ((fds[0].revents & POLLIN) == 0) {
@@ -136,6 +143,7 @@ void NotificationHandler::follow(const std::shared_ptr<Container>& c) {
       return;
     if (r->outcome != kernel::RecvOutcome::Received)
       continue;
+    called = true;
     loop.last_received = c->serial;
     if (!handle(c, r->notification)) {
       unfollow(c);  // the delay's timer needs the reactor
@@ -145,7 +153,7 @@ void NotificationHandler::follow(const std::shared_ptr<Container>& c) {
 }
 
 void NotificationHandler::unfollow(const std::shared_ptr<Container>& c) {
-  c->loop.followed = 0;
+  c->loop.unfollow();
   c->loop.watched(c->notify.get());
   watch(c);
 }

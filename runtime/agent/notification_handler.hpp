@@ -20,11 +20,13 @@
 //   tells a hang-up from a notification.
 //
 //   The poll also watches the loop's other notify fds (Loop::watched_set):
-//   as soon as another container of the loop has a notification the follow
-//   ends and the reactor serves both. It also ends after kFollowWait without
-//   a notification, or when an answer is delayed (its timer needs the
-//   reactor). Every kFollowSlice it lets the reactor run once, for the
-//   loop's timers and posted work, and goes on. One container at a time.
+//   as soon as another container of the loop has a notification, the follow
+//   ends and the reactor serves both. The loop's timerfd ticks every
+//   kFollowTick during a follow: at a tick the follow ends if the container
+//   made no call since the previous one, else it lets the reactor run once
+//   (the loop's timers and posted work) and goes on. A follow also ends when
+//   an answer is delayed (its timer needs the reactor). One container at a
+//   time.
 #pragma once
 
 #include <atomic>
@@ -41,13 +43,11 @@ namespace sa::agent {
 
 class NotificationHandler {
  public:
-  // How long a follow waits for the next notification before handing the fd
-  // back to the reactor (poll's unit), and how long it keeps the loop before
-  // letting the reactor run once: the loop's timers and posted work (a new
-  // container, a reload, a stop) wait at most about the two added, other
-  // containers' notifications not at all.
-  static constexpr std::chrono::milliseconds kFollowWait{1};
-  static constexpr std::chrono::milliseconds kFollowSlice{1};
+  // The follow's tick: the loop's timers and posted work (a new container, a
+  // reload, a stop) wait at most about that long, other containers'
+  // notifications not at all; a follow ends after one to two ticks without
+  // a call.
+  static constexpr std::chrono::milliseconds kFollowTick{1};
 
   NotificationHandler(Registry& registry, Telemetry& telemetry, Notifier& notifier,
                       const std::atomic<bool>& stopping)

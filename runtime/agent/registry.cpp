@@ -98,8 +98,8 @@ bool Registry::remove(const std::shared_ptr<Container>& c, std::string_view why)
   }
   c->stop_timer.cancel();
   c->loop.unwatched(c->notify.get());
-  if (c->loop.followed == c->serial)
-    c->loop.followed = 0;
+  if (c->loop.followed() == c->serial)
+    c->loop.unfollow();
   boost::system::error_code ignored;
   c->watch.close(ignored);
   // The notify fd itself closes when the last answer in flight lets go.
