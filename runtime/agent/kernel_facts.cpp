@@ -9,7 +9,7 @@ namespace sa::agent {
 
 KernelFacts::KernelFacts(const kernel::NotifyFd& notify, const kernel::Notification& n,
                          const std::optional<kernel::NamespaceId>& container_userns)
-    : notify_(notify), n_(n), container_userns_(container_userns) {}
+    : notify_(notify), n_(n), container_userns_(container_userns), memory_(n) {}
 
 namespace {
 
@@ -29,18 +29,12 @@ model::StringRead KernelFacts::read_string(int arg_index) {
   const uint64_t address = n_.args[static_cast<size_t>(arg_index)];
   if (address == 0)
     return {Status::Null, {}, 0};
-  if (!memory_opened_) {
-    memory_opened_ = true;
-    memory_ = kernel::CallerMemory::open(notify_, n_);
-  }
-  if (!memory_)
-    return {Status::Failed, {}, ESRCH};
   // Mount data longer than a page is truncated by the kernel too.
   const bool mount_data = is_mount_data(n_.audit_arch, n_.nr, arg_index);
   model::StringRead s =
       mount_data
-          ? memory_->read_string(address, kernel::mount_data_limit(), kernel::Overflow::Truncate)
-          : memory_->read_string(address, kernel::kPathLimit, kernel::Overflow::Fail);
+          ? memory_.read_string(address, kernel::mount_data_limit(), kernel::Overflow::Truncate)
+          : memory_.read_string(address, kernel::kPathLimit, kernel::Overflow::Fail);
   // The pid may name another process by now: only a pending notification
   // vouches that what we read is the caller's.
   if (!notify_.id_valid(n_.id))

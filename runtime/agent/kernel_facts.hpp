@@ -1,6 +1,6 @@
 // The engine's FactSource over the real kernel, for one notification:
-// strings from /proc/PID/mem (ID_VALID checked after the open and after every
-// read) and the caller's credentials from /proc/PID. The engine asks for each
+// strings from the caller's memory (ID_VALID checked after every read) and
+// the caller's credentials from /proc/PID. The engine asks for each
 // fact at most once per evaluation; engine::RecordingFacts remembers them for
 // --record.
 #pragma once
@@ -27,8 +27,7 @@ class KernelFacts final : public engine::FactSource {
   const kernel::NotifyFd& notify_;
   const kernel::Notification& n_;
   const std::optional<kernel::NamespaceId>& container_userns_;
-  std::optional<kernel::CallerMemory> memory_;
-  bool memory_opened_ = false;
+  kernel::CallerMemory memory_;
 };
 
 }  // namespace sa::agent

@@ -1,20 +1,25 @@
-// Strings from the caller's memory, read once through /proc/PID/mem. The
+// Strings from the caller's memory, read once with process_vm_readv(2). The
 // agent decides and acts on the copy it read: a caller that rewrites its
 // buffer afterwards changes nothing (no TOCTOU through the agent).
 //
-// Order of checks: open /proc/PID/mem, then ID_VALID (the pid may have been
-// reused between the notification and the open), read, then ID_VALID again
-// (the caller may have died, and its pid been reused, during the reads).
+// Nothing is opened: each read names the caller by its pid, and the pid may
+// name another process by the time of a read (the caller died, its pid was
+// reused). Whoever reads must therefore check ID_VALID after the reads and
+// before using what was read: a pending notification vouches that the
+// caller lived throughout, so the pid was its own.
+//
+// process_vm_readv rather than /proc/PID/mem: no open and close per
+// notification, and memory the caller could not read itself (PROT_NONE)
+// fails as the kernel's own copy of the argument fails, with EFAULT, where
+// /proc/PID/mem would read it.
 #pragma once
 
 #include <linux/limits.h>
 #include <sys/types.h>
 
 #include <cstdint>
-#include <optional>
 
 #include "kernel/notify_fd.hpp"
-#include "kernel/unique_fd.hpp"
 #include "model/call/facts.hpp"
 
 namespace sa::kernel {
@@ -31,19 +36,17 @@ enum class Overflow { Fail, Truncate };
 
 class CallerMemory {
  public:
-  // Opens the caller's memory and checks that the notification is still
-  // pending. nullopt when the caller is gone; SysError on other failures.
-  static std::optional<CallerMemory> open(const NotifyFd& notify, const Notification& n);
+  // The memory of the thread that made notification `n`.
+  explicit CallerMemory(const Notification& n) : pid_(static_cast<pid_t>(n.pid)) {}
 
   // A NUL-terminated string at `address`, at most `limit` bytes counting the
   // NUL. Reads page by page, so a string that ends just before an unmapped
-  // page reads fine. Unreadable memory fails with the read's errno (EIO for
-  // an unmapped page, ESRCH when the address space is gone).
+  // page reads fine. Unreadable memory fails with the read's errno (EFAULT
+  // for an unmapped or unreadable page, ESRCH when the caller is gone).
   model::StringRead read_string(uint64_t address, size_t limit, Overflow overflow) const;
 
  private:
-  explicit CallerMemory(UniqueFd mem) : mem_(std::move(mem)) {}
-  UniqueFd mem_;
+  pid_t pid_;
 };
 
 }  // namespace sa::kernel

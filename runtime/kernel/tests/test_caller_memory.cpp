@@ -112,7 +112,7 @@ BOOST_AUTO_TEST_CASE(a_string_running_into_an_unmapped_page) {
       },
       kPathLimit);
   BOOST_TEST(cut.status == Status::Failed);
-  BOOST_TEST(cut.error == EIO);
+  BOOST_TEST(cut.error == EFAULT);
 }
 
 BOOST_AUTO_TEST_CASE(an_unmapped_pointer) {
@@ -124,7 +124,22 @@ BOOST_AUTO_TEST_CASE(an_unmapped_pointer) {
       },
       kPathLimit);
   BOOST_TEST(s.status == Status::Failed);
-  BOOST_TEST(s.error == EIO);
+  BOOST_TEST(s.error == EFAULT);
+}
+
+BOOST_AUTO_TEST_CASE(memory_the_caller_cannot_read_fails_as_in_the_kernel) {
+  // The kernel's own copy of a path from a PROT_NONE page fails with EFAULT;
+  // so must the agent's (a /proc/PID/mem read would see through it).
+  const sa::model::StringRead s = read_from_child(
+      [] {
+        char* base = two_pages(false);
+        std::memcpy(base, "/hidden", 8);
+        ::mprotect(base, kPage, PROT_NONE);
+        return static_cast<const char*>(base);
+      },
+      kPathLimit);
+  BOOST_TEST(s.status == Status::Failed);
+  BOOST_TEST(s.error == EFAULT);
 }
 
 BOOST_AUTO_TEST_CASE(a_null_pointer) {
@@ -180,7 +195,10 @@ BOOST_AUTO_TEST_CASE(a_dead_caller_is_reported_gone) {
   const CallerStrings strings = read_caller_strings(notify, r.notification, {&request, 1});
   BOOST_TEST(strings.outcome == ReadOutcome::TargetGone);
   BOOST_TEST(strings.values.empty());
-  BOOST_TEST(!CallerMemory::open(notify, r.notification).has_value());
+  const sa::model::StringRead direct =
+      CallerMemory(r.notification).read_string(r.notification.args[0], kPathLimit, Overflow::Fail);
+  BOOST_TEST(direct.status == Status::Failed);
+  BOOST_TEST(direct.error == ESRCH);
 }
 
 BOOST_AUTO_TEST_CASE(no_fd_is_leaked) {

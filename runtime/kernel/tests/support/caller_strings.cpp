@@ -4,14 +4,11 @@ namespace sa::kernel::testing {
 
 CallerStrings read_caller_strings(const NotifyFd& notify, const Notification& n,
                                   std::span<const StringRequest> requests) {
-  const auto memory = CallerMemory::open(notify, n);
-  if (!memory) {
-    return {ReadOutcome::TargetGone, {}};
-  }
+  const CallerMemory memory(n);
   CallerStrings result;
   result.values.reserve(requests.size());
   for (const StringRequest& r : requests) {
-    result.values.push_back(memory->read_string(r.address, r.limit, r.overflow));
+    result.values.push_back(memory.read_string(r.address, r.limit, r.overflow));
   }
   if (!notify.id_valid(n.id)) {
     return {ReadOutcome::TargetGone, {}};

@@ -11,9 +11,9 @@
 namespace sa::kernel::testing {
 namespace {
 
-// The strings at the given argument indexes (NULL pointers as nullopt).
-std::vector<std::optional<std::string>> strings(const NotifyFd& notify, const Notification& n,
-                                                std::vector<std::pair<int, size_t>> args) {
+// The strings at the given argument indexes, as the engine gets them.
+std::vector<model::StringRead> strings(const NotifyFd& notify, const Notification& n,
+                                       std::vector<std::pair<int, size_t>> args) {
   std::vector<StringRequest> requests;
   for (const auto& [index, limit] : args) {
     requests.push_back({n.args[static_cast<size_t>(index)], limit});
@@ -22,17 +22,19 @@ std::vector<std::optional<std::string>> strings(const NotifyFd& notify, const No
   if (read.outcome != ReadOutcome::Read) {
     throw std::runtime_error("caller gone while reading its strings");
   }
-  std::vector<std::optional<std::string>> out;
-  for (model::StringRead& s : read.values) {
-    if (s.status == model::StringRead::Status::Null) {
-      out.emplace_back();
-    } else if (s.status == model::StringRead::Status::Ok) {
-      out.emplace_back(std::move(s.value));
-    } else {
-      throw std::runtime_error("unreadable string argument");
-    }
-  }
-  return out;
+  return std::move(read.values);
+}
+
+std::optional<std::string> value(model::StringRead& s) {
+  if (s.status == model::StringRead::Status::Ok)
+    return std::move(s.value);
+  if (s.status == model::StringRead::Status::Null)
+    return std::nullopt;
+  throw std::runtime_error("unreadable string argument");
+}
+
+EmulationResult fails_with(int err) {
+  return {EmulationOutcome::Done, {-1, err}, std::nullopt};
 }
 
 int int_arg(const Notification& n, size_t i) {
@@ -47,32 +49,44 @@ mode_t mode_arg(const Notification& n, size_t i) {
 
 EmulationResult emulate_notification(const NotifyFd& notify, const Notification& n,
                                      const EmulateOptions& options) {
-  // A NULL pathname is EFAULT before anything, as kernel::emulate answers.
-  const auto path = [&](int index) { return strings(notify, n, {{index, kPathLimit}}).at(0); };
-  const EmulationResult efault{EmulationOutcome::Done, {-1, EFAULT}, std::nullopt};
+  // As the engine answers before any emulator: a NULL pathname is EFAULT, an
+  // unreadable one fails with the read's errno.
+  const auto with_path = [&](int index, const auto& emulate) {
+    model::StringRead p = strings(notify, n, {{index, kPathLimit}}).at(0);
+    switch (p.status) {
+      case model::StringRead::Status::Null:
+        return fails_with(EFAULT);
+      case model::StringRead::Status::Failed:
+        return fails_with(p.error);
+      case model::StringRead::Status::Ok:
+        break;
+    }
+    return emulate(p.value);
+  };
   switch (n.nr) {
-    case SYS_mkdir: {
-      const auto p = path(0);
-      return p ? emulate_mkdir(notify, n, *p, mode_arg(n, 1), options) : efault;
-    }
-    case SYS_mkdirat: {
-      const auto p = path(1);
-      return p ? emulate_mkdirat(notify, n, int_arg(n, 0), *p, mode_arg(n, 2), options) : efault;
-    }
-    case SYS_chmod: {
-      const auto p = path(0);
-      return p ? emulate_chmod(notify, n, *p, mode_arg(n, 1), options) : efault;
-    }
+    case SYS_mkdir:
+      return with_path(0, [&](const std::string& p) {
+        return emulate_mkdir(notify, n, p, mode_arg(n, 1), options);
+      });
+    case SYS_mkdirat:
+      return with_path(1, [&](const std::string& p) {
+        return emulate_mkdirat(notify, n, int_arg(n, 0), p, mode_arg(n, 2), options);
+      });
+    case SYS_chmod:
+      return with_path(0, [&](const std::string& p) {
+        return emulate_chmod(notify, n, p, mode_arg(n, 1), options);
+      });
     case SYS_fchmod:
       return emulate_fchmod(notify, n, int_arg(n, 0), mode_arg(n, 1), options);
-    case SYS_fchmodat: {
-      const auto p = path(1);
-      return p ? emulate_fchmodat(notify, n, int_arg(n, 0), *p, mode_arg(n, 2), options) : efault;
-    }
+    case SYS_fchmodat:
+      return with_path(1, [&](const std::string& p) {
+        return emulate_fchmodat(notify, n, int_arg(n, 0), p, mode_arg(n, 2), options);
+      });
     case SYS_mount: {
       auto s = strings(
           notify, n, {{0, kPathLimit}, {1, kPathLimit}, {2, kPathLimit}, {4, mount_data_limit()}});
-      return emulate_mount(notify, n, {s[0], s[1], s[2], n.args[3], s[3]}, options);
+      return emulate_mount(
+          notify, n, {value(s[0]), value(s[1]), value(s[2]), n.args[3], value(s[3])}, options);
     }
     default:
       throw std::runtime_error("no emulator for syscall " + std::to_string(n.nr));
