@@ -1,6 +1,7 @@
 #include "kernel/acting_as_caller.hpp"
 
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <pthread.h>
 #include <sched.h>
 #include <sys/stat.h>
@@ -50,8 +51,9 @@ struct AgentThread {
 };
 
 [[noreturn]] void cannot_restore(const char* what, int err) {
-  (void)std::fprintf(stderr, "seccomp-agent: cannot restore the agent's %s after an emulation: %s\n",
-               what, std::strerror(err));
+  (void)std::fprintf(stderr,
+                     "seccomp-agent: cannot restore the agent's %s after an emulation: %s\n", what,
+                     std::strerror(err));
   std::abort();
 }
 
@@ -92,32 +94,37 @@ int enter_root(int root) {
   return ::fchdir(root) == 0 && ::chroot(".") == 0 ? 0 : errno;
 }
 
+// What fchdir and chroot into the caller's root need, whoever the thread is
+// acting as: search permission on the directory, and CAP_SYS_CHROOT.
+constexpr uint64_t kToEnterRoot =
+    (uint64_t{1} << CAP_SYS_CHROOT) | (uint64_t{1} << CAP_DAC_READ_SEARCH);
+
 }  // namespace
 
 void prepare_to_act_as_callers() {
   agent_place();
 }
 
-ActingAsCaller::ActingAsCaller(const CallerIdentity& who, int root, bool keep_agent_credentials) {
+ActingAsCaller::ActingAsCaller(const CallerIdentity& who, int root, bool keep_agent_credentials)
+    : root_(root) {
   AgentThread& agent = agent_thread();
   sigset_t all;
   ::sigfillset(&all);
   ::pthread_sigmask(SIG_SETMASK, &all, &signals_);
-  // The root first: chroot needs CAP_SYS_CHROOT, which the caller may lack.
-  int err = enter_root(root);
+  if (who.umask != agent.umask) {
+    ::umask(who.umask);
+    umask_taken_ = true;
+  }
+  if (keep_agent_credentials)
+    return;
   const FsIdentity caller{who.fsuid, who.fsgid, who.groups.data(), who.groups.size(),
                           who.capabilities};
-  if (err == 0) {
-    ::umask(who.umask);
-    if (!keep_agent_credentials) {
-      err = take_fs_identity(caller, agent.permitted, agent.inheritable, &agent.identity);
-      taken_ = caller;
-      taken_.capabilities &= agent.permitted;
-      credentials_taken_ = true;
-      // Half-taken, it is undone from scratch, not from `taken_`.
-      taken_exactly_ = err == 0;
-    }
-  }
+  const int err = take_fs_identity(caller, agent.permitted, agent.inheritable, &agent.identity);
+  taken_ = caller;
+  taken_.capabilities &= agent.permitted;
+  credentials_taken_ = true;
+  // Half-taken, it is undone from scratch, not from `taken_`.
+  taken_exactly_ = err == 0;
   if (err != 0) {
     restore();
     throw SysError(err, "act with the caller's credentials");
@@ -128,6 +135,30 @@ ActingAsCaller::~ActingAsCaller() {
   restore();
 }
 
+int ActingAsCaller::enter() noexcept {
+  if (root_entered_)
+    return 0;
+  const AgentThread& agent = agent_thread();
+  // With the caller's capabilities, chroot may be refused: the two it needs
+  // are lent for the call.
+  const uint64_t effective = credentials_taken_ ? taken_.capabilities : agent.identity.capabilities;
+  const bool lend = (effective & kToEnterRoot) != kToEnterRoot;
+  if (lend) {
+    if (const int err =
+            set_capabilities(effective | kToEnterRoot, agent.permitted, agent.inheritable);
+        err != 0)
+      return err;
+  }
+  const int err = enter_root(root_);
+  // The agent's cwd is left for the caller's root: put it back at restore.
+  root_entered_ = true;
+  if (lend) {
+    if (const int back = set_capabilities(effective, agent.permitted, agent.inheritable); back != 0)
+      cannot_restore("capabilities after chroot", back);
+  }
+  return err;
+}
+
 void ActingAsCaller::restore() noexcept {
   const AgentThread& agent = agent_thread();
   if (credentials_taken_) {
@@ -136,13 +167,14 @@ void ActingAsCaller::restore() noexcept {
     if (err != 0)
       cannot_restore("credentials", err);
   }
-  if (const int err = enter_root(agent.root); err != 0) {
-    cannot_restore("root", err);
+  if (root_entered_) {
+    if (const int err = enter_root(agent.root); err != 0)
+      cannot_restore("root", err);
+    if (::fchdir(agent.cwd) != 0)
+      cannot_restore("cwd", errno);
   }
-  if (::fchdir(agent.cwd) != 0) {
-    cannot_restore("cwd", errno);
-  }
-  ::umask(agent.umask);
+  if (umask_taken_)
+    ::umask(agent.umask);
   ::pthread_sigmask(SIG_SETMASK, &signals_, nullptr);
 }
 

@@ -65,11 +65,18 @@ SyscallResult run_in_child(void* raw) {
   return Run(*static_cast<Call*>(raw));
 }
 
+// A path walk on an agent thread enters the caller's root at its first "..".
+void enter_root_for_dotdot(PathCall& call, DotDotRoot& root) {
+  call.from.dotdot_root = &root;
+}
+void enter_root_for_dotdot(FdModeCall& /*no path*/, DotDotRoot& /*root*/) {}
+
 template <typename Call, SyscallResult (*Run)(Call&)>
 EmulationResult act_as_caller(const CallerContext& c, Call& call, const EmulateOptions& options) {
   SyscallResult r;
   if (options.as_agent || !c.own_user_namespace()) {
-    const ActingAsCaller acting(c.identity(), c.root(), options.as_agent);
+    ActingAsCaller acting(c.identity(), c.root(), options.as_agent);
+    enter_root_for_dotdot(call, acting);
     r = Run(call);
   } else {
     const CallerEnvironment env = c.environment(ChildCredentials::CallerUserNs, 0);

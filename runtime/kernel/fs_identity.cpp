@@ -24,19 +24,6 @@ bool set_fs_id(long nr, uint32_t id) {
   return static_cast<uint32_t>(sys(nr, static_cast<long>(id))) == id;
 }
 
-int set_capabilities(uint64_t effective, uint64_t permitted, uint64_t inheritable) {
-  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-  __user_cap_data_struct data[2] = {};
-  for (int i = 0; i < 2; ++i) {
-    data[i].effective = word(effective & permitted, i);
-    data[i].permitted = word(permitted, i);
-    data[i].inheritable = word(inheritable & permitted, i);
-  }
-  return sys(SYS_capset, reinterpret_cast<long>(&header), reinterpret_cast<long>(data)) == 0
-             ? 0
-             : errno;
-}
-
 constexpr uint64_t kSetIds = (uint64_t{1} << CAP_SETUID) | (uint64_t{1} << CAP_SETGID);
 
 bool same_groups(const FsIdentity& a, const FsIdentity& b) {
@@ -50,6 +37,19 @@ bool same_groups(const FsIdentity& a, const FsIdentity& b) {
 }
 
 }  // namespace
+
+int set_capabilities(uint64_t effective, uint64_t permitted, uint64_t inheritable) noexcept {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  for (int i = 0; i < 2; ++i) {
+    data[i].effective = word(effective & permitted, i);
+    data[i].permitted = word(permitted, i);
+    data[i].inheritable = word(inheritable & permitted, i);
+  }
+  return sys(SYS_capset, reinterpret_cast<long>(&header), reinterpret_cast<long>(data)) == 0
+             ? 0
+             : errno;
+}
 
 int read_capabilities(uint64_t& effective, uint64_t& permitted, uint64_t& inheritable) noexcept {
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};

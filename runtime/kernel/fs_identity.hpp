@@ -30,6 +30,10 @@ struct FsIdentity {
 int take_fs_identity(const FsIdentity& who, uint64_t permitted, uint64_t inheritable,
                      const FsIdentity* now = nullptr) noexcept;
 
+// The calling thread's capability sets: `effective` (only what is also
+// permitted), `permitted` and `inheritable`; 0 or errno.
+int set_capabilities(uint64_t effective, uint64_t permitted, uint64_t inheritable) noexcept;
+
 // The calling thread's capability sets; 0 or errno.
 int read_capabilities(uint64_t& effective, uint64_t& permitted, uint64_t& inheritable) noexcept;
 

@@ -111,8 +111,7 @@ class Walk {
     if (len >= PATH_MAX)
       return error(ENAMETOOLONG);
     std::memcpy(rest_, path, len + 1);
-    if (!restart(path[0] == '/' ? from_.root : from_.start))
-      return error(errno);
+    restart(path[0] == '/' ? from_.root : from_.start);
     while (true) {
       while (rest_[pos_] == '/')
         ++pos_;
@@ -136,17 +135,26 @@ class Walk {
   }
 
  private:
-  bool restart(int dir) {
-    cur_.reset(::fcntl(dir, F_DUPFD_CLOEXEC, 0));
-    return cur_.get() >= 0;
+  // The walk starts at a directory it borrows (the caller's root, cwd or
+  // dirfd) and owns every one it opens after.
+  void restart(int dir) {
+    cur_.reset();
+    start_ = dir;
+  }
+
+  int cur() const { return cur_.get() >= 0 ? cur_.get() : start_; }
+
+  // The directory reached, as an fd of the walk's result's own.
+  int release_cur() {
+    return cur_.get() >= 0 ? cur_.release() : ::fcntl(start_, F_DUPFD_CLOEXEC, 0);
   }
 
   // The path ended on a directory ("/", "a/.", "a/b/"): Object hands it
   // out; Parent has no component to create.
   WalkResult finish_at_directory() {
     WalkResult r;
-    r.fd = cur_.release();
-    return r;
+    r.fd = release_cur();
+    return r.fd >= 0 ? r : error(errno);
   }
 
   WalkResult finish_parent(const char* comp, size_t n) {
@@ -155,8 +163,8 @@ class Walk {
     WalkResult r;
     if (!is_dot(comp, n))
       std::memcpy(r.name, comp, n);
-    r.fd = cur_.release();
-    return r;
+    r.fd = release_cur();
+    return r.fd >= 0 ? r : error(errno);
   }
 
   // One component; `tail` is where the text after it starts. 0 or an errno.
@@ -168,24 +176,27 @@ class Walk {
       return 0;
     }
     if (equals(comp, n, "..")) {
-      // The kernel's own "..": clamped at the walker's root, which is the
-      // caller's.
-      cur_.reset(::openat(cur_.get(), "..", O_PATH | O_DIRECTORY | O_CLOEXEC));
+      // The kernel's own "..": clamped at the walker's root, made the
+      // caller's first.
+      if (from_.dotdot_root != nullptr) {
+        if (const int err = from_.dotdot_root->enter(); err != 0)
+          return err;
+      }
+      cur_.reset(::openat(cur(), "..", O_PATH | O_DIRECTORY | O_CLOEXEC));
       pos_ = tail;
       return cur_.get() < 0 ? errno : 0;
     }
     const bool self = equals(comp, n, "self");
-    if (from_.pids != nullptr && (self || equals(comp, n, "thread-self")) &&
-        is_proc_root(cur_.get())) {
+    if (from_.pids != nullptr && (self || equals(comp, n, "thread-self")) && is_proc_root(cur())) {
       char target[64];
-      if (!caller_link(cur_.get(), *from_.pids, !self, target))
+      if (!caller_link(cur(), *from_.pids, !self, target))
         return ENOENT;
       return follow(target, std::strlen(target), tail);
     }
     char name[NAME_MAX + 1];
     std::memcpy(name, comp, n);
     name[n] = '\0';
-    UniqueFd next(::openat(cur_.get(), name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd next(::openat(cur(), name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
     if (next.get() < 0)
       return errno;
     struct stat st {};
@@ -226,14 +237,15 @@ class Walk {
     std::memmove(rest_ + n, rest_ + tail, tail_len + 1);
     std::memcpy(rest_, target, n);
     pos_ = 0;
-    if (target[0] == '/' && !restart(from_.root))
-      return errno;
+    if (target[0] == '/')
+      restart(from_.root);
     return 0;
   }
 
   const WalkFrom& from_;
   WalkEnd end_;
-  UniqueFd cur_;
+  UniqueFd cur_;    // the directory reached, once the walk opened one
+  int start_ = -1;  // borrowed: where the walk (re)started
   char rest_[kPending] = {};
   size_t pos_ = 0;
   int links_ = 0;

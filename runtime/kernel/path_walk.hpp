@@ -4,9 +4,12 @@
 // far, and symlinks are followed by their text — an absolute one restarts at
 // the caller's root, so neither a link nor ".." can lead out of it.
 //
-// Run with the caller's credentials and with the caller's root as the
-// process's (or thread's) root: ".." is then clamped there by the kernel
-// itself, and every permission check along the way is the caller's.
+// Run with the caller's credentials, so that every permission check along
+// the way is the caller's. ".." is the kernel's own, clamped at the
+// walker's root, which must then be the caller's: a child that chrooted
+// already, or an agent thread that chroots at the first ".." (DotDotRoot:
+// a chroot and its undoing cost five system calls, and most paths have no
+// "..").
 //
 // Two deliberate differences from the kernel's walk, both toward safety:
 // - /proc/self and /proc/thread-self name the caller (not the agent), as
@@ -38,10 +41,19 @@ struct CallerPids {
   int proc_dir = -1;  // read only when a path crosses /proc/self
 };
 
+// Makes the walker's root the caller's root, before the walk's first "..".
+class DotDotRoot {
+ public:
+  virtual int enter() noexcept = 0;  // 0 or an errno; called again, it does nothing
+ protected:
+  ~DotDotRoot() = default;
+};
+
 struct WalkFrom {
-  int root = -1;                     // the caller's root (an O_PATH directory)
-  int start = -1;                    // where a relative path starts: cwd or dirfd
-  const CallerPids* pids = nullptr;  // nullptr: /proc/self is whatever the walker is
+  int root = -1;                      // the caller's root (an O_PATH directory)
+  int start = -1;                     // where a relative path starts: cwd or dirfd
+  const CallerPids* pids = nullptr;   // nullptr: /proc/self is whatever the walker is
+  DotDotRoot* dotdot_root = nullptr;  // nullptr: the walker's root is the caller's already
 };
 
 enum class WalkEnd {

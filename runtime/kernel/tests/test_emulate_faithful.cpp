@@ -5,12 +5,14 @@
 // value and errno, as a root caller and as uid 1000 without capabilities.
 #include <fcntl.h>
 #include <grp.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -48,6 +50,15 @@ const std::vector<Case> kCases = {
     {"mkdir missing parent", 0, [] { return ::mkdir("/missing/x", 0755); }},
     {"mkdir empty", 0, [] { return ::mkdir("", 0755); }},
     {"mkdir NULL", 0, [] { return ::syscall(SYS_mkdir, nullptr, 0755); }},
+    {"mkdir bad pointer", 0, [] { return ::syscall(SYS_mkdir, 1, 0755); }},
+    {"mkdir unreadable path", 0,
+     [] {
+       void* page =
+           ::mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+       std::memcpy(page, "/work/x", 8);
+       ::mprotect(page, 4096, PROT_NONE);
+       return ::syscall(SYS_mkdir, page, 0755);
+     }},
     {"mkdir /", 0, [] { return ::mkdir("/", 0755); }},
     {"mkdir .", 0, [] { return ::mkdir(".", 0755); }},
     {"mkdir ..", 0, [] { return ::mkdir("..", 0755); }},
@@ -71,6 +82,11 @@ const std::vector<Case> kCases = {
     {"mkdir under a closed directory", 1000, [] { return ::mkdir("/private/x", 0755); }},
     {"mkdir existing under a closed directory", 1000, [] { return ::mkdir("/private/d", 0755); }},
     {"chmod root's file", 1000, [] { return ::chmod("/f", 0600); }},
+    // ".." makes the agent thread take the caller's root mid-walk, lending
+    // itself CAP_SYS_CHROOT for that: the caller's rights stay its own.
+    {"mkdir in /tmp through ..", 1000, [] { return ::mkdir("/work/up/tmp/mine", 0755); }},
+    {"mkdir through .. past the root", 1000, [] { return ::mkdir("../../../../tmp/mine", 0755); }},
+    {"mkdir in root's directory through ..", 1000, [] { return ::mkdir("/tmp/../work/x", 0755); }},
     {"chmod own directory", 1000, [] { return ::chmod("/tmp/own", 0700); }},
     {"fchmod root's file", 1000, [] { return ::fchmod(::open("/f", O_RDONLY), 0600); }},
 };

@@ -136,6 +136,68 @@ BOOST_AUTO_TEST_CASE(links_and_dotdot_stay_inside_the_root) {
   BOOST_TEST(c.wait() == 0);
 }
 
+namespace {
+
+// What ActingAsCaller does for a walk on an agent thread: chroot into the
+// caller's root at the first "..", counted.
+class CountingDotDotRoot final : public DotDotRoot {
+ public:
+  explicit CountingDotDotRoot(int root) : root_(root) {}
+  int enter() noexcept override {
+    if (entered_++ > 0)
+      return 0;
+    return ::fchdir(root_) == 0 && ::chroot(".") == 0 ? 0 : errno;
+  }
+  int entered() const { return entered_; }
+
+ private:
+  int root_;
+  int entered_ = 0;
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_walker_outside_the_root_enters_it_at_the_first_dotdot) {
+  // The walker lives on the host, as an agent thread does: absolute paths
+  // and links start at the root fd, and the first ".." chroots. Paths
+  // without ".." never chroot.
+  ContainerRoot root;
+  const ino_t root_inode = host_inode(root.path());
+  const ino_t work_inode = host_inode(root.host("/work"));
+  struct Seen {
+    ino_t inode;
+    int entered;
+  };
+  const std::vector<std::string> to_root = {"/work/up/", "../../../..", "/..", "up/../abs"};
+  const std::vector<std::string> without_dotdot = {"/abs/", "/abs/work", "d/"};
+  const auto walk_all = [&](const std::vector<std::string>& paths) {
+    std::vector<Seen> seen;
+    for (const std::string& p : paths) {
+      Child c = Child::spawn([&](const Channel& ch) {
+        const int root_fd = ::open(root.path().c_str(), O_PATH | O_CLOEXEC);
+        CountingDotDotRoot dotdot(root_fd);
+        const WalkFrom from{root_fd, ::open(root.host("/work").c_str(), O_PATH | O_CLOEXEC),
+                            nullptr, &dotdot};
+        ch.put(reach(from, p.c_str(), WalkEnd::Object).inode);
+        ch.put(dotdot.entered());
+        return 0;
+      });
+      const ino_t inode = c.channel().get<ino_t>();
+      seen.push_back({inode, c.channel().get<int>()});
+      BOOST_TEST(c.wait() == 0);
+    }
+    return seen;
+  };
+  const std::vector<Seen> up = walk_all(to_root);
+  for (size_t i = 0; i < to_root.size(); ++i) {
+    BOOST_TEST(up[i].inode == root_inode, to_root[i]);
+    BOOST_TEST(up[i].entered > 0, to_root[i]);
+  }
+  for (const Seen& s : walk_all(without_dotdot))
+    BOOST_TEST(s.entered == 0);
+  BOOST_TEST(walk_all({"/work"}).at(0).inode == work_inode);
+}
+
 BOOST_AUTO_TEST_CASE(a_directory_swapped_for_a_link_mid_walk_never_leads_out) {
   // Another thread of the container keeps swapping /work/d between a
   // directory and a symlink to "../../../../../tmp" while the walk runs:
