@@ -1,6 +1,6 @@
 // Where the engine gets the facts that cost something to learn (strings in
 // the caller's memory, the caller's credentials): the agent answers from the
-// real kernel (/proc/PID/mem, /proc/PID/status), the simulator from a trace.
+// real kernel (the caller's memory, /proc/PID/status), the simulator from a trace.
 // The engine asks lazily — only when a row needs the fact — and at most once
 // per argument per evaluation, so a string is read once however many rows and
 // templates use it: the decision and the emulation see the same copy.
