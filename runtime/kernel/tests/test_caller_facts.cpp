@@ -156,3 +156,15 @@ BOOST_AUTO_TEST_CASE(no_fd_is_leaked) {
   observe(Userns::MappedRoot);
   BOOST_TEST(count_open_fds() == before);
 }
+
+BOOST_AUTO_TEST_CASE(a_namespace_read_from_its_link_is_the_one_stat_finds) {
+  const auto proc = ProcDir::open(::getpid());
+  BOOST_TEST_REQUIRE(proc.has_value());
+  for (const char* kind : {"user", "mnt", "pid", "net", "cgroup", "ipc", "uts"}) {
+    struct stat st {};
+    BOOST_TEST_REQUIRE(::stat(("/proc/self/ns/" + std::string(kind)).c_str(), &st) == 0);
+    const NamespaceId id = namespace_of(*proc, kind).value();
+    BOOST_TEST(id.device == st.st_dev, kind);
+    BOOST_TEST(id.inode == st.st_ino, kind);
+  }
+}
