@@ -168,7 +168,7 @@ std::optional<CallerFacts> read_process_facts(const ProcDir& proc,
 
 CallerFactsResult read_caller_facts(const NotifyFd& notify, const Notification& n,
                                     const std::optional<NamespaceId>& container_userns) {
-  const auto proc = ProcDir::open(n.pid);
+  const auto proc = ProcDir::open(static_cast<pid_t>(n.pid));
   if (!proc || !notify.id_valid(n.id)) {
     return {FactsOutcome::TargetGone, {}};
   }
