@@ -24,6 +24,7 @@ inline constexpr std::string_view kUnknownKey = "E0102";  // unknown key in the 
 inline constexpr std::string_view kDuplicatePolicy = "E0103";
 inline constexpr std::string_view kBadName = "E0104";  // policy name not a valid identifier
 inline constexpr std::string_view kEmptyFile = "E0105";
+inline constexpr std::string_view kNotUtf8 = "E0106";  // a byte that is not UTF-8
 inline constexpr std::string_view kDslSyntax = "E0200";   // rule text does not parse
 inline constexpr std::string_view kDslTooDeep = "E0201";  // nesting deeper than the limit
 inline constexpr std::string_view kDslTooLong = "E0202";  // rule text over the size limit

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "model/catalog/constants.hpp"
+#include "model/codec/utf8.hpp"
 
 namespace sa::passes {
 namespace {
@@ -40,6 +41,10 @@ class Loader {
             diag::Location{file_->path()});
       return std::nullopt;
     }
+    if (const auto bad = codec::first_invalid_utf8(file_->contents())) {
+      not_utf8(*bad);
+      return std::nullopt;
+    }
     YAML::Node root;
     try {
       root = YAML::Load(file_->contents());
@@ -57,6 +62,19 @@ class Loader {
  private:
   std::shared_ptr<const SourceFile> file_;
   diag::Sink& sink_;
+
+  void not_utf8(size_t offset) {
+    diag::Location loc{file_->path()};
+    file_->position(offset, &loc.line, &loc.column);
+    // No excerpt of the line: it is not text, and --format json could not
+    // carry it.
+    sink_
+        .error(code::kNotUtf8,
+               fmt::format("byte 0x{:02X} is not UTF-8; rule files are UTF-8 text",
+                           static_cast<unsigned char>(file_->contents()[offset])),
+               loc)
+        .hint = "save the file as UTF-8";
+  }
 
   diag::Diagnostic& error(std::string_view c, std::string message, const diag::Location& loc) {
     return report(sink_, Severity::Error, c, std::move(message), loc, file_.get());

@@ -419,6 +419,11 @@ std::optional<BaseProfile> parse_base(std::string_view text, const std::string& 
                    fmt::format("the base profile is not valid JSON: {}", parse_message(e)), loc,
                    &file);
     return std::nullopt;
+  } catch (const json::exception& e) {  // a number out of range (1e999): no position given
+    sink.error(diag::code::kBadBase,
+               fmt::format("the base profile is not valid JSON: {}", e.what()),
+               diag::Location{origin});
+    return std::nullopt;
   }
   return Reader(origin, sink).read(j);
 }

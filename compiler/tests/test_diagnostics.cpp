@@ -90,6 +90,12 @@ rules: []
 )__",
      R"__(t.yaml: error[E0105]: the file is empty; a rule file needs at least `policy:` and `rules:`
 )__"},
+    // Found by fuzz_rules: rulec -o aborted writing table.json when a
+    // template held a byte that is not UTF-8.
+    {"E0106_not_utf8", "policy: p\nrules:\n  - mkdir -> emulate mkdir path=\"{path}\xff\"\n",
+     R"__(t.yaml:3:40: error[E0106]: byte 0xFF is not UTF-8; rule files are UTF-8 text
+  hint: save the file as UTF-8
+)__"},
     {"E0200_syntax",
      R"__(policy: p
 rules:

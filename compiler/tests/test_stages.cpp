@@ -1,8 +1,12 @@
 // Unit tests for the compiler stages after parsing: what resolve, lower and
 // link put into the table, and the table's JSON form.
 #define BOOST_TEST_MODULE stages
+#include <unistd.h>
+
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
+#include <cstdio>
+#include <fstream>
 
 #include "model/catalog/arch.hpp"
 #include "model/codec/table_json.hpp"
@@ -205,6 +209,21 @@ BOOST_AUTO_TEST_CASE(table_with_a_changed_byte_is_refused) {
   BOOST_CHECK_EXCEPTION(table::from_json(j), table::TableError, [](const table::TableError& e) {
     return std::string(e.what()).find("content hash mismatch") != std::string::npos;
   });
+}
+
+BOOST_AUTO_TEST_CASE(a_table_file_with_a_number_out_of_range_is_refused) {
+  // Found by fuzz_table: nlohmann reports 1e999 as out_of_range, not as a
+  // parse_error; the agent loading such a table.json aborted.
+  const std::string path = "/tmp/sa-test-table-" + std::to_string(::getpid()) + ".json";
+  {
+    std::ofstream out(path);
+    out << R"({"schema": "x", "version": 1e999})";
+  }
+  BOOST_CHECK_EXCEPTION(table::load_table_file(path), table::TableError,
+                        [](const table::TableError& e) {
+                          return std::string(e.what()).find("not valid JSON") != std::string::npos;
+                        });
+  std::remove(path.c_str());
 }
 
 BOOST_AUTO_TEST_CASE(table_of_another_version_is_refused) {

@@ -578,7 +578,7 @@ Table load_table_file(const std::string& path) {
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or a number out of range (1e999)
     throw TableError(fmt::format("{}: not valid JSON: {}", path, e.what()));
   }
   try {

@@ -197,6 +197,8 @@ std::unique_ptr<TraceReader::Document> TraceReader::parse_document(const std::st
       message = message.substr(message.find(' ', 7) + 1);
     }
     fail(std::min(newlines + 1, last_line), fmt::format("not valid JSON: {}", message));
+  } catch (const json::exception& e) {  // a number out of range (1e999) is not a parse_error
+    fail(std::min(newlines + 1, last_line), fmt::format("not valid JSON: {}", e.what()));
   }
   return doc;
 }
@@ -280,6 +282,8 @@ bool TraceReader::next_line(TraceItem& out) {
     } catch (const json::parse_error& e) {
       fail(number, fmt::format("not valid JSON (a truncated or corrupted record?): {}",
                                parse_error_text(e)));
+    } catch (const json::exception& e) {  // a number out of range (1e999)
+      fail(number, fmt::format("not valid JSON: {}", e.what()));
     }
     if (!j.is_object())
       fail(number, "a record is a JSON object");

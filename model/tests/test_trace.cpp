@@ -374,6 +374,13 @@ const BadCase kBadCases[] = {
      "version 3"},
     {"document: unknown key", "{\"format\":\"seccomp-agent/trace\",\"version\":1,\"notes\":[]}", 1,
      "unknown key \"notes\""},
+    // Found by fuzz_trace: nlohmann reports 1e999 as out_of_range, not as a
+    // parse_error, and seccomp-sim aborted on it.
+    {"number out of range", kHeader + "\n" + notif(R"("syscall":"mkdir","pid":1e999)"), 2,
+     "not valid JSON"},
+    {"document: number out of range",
+     "{\"format\":\"seccomp-agent/trace\",\"version\":1,\"notifications\":[1e999]}", 1,
+     "not valid JSON"},
     {"document: notifications not an array",
      "{\"format\":\"seccomp-agent/trace\",\"version\":1,\"notifications\":{}}", 1,
      "must be an array"},

@@ -205,6 +205,17 @@ BOOST_AUTO_TEST_CASE(invalid_json_points_at_the_error) {
   BOOST_TEST(d.source_line == "  \"syscalls\": [,]");
 }
 
+BOOST_AUTO_TEST_CASE(a_number_out_of_range_is_an_error_not_a_crash) {
+  // Found by fuzz_table: nlohmann reports 1e999 as out_of_range, not as a
+  // parse_error; rulec --base aborted on it.
+  diag::Sink sink;
+  BOOST_TEST(!parse_base(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [], "x": 1e999})",
+                         "base.json", sink));
+  BOOST_REQUIRE_EQUAL(sink.items().size(), 1U);
+  BOOST_TEST(sink.items().front().code == "E0400");
+  BOOST_TEST(sink.items().front().message.rfind("the base profile is not valid JSON: ", 0) == 0U);
+}
+
 BOOST_AUTO_TEST_CASE(every_problem_is_reported) {
   diag::Sink sink;
   BOOST_TEST(!parse_base(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
