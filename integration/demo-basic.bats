@@ -44,3 +44,34 @@ demo() {
 @test "crun: mount proc, renamed mkdir, chmod fails with EBADMSG" {
   demo crun
 }
+
+# A path is bytes: a name that is not UTF-8 is emulated like any other, the
+# agent keeps running (recording such a record used to throw and take it
+# down), and the trace carries the bytes and replays.
+not_utf8() {
+  local rt=$1
+  sa_make_bundle "$SA_WORK/bundle" "$SA_WORK/out/profile.json" '["/bin/sh","/not-utf8.sh"]'
+  printf '%s\n' 'mkdir "$(printf "/tmp/\377\376")" && for f in /tmp/*; do printf %s "$f" | od -An -tx1; done | tr -d " \n"' \
+    > "$SA_WORK/bundle/rootfs/not-utf8.sh"
+  mkdir -p "$SA_WORK/bundle/rootfs/tmp"
+  cd "$SA_WORK/bundle"
+  run sa_runtime_cmd "$rt" run "sa-bytes-$rt-$$"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  # "/tmp/", ff fe, "-pid-", digits (busybox ls shows such bytes as '?')
+  [[ "$output" =~ ^2f746d702ffffe2d7069642d(3[0-9])+$ ]]
+  kill -0 "$SA_AGENT_PID"
+  grep -q '"bytes":"2f746d702ffffe"' "$SA_TRACE"
+  sa_stop_agent
+  run sa_replay_check
+  echo "$output"
+  [ "$status" -eq 0 ]
+}
+
+@test "runc: a path that is not UTF-8 is emulated, recorded as bytes, and replays" {
+  not_utf8 runc
+}
+
+@test "crun: a path that is not UTF-8 is emulated, recorded as bytes, and replays" {
+  not_utf8 crun
+}

@@ -22,6 +22,12 @@ std::string short_id(const std::string& id) {
   return id.size() > 12 ? id.substr(0, 12) : id;
 }
 
+// A replayed trace may hold caller strings that are not UTF-8 (a path is
+// bytes); messages quoting them are printed with U+FFFD in their place.
+std::string json_line(const nlohmann::ordered_json& j) {
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 }  // namespace
 
 unsigned word_bits_of(uint32_t audit_arch) {
@@ -95,7 +101,7 @@ void Replayer::print(const trace::NotificationRecord& n, const engine::Decision&
                                 {"decision", trace::decision_to_json(d.record())}};
     if (!mismatches.empty())
       j["mismatches"] = mismatches;
-    out_ << j.dump() << '\n';
+    out_ << json_line(j) << '\n';
     return;
   }
   fmt::print(out_, "{:>6}  {:<12}  {:>8}  {:<14}  {}\n", n.seq, short_id(n.container), n.call.pid,
@@ -153,11 +159,8 @@ void Replayer::compare(const Expectation& e, const trace::NotificationRecord& n,
 void Replayer::error(const trace::NotificationRecord& n, const std::string& message) {
   ++counts_.errors;
   if (options_.format == Format::Json) {
-    out_ << nlohmann::ordered_json{{"seq", n.seq},
-                                   {"line", n.line},
-                                   {"syscall", n.syscall},
-                                   {"error", message}}
-                .dump()
+    out_ << json_line(nlohmann::ordered_json{
+                {"seq", n.seq}, {"line", n.line}, {"syscall", n.syscall}, {"error", message}})
          << '\n';
     return;
   }

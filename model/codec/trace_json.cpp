@@ -9,6 +9,7 @@
 #include "model/catalog/constants.hpp"
 #include "model/catalog/syscalls.hpp"
 #include "model/codec/json_fields.hpp"
+#include "model/codec/utf8.hpp"
 
 namespace sa::trace {
 namespace {
@@ -25,11 +26,30 @@ constexpr size_t kMaxEffectBytes = size_t{64} << 10;
 
 // ---- encoding -----------------------------------------------------------
 
+// A caller's string: "value" when it is UTF-8, else "bytes", its bytes in
+// hex. A path is bytes; a JSON string is Unicode, and replay must see the
+// very bytes the agent decided on.
+void put_caller_text(ordered_json& j, const std::string& text) {
+  if (!codec::first_invalid_utf8(text)) {
+    j["value"] = text;
+    return;
+  }
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex_text;
+  hex_text.reserve(text.size() * 2);
+  for (const char c : text) {
+    const auto b = static_cast<unsigned char>(c);
+    hex_text += kDigits[b >> 4];
+    hex_text += kDigits[b & 0xF];
+  }
+  j["bytes"] = std::move(hex_text);
+}
+
 ordered_json string_arg_to_json(const StringArg& s) {
   ordered_json j = {{"arg", s.arg}, {"name", s.name}};
   switch (s.read.status) {
     case model::StringRead::Status::Ok:
-      j["value"] = s.read.value;
+      put_caller_text(j, s.read.value);
       break;
     case model::StringRead::Status::Null:
       j["null"] = true;
@@ -58,11 +78,42 @@ ordered_json recorded_arg_to_json(const RecordedArg& a) {
   else if (a.is_null)
     j["null"] = true;
   else
-    j["value"] = a.text;
+    put_caller_text(j, a.text);
   return j;
 }
 
 // ---- decoding -----------------------------------------------------------
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+// put_caller_text's "value" or "bytes", whichever is there.
+std::optional<std::string> caller_text(const Fields& f, size_t max_bytes) {
+  if (auto v = f.string("value", max_bytes))
+    return v;
+  auto hex_text = f.string("bytes", max_bytes * 2);
+  if (!hex_text)
+    return std::nullopt;
+  if (hex_text->size() % 2 != 0)
+    f.fail("bytes", "an even number of hex digits, two per byte");
+  std::string bytes;
+  bytes.reserve(hex_text->size() / 2);
+  for (size_t i = 0; i < hex_text->size(); i += 2) {
+    const int hi = hex_digit((*hex_text)[i]);
+    const int lo = hex_digit((*hex_text)[i + 1]);
+    if (hi < 0 || lo < 0)
+      f.fail("bytes", "hex digits only, two per byte");
+    bytes += static_cast<char>((hi << 4) | lo);
+  }
+  return bytes;
+}
 
 int errno_of(const Fields& f, std::string_view key, const json& v) {
   if (v.is_string()) {
@@ -176,7 +227,7 @@ bool names_argument(const catalog::ArgSpec& spec, const std::string& name) {
 
 StringArg read_string_arg(const json& j, const Path& path, const catalog::SyscallSignature* sig,
                           const std::string& syscall) {
-  Fields f(j, path, {"arg", "name", "value", "null", "error"});
+  Fields f(j, path, {"arg", "name", "value", "bytes", "null", "error"});
   StringArg s;
   s.arg = static_cast<int>(f.unsigned_int("arg", 5).value_or(99));
   if (!f.has("arg"))
@@ -193,11 +244,12 @@ StringArg read_string_arg(const json& j, const Path& path, const catalog::Syscal
                                s.name));
   }
   s.name = spec.name;
-  const int given = int{f.has("value")} + int{f.has("null")} + int{f.has("error")};
+  const int given =
+      int{f.has("value")} + int{f.has("bytes")} + int{f.has("null")} + int{f.has("error")};
   if (given != 1) {
-    throw FieldError(fmt::format("{}: give exactly one of value, null, error", path.str()));
+    throw FieldError(fmt::format("{}: give exactly one of value, bytes, null, error", path.str()));
   }
-  if (auto v = f.string("value", kMaxStringBytes)) {
+  if (auto v = caller_text(f, kMaxStringBytes)) {
     s.read.value = std::move(*v);
   } else if (f.has("null")) {
     if (f.boolean("null") != true)
@@ -295,17 +347,18 @@ table::Response response_named(const Fields& f, const std::string& name) {
 }
 
 RecordedArg read_recorded_arg(const json& j, const Path& path) {
-  Fields f(j, path, {"arg", "name", "value", "null", "int"});
+  Fields f(j, path, {"arg", "name", "value", "bytes", "null", "int"});
   RecordedArg a;
   if (!f.has("arg"))
     throw FieldError(fmt::format("{}: missing \"arg\"", path.str()));
   a.arg = static_cast<int>(*f.unsigned_int("arg", 5));
   a.name = f.string("name", 64).value_or("");
-  const int given = int{f.has("value")} + int{f.has("null")} + int{f.has("int")};
+  const int given =
+      int{f.has("value")} + int{f.has("bytes")} + int{f.has("null")} + int{f.has("int")};
   if (given != 1)
-    throw FieldError(fmt::format("{}: give exactly one of value, null, int", path.str()));
+    throw FieldError(fmt::format("{}: give exactly one of value, bytes, null, int", path.str()));
   a.is_string = !f.has("int");
-  if (auto v = f.string("value", kMaxStringBytes))
+  if (auto v = caller_text(f, kMaxStringBytes))
     a.text = std::move(*v);
   if (f.has("null")) {
     if (f.boolean("null") != true)

@@ -7,19 +7,30 @@
 #include "model/codec/trace_json.hpp"
 
 namespace sa::trace {
+namespace {
+
+// Caller strings that are not UTF-8 are written as "bytes" (trace_json);
+// what else could carry such bytes is descriptive text (an effect, a
+// warning quoting a path), written with U+FFFD in their place rather than
+// failing the write: a trace is written by the agent, which must go on.
+std::string line_of(const nlohmann::ordered_json& j, int indent = -1) {
+  return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+}  // namespace
 
 TraceWriter::TraceWriter(std::ostream& out, const Header& header) : out_(out) {
-  out_ << header_to_json(header).dump() << '\n';
+  out_ << line_of(header_to_json(header)) << '\n';
 }
 
 void TraceWriter::container(const model::ContainerInfo& c) {
-  out_ << container_to_json(c, true).dump() << '\n';
+  out_ << line_of(container_to_json(c, true)) << '\n';
 }
 
 void TraceWriter::notification(const NotificationRecord& n) {
   // A line per record and a flush per line: a trace cut short by a crash
   // loses at most the record being written.
-  out_ << notification_to_json(n, true).dump() << '\n';
+  out_ << line_of(notification_to_json(n, true)) << '\n';
   out_.flush();
 }
 
@@ -38,7 +49,7 @@ void write_document(std::ostream& out, const Header& header,
   for (const auto& n : notifications) {
     doc["notifications"].push_back(notification_to_json(n, false));
   }
-  out << doc.dump(2) << '\n';
+  out << line_of(doc, 2) << '\n';
 }
 
 std::string rfc3339_utc(std::chrono::system_clock::time_point t) {

@@ -171,6 +171,34 @@ BOOST_AUTO_TEST_CASE(json_lines_round_trip) {
   BOOST_TEST(items[1].notification.call.nr == 165);
 }
 
+// A caller's path is bytes, not text: what is not UTF-8 is written as hex
+// ("bytes") and reads back byte for byte, in the strings and in the
+// emulation's arguments; descriptive text that quotes such bytes is written
+// with U+FFFD. Before, writing such a record threw, and took the agent down
+// when it recorded.
+BOOST_AUTO_TEST_CASE(a_string_that_is_not_utf8_round_trips_as_bytes) {
+  NotificationRecord n = sample_mount();
+  const std::string path = "/tmp/\xff\xfe-\xc3(";
+  n.strings[0].read.value = path;
+  n.decision->args[0].text = path + "-bar";
+  n.decision->effect = "mkdir \"" + path + "\"";
+  std::stringstream s;
+  {
+    TraceWriter w(s, Header{kFormatVersion, ""});
+    w.container(sample_container());
+    w.notification(n);
+    BOOST_TEST(w.ok());
+  }
+  BOOST_TEST(s.str().find(R"("bytes":"2f746d702ffffe2dc328")") != std::string::npos, s.str());
+  TraceReader r(s, "mem.jsonl");
+  const auto items = read_all(r);
+  BOOST_REQUIRE(items.size() == 2u);
+  BOOST_TEST(items[1].notification.strings[0].read.value == path);
+  BOOST_TEST(items[1].notification.decision->args[0].text == path + "-bar");
+  BOOST_TEST(items[1].notification.decision->effect ==
+             "mkdir \"/tmp/\xef\xbf\xbd\xef\xbf\xbd-\xef\xbf\xbd(\"");
+}
+
 // Each of the three answers the agent sends reads back as itself.
 BOOST_AUTO_TEST_CASE(every_response_form_round_trips) {
   for (const sa::model::Response& sent :
@@ -328,7 +356,7 @@ const BadCase kBadCases[] = {
      2, "given twice"},
     {"value and null",
      kHeader + "\n" + notif(R"("syscall":"mkdir","strings":[{"arg":0,"value":"x","null":true}])"),
-     2, "exactly one of value, null, error"},
+     2, "exactly one of value, bytes, null, error"},
     {"unknown read error",
      kHeader + "\n" + notif(R"("syscall":"mkdir","strings":[{"arg":0,"error":"EWHAT"}])"), 2,
      "unknown errno \"EWHAT\""},
@@ -381,6 +409,15 @@ const BadCase kBadCases[] = {
     {"document: number out of range",
      "{\"format\":\"seccomp-agent/trace\",\"version\":1,\"notifications\":[1e999]}", 1,
      "not valid JSON"},
+    {"bytes not hex",
+     kHeader + "\n" + notif(R"("syscall":"mkdir","strings":[{"arg":0,"bytes":"2fzz"}])"), 2,
+     "hex digits only"},
+    {"bytes of odd length",
+     kHeader + "\n" + notif(R"("syscall":"mkdir","strings":[{"arg":0,"bytes":"2f0"}])"), 2,
+     "an even number of hex digits"},
+    {"value and bytes",
+     kHeader + "\n" + notif(R"("syscall":"mkdir","strings":[{"arg":0,"value":"/","bytes":"2f"}])"),
+     2, "exactly one of value, bytes, null, error"},
     {"document: notifications not an array",
      "{\"format\":\"seccomp-agent/trace\",\"version\":1,\"notifications\":{}}", 1,
      "must be an array"},

@@ -33,17 +33,28 @@ void Recorder::check() {
   }
 }
 
+// Recording serves the operator; it must never take the agent down with
+// it (the containers would get ENOSYS): a record that cannot be written is
+// logged and dropped.
+template <typename Write>
+void Recorder::write(const Write& w) {
+  try {
+    w();
+  } catch (const std::exception& e) {
+    log_event(spdlog::level::err, "recording failed", {{"file", path_}, {"error", e.what()}});
+  }
+  check();
+}
+
 void Recorder::container(const model::ContainerInfo& c) {
   const std::lock_guard lock(mutex_);
-  writer_->container(c);
-  check();
+  write([&] { writer_->container(c); });
 }
 
 void Recorder::notification(trace::NotificationRecord& r) {
   const std::lock_guard lock(mutex_);
   r.seq = ++seq_;
-  writer_->notification(r);
-  check();
+  write([&] { writer_->notification(r); });
 }
 
 trace::NotificationRecord start_record(const model::ContainerInfo& c, const model::Notification& n,

@@ -28,6 +28,8 @@ class Recorder {
   void notification(trace::NotificationRecord& r);
 
  private:
+  template <typename Write>
+  void write(const Write& w);
   void check();
 
   std::mutex mutex_;
