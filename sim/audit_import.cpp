@@ -71,13 +71,18 @@ std::string time_of(std::string_view line) {
     return {};
   const std::string_view stamp = line.substr(open + 6, colon - open - 6);
   const size_t dot = stamp.find('.');
+  // Found by fuzz_audit: a stamp of 10^10 seconds overflowed the
+  // conversion to the system clock's nanoseconds (its range ends in 2262).
+  using namespace std::chrono;
+  const int64_t last_second = duration_cast<seconds>(system_clock::duration::max()).count() - 1;
   const auto secs = number<int64_t>(stamp.substr(0, dot));
-  if (!secs)
+  if (!secs || *secs < 0 || *secs > last_second)
     return {};
   int64_t millis = 0;
   if (dot != std::string_view::npos)
     millis = number<int64_t>(stamp.substr(dot + 1)).value_or(0);
-  using namespace std::chrono;
+  if (millis < 0 || millis > 999)
+    return {};
   return trace::rfc3339_utc(system_clock::time_point{seconds{*secs} + milliseconds{millis}});
 }
 

@@ -92,6 +92,17 @@ BOOST_DATA_TEST_CASE(every_audit_line_form, bdata::make(kLineCases), c) {
   BOOST_TEST(n->call.pid == c.pid);
 }
 
+// Found by fuzz_audit: a stamp of 10^10 seconds or more overflowed (UB)
+// when it was turned into a time; a stamp no kernel writes now gives none.
+BOOST_AUTO_TEST_CASE(a_stamp_out_of_range_gives_no_time) {
+  for (const char* stamp : {"15940679204.880", "1594067369128.669", "-5.000", "1594067860.4840"}) {
+    const auto n = parse_audit_line(std::string("type=SECCOMP msg=audit(") + stamp +
+                                    ":1): pid=1 arch=c000003e syscall=0 code=0x7ffc0000");
+    BOOST_REQUIRE(n.has_value());
+    BOOST_TEST(n->time.empty(), stamp);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(other_lines_are_skipped) {
   std::stringstream log(
       "Jul  6 15:37:40 host kernel: eth0: link up\n"
