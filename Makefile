@@ -3,10 +3,12 @@
 
 BUILD       ?= build
 ASAN_BUILD  ?= build-asan
+FUZZ_BUILD  ?= build-fuzz
+FUZZ_TIME   ?= 60
 GENERATOR   ?= Ninja
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test test-fast asan demo bench integration e2e tidy format clean
+.PHONY: all deps build test test-fast asan fuzz fuzz-build fuzz-smoke demo bench integration e2e tidy format clean
 
 all: build
 
@@ -20,8 +22,9 @@ build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD)
 
 # Everything CI runs: unit, golden and sim tests in the normal build and
-# under ASan+UBSan, then the integration suite against real runc and crun.
-test: build asan
+# under ASan+UBSan, every fuzzer for a 10 s smoke with the seeds and the
+# regression inputs, then the integration suite against real runc and crun.
+test: build asan fuzz-smoke
 	ctest --test-dir $(BUILD) --output-on-failure -L 'unit|golden|sim|integration'
 
 # The fast loop: everything but the sanitizer build.
@@ -32,6 +35,18 @@ asan: deps
 	cmake -S . -B $(ASAN_BUILD) -G $(GENERATOR) -DSA_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)
 	cmake --build $(ASAN_BUILD)
 	ctest --test-dir $(ASAN_BUILD) --output-on-failure -L 'unit|golden|sim'
+
+# libFuzzer harnesses (fuzz/README.md), built with clang 14, ASan and UBSan.
+fuzz-build: deps
+	CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD) -G $(GENERATOR) -DSA_FUZZ=ON $(CMAKE_FLAGS)
+	cmake --build $(FUZZ_BUILD) --target fuzzers
+
+# FUZZ_TIME seconds per harness (default 60); FUZZ_KEEP=1 keeps what they found.
+fuzz: fuzz-build
+	./fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_TIME)
+
+fuzz-smoke: fuzz-build
+	FUZZ_SEED=1 ./fuzz/run.sh $(FUZZ_BUILD) 10
 
 integration: build
 	ctest --test-dir $(BUILD) --output-on-failure -L integration
@@ -52,4 +67,4 @@ format:
 	find model compiler runtime sim bench integration -name '*.[ch]pp' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# fuzz/run.sh BUILD_DIR SECONDS [HARNESS...]: runs each libFuzzer harness
+# (default: all of fuzz/CMakeLists.txt's) for SECONDS, seeded from the
+# repository, and prints each one's final stats. Exits non-zero when a
+# harness finds a crash or a broken property; the input is kept in
+# BUILD_DIR/fuzz/artifacts/.
+#
+# Corpora: the seeds are rebuilt from the repository at every run
+# (BUILD_DIR/fuzz/seeds/HARNESS); what a run adds goes to
+# BUILD_DIR/fuzz/corpus/HARNESS, outside the repository, and is used again
+# by the next run there. fuzz/regressions/HARNESS holds inputs that once
+# failed: every run replays them first. FUZZ_KEEP=1 merges what a run
+# found into fuzz/corpus-kept/HARNESS in the repository (minimised).
+# FUZZ_SEED=N fixes libFuzzer's random seed (`make fuzz-smoke` uses 1, so
+# that CI explores the same inputs at every run).
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:?usage: fuzz/run.sh BUILD_DIR SECONDS [HARNESS...]}
+seconds=${2:?usage: fuzz/run.sh BUILD_DIR SECONDS [HARNESS...]}
+shift 2
+harnesses=("$@")
+[ ${#harnesses[@]} -gt 0 ] ||
+  harnesses=(fuzz_rules fuzz_dsl fuzz_table fuzz_trace fuzz_audit fuzz_container_message)
+[[ $seconds =~ ^[1-9][0-9]*$ ]] || { echo "fuzz/run.sh: SECONDS must be a positive integer" >&2; exit 2; }
+
+work=$build/fuzz
+rm -rf "$work/seeds"
+mkdir -p "$work/seeds" "$work/artifacts"
+
+rule_files=("$repo"/rules/*.yaml "$repo"/compiler/tests/fixtures/*.yaml "$repo"/integration/fixtures/*.yaml)
+
+# One seed file per input, named after its source.
+seed() {  # HARNESS NAME < content
+  mkdir -p "$work/seeds/$1"
+  cat > "$work/seeds/$1/$2"
+}
+
+for f in "${rule_files[@]}"; do
+  seed fuzz_rules "$(basename "$f")" < "$f"
+  # fuzz_dsl: the rule lines of the file's `rules:` list, one seed for all
+  # of them and one per rule.
+  awk '/^rules:/ {on=1; next} /^[^ #]/ {on=0} on && /^  - / {sub(/^  - /, ""); print}' "$f" \
+    > "$work/rules.txt"
+  seed fuzz_dsl "$(basename "$f" .yaml)" < "$work/rules.txt"
+  n=0
+  while IFS= read -r line; do
+    n=$((n + 1))
+    printf '%s\n' "$line" | seed fuzz_dsl "$(basename "$f" .yaml)-$n"
+  done < "$work/rules.txt"
+done
+
+for f in "$repo"/rules/*.yaml; do
+  out=$work/tables/$(basename "$f" .yaml)
+  mkdir -p "$out"
+  "$build/bin/rulec" -o "$out" "$f" > /dev/null
+  seed fuzz_table "$(basename "$f" .yaml).json" < "$out/table.json"
+done
+
+for f in "$repo"/sim/traces/*.jsonl "$repo"/sim/tests/data/*.jsonl; do
+  seed fuzz_trace "$(basename "$f")" < "$f"
+done
+
+n=0
+while IFS= read -r line && [ $n -lt 40 ]; do
+  n=$((n + 1))
+  printf '%s\n' "$line" | seed fuzz_audit "audit-$n"
+done < "$repo/sim/tests/data/audit.log"
+
+for f in "$repo"/runtime/kernel/tests/fixtures/*.json; do
+  { printf '\001'; cat "$f"; } | seed fuzz_container_message "$(basename "$f")"
+done
+
+failed=()
+for h in "${harnesses[@]}"; do
+  bin=$build/bin/$h
+  [ -x "$bin" ] || { echo "fuzz/run.sh: $bin not built (make fuzz builds it)" >&2; exit 2; }
+  corpus=$work/corpus/$h
+  mkdir -p "$corpus" "$repo/fuzz/regressions/$h"
+  args=(-max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048
+        -artifact_prefix="$work/artifacts/$h-")
+  [ -z "${FUZZ_SEED:-}" ] || args+=(-seed="$FUZZ_SEED")
+  case $h in
+    fuzz_rules | fuzz_dsl) args+=(-dict="$repo/fuzz/dsl.dict") ;;
+  esac
+  echo "== $h: ${seconds}s"
+  if ! "$bin" "${args[@]}" "$corpus" "$work/seeds/$h" "$repo/fuzz/regressions/$h" \
+      > "$work/$h.log" 2>&1; then
+    failed+=("$h")
+    tail -40 "$work/$h.log"
+  fi
+  grep -E '^(stat::|#[0-9]+ +DONE)' "$work/$h.log" || true
+  if [ "${FUZZ_KEEP:-0}" = 1 ]; then
+    mkdir -p "$repo/fuzz/corpus-kept/$h"
+    "$bin" -merge=1 "$repo/fuzz/corpus-kept/$h" "$corpus" > /dev/null 2>&1
+  fi
+done
+
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "fuzz/run.sh: failed: ${failed[*]} (inputs in $work/artifacts/)" >&2
+  exit 1
+fi
+echo "fuzz/run.sh: ${#harnesses[@]} harnesses, ${seconds}s each, nothing found"
