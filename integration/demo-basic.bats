@@ -26,9 +26,12 @@ demo() {
   cd "$SA_WORK/bundle"
   run sa_runtime_cmd "$rt" run "sa-demo-$rt-$$"
   echo "$output"
-  [ "${lines[0]}" = /root/self/cmdline ]
-  [[ "${lines[1]}" =~ ^/abc-pid-[0-9]+$ ]]
-  [ "${lines[2]}" = "chmod: /: Bad message" ]
+  # Three lines, in any order: chmod's message (stderr) has been seen ahead
+  # of ls's output (stdout) about once in 25 runs.
+  [ "${#lines[@]}" -eq 3 ]
+  printf '%s\n' "${lines[@]}" | grep -qx /root/self/cmdline
+  printf '%s\n' "${lines[@]}" | grep -qxE '/abc-pid-[0-9]+'
+  printf '%s\n' "${lines[@]}" | grep -qx "chmod: /: Bad message"
   # No CAP_SYS_ADMIN in the container: the mount was the agent's doing.
   grep -q '"rule":"demo-basic#1"' "$SA_TRACE"
   sa_stop_agent
