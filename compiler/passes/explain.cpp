@@ -75,7 +75,9 @@ std::string explain(const table::Table& t) {
     if (!p.description.empty())
       out += fmt::format("  description  {}\n", p.description);
     out += fmt::format("  applies to   {}\n", selector(t, p));
-    out += fmt::format("  default      {}\n", table::render_action(p.default_action));
+    out += fmt::format("  default      {} (also for every syscall the kernel notifies that no "
+                       "policy of the table names)\n",
+                       table::render_action(p.default_action));
     for (const auto& [name, rules] : p.syscalls) {
       out += fmt::format("  syscall {}  [{}]\n", name, numbers(t, name));
       for (const table::Row& r : rules.rows)

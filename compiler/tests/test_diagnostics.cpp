@@ -370,12 +370,12 @@ rules:
   - mkdir -> errno EPERM
 tests:
   - name: t
-    syscall: chmod
+    syscall: chmodd
     expect: errno EPERM
 )__",
-     R"__(t.yaml:6:14: error[E0314]: test 't': policy 'p' does not intercept 'chmod'
-        syscall: chmod
-                 ^~~~~
+     R"__(t.yaml:6:14: error[E0314]: test 't': 'chmodd' does not exist on x86_64
+        syscall: chmodd
+                 ^~~~~~
 )__"},
     {"E0314_test_arg",
      R"__(policy: p
