@@ -315,6 +315,15 @@ rules:
       - mkdir -> emulate path="{path}-{podname}"
                                       ^~~~~~~~~
 )__"},
+    {"E0310_template_filter",
+     R"__(policy: p
+rules:
+  - mkdir -> emulate path="{path}-{meta|base}"
+)__",
+     R"__(t.yaml:3:35: error[E0310]: unknown filter 'base' in '{meta|base}' (filters: basename)
+      - mkdir -> emulate path="{path}-{meta|base}"
+                                      ^~~~~~~~~~~
+)__"},
     {"E0311_range",
      R"__(policy: p
 rules:
@@ -363,6 +372,16 @@ rules:
       - mkdir path -> errno EPERM
               ^~~~
   hint: compare it, e.g. path = ...
+)__"},
+    {"E0313_metadata_alone",
+     R"__(policy: p
+rules:
+  - mkdir meta -> errno EPERM
+)__",
+     R"__(t.yaml:3:11: error[E0313]: 'meta' alone is not a condition
+      - mkdir meta -> errno EPERM
+              ^~~~
+  hint: compare it, e.g. meta != "" (not empty)
 )__"},
     {"E0314_test",
      R"__(policy: p
