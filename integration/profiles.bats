@@ -38,6 +38,8 @@ starts() {
 @test "crun: notifier profile" { starts crun notifier; }
 @test "runc: kinvolk-compat profile" { starts runc kinvolk-compat; }
 @test "crun: kinvolk-compat profile" { starts crun kinvolk-compat; }
+@test "runc: runc-reference profile" { starts runc runc-reference; }
+@test "crun: runc-reference profile" { starts crun runc-reference; }
 
 @test "runc: one node-wide profile for every policy at once" {
   sa_compile "$SA_WORK/out" --listener-path "$SA_WORK/agent.sock" "$SA_ROOT"/rules/*.yaml

@@ -44,6 +44,7 @@ model::ContainerInfo container_of(const passes::TestCase& t) {
   c.pod_name = t.pod_name;
   c.annotations = t.annotations;
   c.meta = t.meta;
+  c.metadata_raw = t.metadata_raw;
   return c;
 }
 

@@ -14,7 +14,7 @@
 //               | "in" , "userns"
 //               | operand , [ test ] ;
 //   operand     = "pod.namespace" | "pod.name" | "container.name" | "container.id"
-//               | "annotation" , "[" , string , "]" | "meta." , key
+//               | "annotation" , "[" , string , "]" | "meta." , key | "meta"
 //               | "caller.uid" | "caller.gid" | "caller.pid" | ident ;
 //   test        = cmp_op , value_union
 //               | "&" , value_union , [ ( "==" | "=" | "!=" ) , value_union ]
@@ -116,9 +116,11 @@ struct f_caller_pid : kw<TAO_PEGTL_STRING("caller.pid")> {};
 struct f_annotation : p::seq<TAO_PEGTL_STRING("annotation"), ws, p::one<'['>, ws,
                              p::must<expected<string_lit>>, ws, p::must<expected<p::one<']'>>>> {};
 struct f_meta : p::seq<TAO_PEGTL_STRING("meta."), p::must<expected<meta_key>>> {};
+// After f_meta: `meta` alone is the whole listenerMetadata string.
+struct f_metadata : kw<TAO_PEGTL_STRING("meta")> {};
 struct f_arg : p::seq<p::not_at<keyword>, ident> {};
 struct operand : p::sor<f_pod_namespace, f_pod_name, f_container_name, f_container_id, f_caller_uid,
-                        f_caller_gid, f_caller_pid, f_annotation, f_meta, f_arg> {};
+                        f_caller_gid, f_caller_pid, f_annotation, f_meta, f_metadata, f_arg> {};
 
 // ---- tests --------------------------------------------------------------
 struct op_eq : p::sor<TAO_PEGTL_STRING("=="), p::seq<p::one<'='>, p::not_at<p::one<'='>>>> {};

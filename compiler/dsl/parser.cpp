@@ -127,10 +127,10 @@ using selector = p::parse_tree::selector<
               g::syscall_name, g::any_syscall, g::or_expr, g::and_expr, g::not_expr, g::requirement,
               g::has_cap, g::in_userns, g::comparison, g::f_pod_namespace, g::f_pod_name,
               g::f_container_name, g::f_container_id, g::f_caller_uid, g::f_caller_gid,
-              g::f_caller_pid, g::f_annotation, g::f_meta, g::f_arg, g::meta_key, g::compare_test,
-              g::mask_test, g::mask_value, g::mask_cmp, g::in_test, g::negated, g::list_lit,
-              g::glob_test, g::prefix_test, g::op_eq, g::op_ne, g::op_le, g::op_ge, g::op_lt,
-              g::op_gt, g::value_union, g::string_lit, g::integer, g::word, g::capability,
+              g::f_caller_pid, g::f_annotation, g::f_meta, g::f_metadata, g::f_arg, g::meta_key,
+              g::compare_test, g::mask_test, g::mask_value, g::mask_cmp, g::in_test, g::negated,
+              g::list_lit, g::glob_test, g::prefix_test, g::op_eq, g::op_ne, g::op_le, g::op_ge,
+              g::op_lt, g::op_gt, g::value_union, g::string_lit, g::integer, g::word, g::capability,
               g::userns_suffix, g::actions, g::a_log, g::a_stop, g::a_delay, g::duration_literal,
               g::r_continue, g::kw_unsafe, g::r_errno, g::errno_value, g::r_return, g::r_kill,
               g::r_emulate, g::emulate_op, g::emulate_param, g::param_key, g::emulate_as>>;
@@ -285,6 +285,8 @@ class Builder {
     } else if (n.is_type<g::f_meta>()) {
       o.field = table::Field::Meta;
       o.name = n.children.at(0)->string();
+    } else if (n.is_type<g::f_metadata>()) {
+      o.field = table::Field::Metadata;
     } else {
       o.field = table::Field::Arg;
       o.name = n.string();

@@ -7,25 +7,42 @@
 namespace sa::passes {
 namespace {
 
+std::string pattern(std::string_view field, const std::string& glob) {
+  return fmt::format("{} glob {}", field, table::quote(glob));
+}
+
+// How a container comes to this policy. A selector field the container does
+// not have (a key absent, no Kubernetes annotations) never matches.
 std::string selector(const table::Table& t, const table::Policy& p) {
   if (p.match.empty()) {
     return t.policies.size() == 1 ? "every container (the only policy)"
-                                  : "containers naming it (policy=NAME) only";
+                                  : fmt::format("containers naming it (policy={}) only", p.name);
   }
   std::vector<std::string> parts;
   for (const auto& [k, v] : p.match.meta)
-    parts.push_back(fmt::format("meta.{} glob {}", k, table::quote(v)));
-  for (const auto& [k, v] : p.match.annotations) {
-    parts.push_back(fmt::format("annotation[{}] glob {}", table::quote(k), table::quote(v)));
-  }
+    parts.push_back(pattern(fmt::format("meta.{}", k), v));
+  for (const auto& [k, v] : p.match.annotations)
+    parts.push_back(pattern(fmt::format("annotation[{}]", table::quote(k)), v));
   if (!p.match.pod_namespace.empty())
-    parts.push_back(fmt::format("pod.namespace glob {}", table::quote(p.match.pod_namespace)));
+    parts.push_back(pattern("pod.namespace", p.match.pod_namespace));
   if (!p.match.pod_name.empty())
-    parts.push_back(fmt::format("pod.name glob {}", table::quote(p.match.pod_name)));
-  if (!p.match.container_name.empty()) {
-    parts.push_back(fmt::format("container.name glob {}", table::quote(p.match.container_name)));
+    parts.push_back(pattern("pod.name", p.match.pod_name));
+  if (!p.match.container_name.empty())
+    parts.push_back(pattern("container.name", p.match.container_name));
+  return fmt::format("policy={}, or {} (a field the container does not have never matches)", p.name,
+                     fmt::join(parts, " and "));
+}
+
+// The policies whose selectors are tried before this one's.
+std::string tried_before(const table::Table& t, const table::Policy& p) {
+  std::vector<std::string_view> earlier;
+  for (const table::Policy& q : t.policies) {
+    if (&q == &p)
+      break;
+    if (!q.match.empty())
+      earlier.push_back(q.name);
   }
-  return fmt::format("policy=NAME, or {}", fmt::join(parts, " and "));
+  return fmt::format("{}", fmt::join(earlier, ", "));
 }
 
 std::string numbers(const table::Table& t, const std::string& name) {
@@ -75,7 +92,14 @@ std::string explain(const table::Table& t) {
     if (!p.description.empty())
       out += fmt::format("  description  {}\n", p.description);
     out += fmt::format("  applies to   {}\n", selector(t, p));
-    out += fmt::format("  default      {}\n", table::render_action(p.default_action));
+    if (!p.match.empty() && !tried_before(t, p).empty()) {
+      out += fmt::format("  unless       the selector of an earlier policy matches first: {}\n",
+                         tried_before(t, p));
+    }
+    out += fmt::format(
+        "  default      {} (also for every syscall the kernel notifies that no "
+        "policy of the table names)\n",
+        table::render_action(p.default_action));
     for (const auto& [name, rules] : p.syscalls) {
       out += fmt::format("  syscall {}  [{}]\n", name, numbers(t, name));
       for (const table::Row& r : rules.rows)

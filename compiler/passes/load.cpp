@@ -266,8 +266,8 @@ class Loader {
       return;
     }
     check_keys(c, "a test case",
-               {"name", "syscall", "arch", "args", "pid", "container", "pod", "meta", "annotations",
-                "caller", "unreadable", "expect"});
+               {"name", "syscall", "arch", "args", "pid", "container", "pod", "meta", "metadata",
+                "annotations", "caller", "unreadable", "expect"});
     TestDoc t;
     t.at = pos(c);
     for (const char* required : {"name", "syscall", "expect"}) {
@@ -300,6 +300,8 @@ class Loader {
     }
     if (const YAML::Node x = c["meta"])
       t.meta = string_map(x, "`meta`");
+    if (const YAML::Node x = c["metadata"])
+      t.metadata = scalar(x, "`metadata`");
     if (const YAML::Node x = c["annotations"])
       t.annotations = string_map(x, "`annotations`");
     if (const YAML::Node x = c["caller"])

@@ -31,6 +31,7 @@ struct TestDoc {
   std::map<std::string, Scalar> container;  // id, name, pid
   std::map<std::string, Scalar> pod;        // namespace, name
   std::map<std::string, Scalar> meta;
+  std::optional<Scalar> metadata;  // the whole listenerMetadata
   std::map<std::string, Scalar> annotations;
   std::map<std::string, Scalar> caller;  // uid, gid, userns
   std::vector<Scalar> caps;

@@ -71,6 +71,9 @@ std::optional<table::FieldRef> field(const Context& ctx, const dsl::Operand& o,
       f.key = o.name;
       f.label = fmt::format("meta.{}", o.name);
       break;
+    case Field::Metadata:
+      f.label = "meta";
+      break;
     case Field::Uid:
       f.type = catalog::ArgType::UInt;
       f.label = "caller.uid";
@@ -183,7 +186,8 @@ std::optional<table::Predicate> compare(const Context& ctx, const dsl::Condition
         ctx.error(code::kBadOperand, fmt::format("{} alone is not a condition", describe(*lhs)),
                   c.lhs.span)
             .hint = lhs->field == Field::Arg ? fmt::format("compare it, e.g. {} = ...", lhs->label)
-                                             : "compare it with a value";
+                    : lhs->field == Field::Metadata ? "compare it, e.g. meta != \"\" (not empty)"
+                                                    : "compare it with a value";
         return std::nullopt;
       }
       return p;

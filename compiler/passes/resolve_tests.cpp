@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "dsl/parser.hpp"
+#include "model/call/container_info.hpp"
 #include "model/catalog/constants.hpp"
 #include "model/catalog/syscalls.hpp"
 #include "model/table/template.hpp"
@@ -61,11 +62,9 @@ class TestResolver {
 
   bool syscall(const TestDoc& t, TestCase& out) {
     current_ = t.name.text;
-    const auto& names = policy_.intercepted;
-    if (std::find(names.begin(), names.end(), out.syscall) == names.end()) {
-      return fail(t.syscall,
-                  fmt::format("policy '{}' does not intercept '{}'", policy_.name, out.syscall));
-    }
+    // A syscall the policy does not intercept is a fair test too: it is what
+    // a profile written elsewhere makes the kernel notify (the default, or
+    // another policy's passthrough, decides it).
     out.arch = arches_.front().name;
     if (t.arch) {
       auto a = catalog::find_arch(t.arch->text);
@@ -189,11 +188,27 @@ class TestResolver {
       if (k == "name")
         out.pod_name = s.text;
     }
-    for (const auto& [k, s] : t.meta)
-      out.meta[k] = s.text;
+    metadata(t, out);
     for (const auto& [k, s] : t.annotations)
       out.annotations[k] = s.text;
     return ok;
+  }
+
+  // `metadata: TEXT` is the listenerMetadata as a runtime sends it, parsed
+  // into keys as the agent does; `meta:` keys are added over it. Without
+  // `metadata`, the keys written as KEY=VALUE lines are the whole string.
+  static void metadata(const TestDoc& t, TestCase& out) {
+    if (t.metadata) {
+      out.metadata_raw = t.metadata->text;
+      out.meta = model::parse_metadata(out.metadata_raw);
+    }
+    std::vector<std::string> lines;
+    for (const auto& [k, s] : t.meta) {
+      out.meta[k] = s.text;
+      lines.push_back(k + "=" + s.text);
+    }
+    if (!t.metadata)
+      out.metadata_raw = fmt::format("{}", fmt::join(lines, "\n"));
   }
 
   bool caller(const TestDoc& t, TestCase& out) {

@@ -45,6 +45,7 @@ struct TestCase {
   std::string pod_namespace;
   std::string pod_name;
   std::map<std::string, std::string> meta;
+  std::string metadata_raw;  // what {meta} and `meta = ...` see
   std::map<std::string, std::string> annotations;
   uint32_t uid = 0;
   uint32_t gid = 0;

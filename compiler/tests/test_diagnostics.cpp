@@ -321,6 +321,15 @@ rules:
       - mkdir -> emulate path="{path}-{podname}"
                                       ^~~~~~~~~
 )__"},
+    {"E0310_template_filter",
+     R"__(policy: p
+rules:
+  - mkdir -> emulate path="{path}-{meta|base}"
+)__",
+     R"__(t.yaml:3:35: error[E0310]: unknown filter 'base' in '{meta|base}' (filters: basename)
+      - mkdir -> emulate path="{path}-{meta|base}"
+                                      ^~~~~~~~~~~
+)__"},
     {"E0311_range",
      R"__(policy: p
 rules:
@@ -370,18 +379,28 @@ rules:
               ^~~~
   hint: compare it, e.g. path = ...
 )__"},
+    {"E0313_metadata_alone",
+     R"__(policy: p
+rules:
+  - mkdir meta -> errno EPERM
+)__",
+     R"__(t.yaml:3:11: error[E0313]: 'meta' alone is not a condition
+      - mkdir meta -> errno EPERM
+              ^~~~
+  hint: compare it, e.g. meta != "" (not empty)
+)__"},
     {"E0314_test",
      R"__(policy: p
 rules:
   - mkdir -> errno EPERM
 tests:
   - name: t
-    syscall: chmod
+    syscall: chmodd
     expect: errno EPERM
 )__",
-     R"__(t.yaml:6:14: error[E0314]: test 't': policy 'p' does not intercept 'chmod'
-        syscall: chmod
-                 ^~~~~
+     R"__(t.yaml:6:14: error[E0314]: test 't': 'chmodd' does not exist on x86_64
+        syscall: chmodd
+                 ^~~~~~
 )__"},
     {"E0314_test_arg",
      R"__(policy: p

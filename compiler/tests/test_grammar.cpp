@@ -39,6 +39,9 @@ static const char* const kAccepted[] = {
     "mkdir pod.namespace = default pod.name glob \"web-*\" container.name != sidecar -> continue",
     "mkdir annotation[\"io.kubernetes.pod.name\"] = x -> continue",
     "mkdir meta.MKDIR_TMPL -> emulate path=\"{path}{meta.MKDIR_TMPL}\"",
+    "mkdir meta = \"bar\" -> emulate path=\"{path}-{meta}\"",
+    "mkdir not meta glob \"*[!/]*\" -> emulate path=\"{path}-{meta|basename}\"",
+    "mount fs in meta -> emulate",
     "mkdir uid = 0 gid != 0 caller.pid > 1 -> errno EPERM",
     "mount has CAP_SYS_ADMIN in userns -> emulate",
     "mount in userns, has CAP_SYS_ADMIN -> emulate",
@@ -127,6 +130,20 @@ BOOST_AUTO_TEST_CASE(design_card_example_tree) {
   BOOST_TEST(r.value.requirements[0].capability.text == "CAP_SYS_ADMIN");
   BOOST_TEST(r.value.requirements[0].in_userns);
   BOOST_TEST((r.value.action.response->kind == sa::table::Response::Emulate));
+}
+
+BOOST_AUTO_TEST_CASE(meta_alone_is_the_whole_metadata_and_meta_dot_a_key) {
+  const auto whole = parse_rule("mkdir meta = bar -> continue");
+  BOOST_TEST_REQUIRE(whole.ok());
+  BOOST_TEST((whole.value.condition->lhs.field == sa::table::Field::Metadata));
+  const auto key = parse_rule("mkdir meta.bar -> continue");
+  BOOST_TEST_REQUIRE(key.ok());
+  BOOST_TEST((key.value.condition->lhs.field == sa::table::Field::Meta));
+  BOOST_TEST(key.value.condition->lhs.name == "bar");
+  // An argument whose name merely starts with "meta" is still an argument.
+  const auto arg = parse_rule("mkdir metadata = 1 -> continue");
+  BOOST_TEST_REQUIRE(arg.ok());
+  BOOST_TEST((arg.value.condition->lhs.field == sa::table::Field::Arg));
 }
 
 BOOST_AUTO_TEST_CASE(emulate_as_agent_after_the_parameters) {

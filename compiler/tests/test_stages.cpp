@@ -187,11 +187,54 @@ tests:
   BOOST_TEST(t.expect.error == 1);
 }
 
+BOOST_AUTO_TEST_CASE(inline_tests_take_the_whole_metadata) {
+  diag::Sink sink;
+  auto src = std::make_shared<passes::SourceFile>("t.yaml", R"(policy: p
+rules:
+  - mkdir meta = "a=1" -> errno EPERM
+tests:
+  - name: raw
+    syscall: mkdir
+    metadata: "a=1"
+    meta: {b: "2"}
+    expect: errno EPERM
+  - name: keys only
+    syscall: mkdir
+    meta: {a: "1", b: "2"}
+    expect: errno EPERM
+  - name: a syscall the policy does not intercept
+    syscall: read
+    expect: continue
+)");
+  auto c = passes::Pipeline(kArches).run_sources({src}, sink);
+  BOOST_TEST_REQUIRE(c.has_value(), diag::format_text(sink.items()));
+  BOOST_TEST_REQUIRE(c->tests.size() == 3u);
+  BOOST_TEST(c->tests[0].metadata_raw == "a=1");
+  BOOST_TEST(c->tests[0].meta.at("a") == "1");
+  BOOST_TEST(c->tests[0].meta.at("b") == "2");
+  BOOST_TEST(c->tests[1].metadata_raw == "a=1\nb=2");
+  BOOST_TEST(c->tests[2].syscall == "read");
+}
+
+BOOST_AUTO_TEST_CASE(the_whole_metadata_is_a_string_field) {
+  const auto t = compile("  - mkdir meta glob \"b*\" -> emulate path=\"{path}-{meta|basename}\"\n");
+  const auto& r = only_row(t, "mkdir");
+  BOOST_TEST_REQUIRE(r.when.size() == 1u);
+  BOOST_TEST((r.when[0].lhs.field == table::Field::Metadata));
+  BOOST_TEST(r.when[0].lhs.label == "meta");
+  BOOST_TEST(!r.reads_memory);
+  const auto j = table::to_json(t);
+  BOOST_TEST(j["policies"][0]["syscalls"]["mkdir"]["rows"][0]["when"][0]["field"]["kind"] ==
+             "metadata");
+  BOOST_TEST((table::from_json(j).policies == t.policies));
+}
+
 BOOST_AUTO_TEST_CASE(table_json_round_trips) {
   const auto t = compile(
       "  - mount fs in [cifs, nfs] requires CAP_SYS_ADMIN in userns -> emulate\n"
       "  - mount flags & MS_BIND|MS_REC == MS_BIND -> log, errno EPERM\n"
       "  - mkdir not (mode = 0700 or mode = 0755) meta.X -> emulate path=\"{path}.x\"\n"
+      "  - mkdir meta = bar -> emulate path=\"{path}-{meta|basename}\"\n"
       "  - openat dirfd = AT_FDCWD -> delay 10ms then return 3\n"
       "  - chroot -> stop container after 5s\n"
       "  - chmod -> emulate mode=0700 as agent\n");

@@ -239,6 +239,15 @@ const std::vector<std::string>& all_syscall_names() {
   return names;
 }
 
+std::map<int, std::string> syscalls_on(const Arch& arch) {
+  std::map<int, std::string> out;
+  for (const std::string& name : all_syscall_names()) {
+    if (auto nr = syscall_number(name, arch))
+      out.emplace(*nr, name);
+  }
+  return out;
+}
+
 uint64_t type_mask(ArgType type, unsigned word_bits) {
   switch (type) {
     case ArgType::UShort:

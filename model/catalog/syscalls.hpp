@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -65,6 +66,9 @@ std::string syscall_name(const Arch& arch, int nr);
 bool syscall_exists_anywhere(std::string_view name);
 // Every syscall name libseccomp knows on any architecture, sorted (for hints).
 const std::vector<std::string>& all_syscall_names();
+// Every syscall libseccomp knows on `arch`, by number: what the engine names
+// a notification with when the table does not name its syscall.
+std::map<int, std::string> syscalls_on(const Arch& arch);
 
 // Applies the width and signedness of `type` to a raw 64-bit register value,
 // for a task of the given word size. Strings and pointers are word-sized.

@@ -16,6 +16,7 @@ bool is_string_field(const FieldRef& f) {
     case Field::ContainerId:
     case Field::Annotation:
     case Field::Meta:
+    case Field::Metadata:
       return true;
   }
   return false;

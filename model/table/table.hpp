@@ -38,6 +38,7 @@ enum class Field {
   ContainerId,
   Annotation,
   Meta,
+  Metadata,  // the whole listenerMetadata string, as received
   Uid,
   Gid,
   Pid
@@ -179,7 +180,7 @@ struct Table {
 namespace sa {
 template <>
 struct Vocabulary<table::Field> {
-  static constexpr std::size_t count = 10;
+  static constexpr std::size_t count = 11;
   static constexpr std::array<NameEntry<table::Field>, count> names{{
       {table::Field::Arg, "arg"},
       {table::Field::PodNamespace, "pod.namespace"},
@@ -188,6 +189,7 @@ struct Vocabulary<table::Field> {
       {table::Field::ContainerId, "container.id"},
       {table::Field::Annotation, "annotation"},
       {table::Field::Meta, "meta"},
+      {table::Field::Metadata, "metadata"},
       {table::Field::Uid, "caller.uid"},
       {table::Field::Gid, "caller.gid"},
       {table::Field::Pid, "caller.pid"},

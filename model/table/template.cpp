@@ -28,18 +28,20 @@ namespace {
 std::optional<Segment> placeholder(std::string_view name, std::string_view syscall,
                                    std::string* why) {
   using K = Segment::Kind;
+  if (name == "meta")
+    return Segment{K::Metadata, std::string(name), -1, catalog::ArgType::Str, std::nullopt};
   if (name == "pid")
-    return Segment{K::Pid, std::string(name), -1, catalog::ArgType::Int};
+    return Segment{K::Pid, std::string(name), -1, catalog::ArgType::Int, std::nullopt};
   if (name == "container.pid")
-    return Segment{K::ContainerPid, std::string(name), -1, catalog::ArgType::Int};
+    return Segment{K::ContainerPid, std::string(name), -1, catalog::ArgType::Int, std::nullopt};
   if (name == "container.id")
-    return Segment{K::ContainerId, std::string(name), -1, catalog::ArgType::Str};
+    return Segment{K::ContainerId, std::string(name), -1, catalog::ArgType::Str, std::nullopt};
   if (name == "container.name")
-    return Segment{K::ContainerName, std::string(name), -1, catalog::ArgType::Str};
+    return Segment{K::ContainerName, std::string(name), -1, catalog::ArgType::Str, std::nullopt};
   if (name == "pod.namespace")
-    return Segment{K::PodNamespace, std::string(name), -1, catalog::ArgType::Str};
+    return Segment{K::PodNamespace, std::string(name), -1, catalog::ArgType::Str, std::nullopt};
   if (name == "pod.name")
-    return Segment{K::PodName, std::string(name), -1, catalog::ArgType::Str};
+    return Segment{K::PodName, std::string(name), -1, catalog::ArgType::Str, std::nullopt};
   for (const auto& [prefix, kind] : {std::pair{std::string_view("meta."), K::Meta},
                                      std::pair{std::string_view("annotation."), K::Annotation}}) {
     if (name.substr(0, prefix.size()) == prefix) {
@@ -47,7 +49,8 @@ std::optional<Segment> placeholder(std::string_view name, std::string_view sysca
         *why = fmt::format("'{{{}}}' needs a key", name);
         return std::nullopt;
       }
-      return Segment{kind, std::string(name.substr(prefix.size())), -1, catalog::ArgType::Str};
+      return Segment{kind, std::string(name.substr(prefix.size())), -1, catalog::ArgType::Str,
+                     std::nullopt};
     }
   }
   if (syscall.empty()) {
@@ -64,10 +67,42 @@ std::optional<Segment> placeholder(std::string_view name, std::string_view sysca
                        syscall);
     return std::nullopt;
   }
-  return Segment{K::Arg, std::string(name), arg->index, arg->spec.type};
+  return Segment{K::Arg, std::string(name), arg->index, arg->spec.type, std::nullopt};
+}
+
+// `NAME` or `NAME|FILTER`.
+std::optional<Segment> filtered_placeholder(std::string_view inside, std::string_view syscall,
+                                            std::string* why) {
+  const size_t bar = inside.find('|');
+  auto seg = placeholder(inside.substr(0, bar), syscall, why);
+  if (!seg || bar == std::string_view::npos)
+    return seg;
+  const std::string_view filter = inside.substr(bar + 1);
+  seg->filter = value_of<TemplateFilter>(filter);
+  if (!seg->filter) {
+    *why = fmt::format("unknown filter '{}' in '{{{}}}' (filters: basename)", filter, inside);
+    return std::nullopt;
+  }
+  return seg;
 }
 
 }  // namespace
+
+std::string apply_filter(TemplateFilter f, std::string_view value) {
+  switch (f) {
+    case TemplateFilter::Basename: {
+      if (value.empty())
+        return ".";
+      while (value.size() > 1 && value.back() == '/')
+        value.remove_suffix(1);
+      if (value == "/")
+        return "/";
+      const size_t slash = value.rfind('/');
+      return std::string(slash == std::string_view::npos ? value : value.substr(slash + 1));
+    }
+  }
+  return std::string(value);
+}
 
 std::optional<Template> parse_template(std::string_view text, std::string_view syscall,
                                        TemplateError* error) {
@@ -75,7 +110,8 @@ std::optional<Template> parse_template(std::string_view text, std::string_view s
   std::string literal;
   auto flush = [&] {
     if (!literal.empty())
-      t.segments.push_back(Segment{Segment::Kind::Literal, std::move(literal), -1, {}});
+      t.segments.push_back(
+          Segment{Segment::Kind::Literal, std::move(literal), -1, {}, std::nullopt});
     literal.clear();
   };
   for (size_t i = 0; i < text.size(); ++i) {
@@ -97,9 +133,9 @@ std::optional<Template> parse_template(std::string_view text, std::string_view s
       *error = TemplateError{"unterminated '{' in template; write \\{ for a literal brace", i, 1};
       return std::nullopt;
     }
-    const std::string_view name = text.substr(i + 1, close - i - 1);
+    const std::string_view inside = text.substr(i + 1, close - i - 1);
     std::string why;
-    auto seg = placeholder(name, syscall, &why);
+    auto seg = filtered_placeholder(inside, syscall, &why);
     if (!seg) {
       *error = TemplateError{why, i, close - i + 1};
       return std::nullopt;
@@ -122,7 +158,7 @@ std::optional<std::string> expand(const Template& t, const SegmentResolver& reso
     auto v = resolve(s);
     if (!v)
       return std::nullopt;
-    out += *v;
+    out += s.filter ? apply_filter(*s.filter, *v) : *v;
   }
   return out;
 }

@@ -13,8 +13,18 @@
 #include <vector>
 
 #include "model/catalog/syscalls.hpp"
+#include "model/names.hpp"
 
 namespace sa::table {
+
+// What `{NAME|FILTER}` does to a placeholder's value.
+enum class TemplateFilter {
+  // Go's filepath.Base, which runc's reference agent applies to its
+  // listenerMetadata: the last element after trailing slashes are removed;
+  // "" gives ".", a string of slashes "/".
+  Basename,
+};
+std::string apply_filter(TemplateFilter f, std::string_view value);
 
 struct Segment {
   enum class Kind {
@@ -27,12 +37,14 @@ struct Segment {
     PodNamespace,   // {pod.namespace}
     PodName,        // {pod.name}
     Meta,           // {meta.KEY}: listenerMetadata, Go-template forms expanded
+    Metadata,       // {meta}: the whole listenerMetadata string, as received
     Annotation,     // {annotation.KEY}
   };
   Kind kind = Kind::Literal;
   std::string text;  // Literal: the text; Meta / Annotation: the key; Arg: its name
   int arg = -1;
   catalog::ArgType type = catalog::ArgType::Str;
+  std::optional<TemplateFilter> filter;  // {NAME|FILTER}: applied to the value
 };
 
 struct Template {
@@ -78,3 +90,13 @@ std::optional<uint64_t> parse_go_duration(std::string_view text);
 bool glob_match(std::string_view pattern, std::string_view text);
 
 }  // namespace sa::table
+
+namespace sa {
+template <>
+struct Vocabulary<table::TemplateFilter> {
+  static constexpr std::size_t count = 1;
+  static constexpr std::array<NameEntry<table::TemplateFilter>, count> names{{
+      {table::TemplateFilter::Basename, "basename"},
+  }};
+};
+}  // namespace sa

@@ -13,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <optional>
+#include <unordered_set>
 
 #include "agent/forbidden_syscalls.hpp"
 #include "agent/loop.hpp"
@@ -68,6 +69,9 @@ struct Container {
   bool stopped = false;
   bool closed = false;
   uint64_t notifications = 0;
+  // (audit arch, nr) of the syscalls no rule decided for it that were
+  // logged: each is logged once (Telemetry::without_rule).
+  std::unordered_set<uint64_t> logged_without_rule;
 };
 
 }  // namespace sa::agent

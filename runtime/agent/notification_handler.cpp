@@ -172,6 +172,11 @@ bool NotificationHandler::handle(const std::shared_ptr<Container>& c,
   }
   ++c->notifications;
   telemetry_.decision_warnings(*c, p->decision);
+  if (Telemetry::without_rule(p->decision.origin) &&
+      c->logged_without_rule.insert((uint64_t{n.audit_arch} << 32) | static_cast<uint32_t>(n.nr))
+          .second) {
+    telemetry_.first_without_rule(*c, n, p->decision);
+  }
   if (p->decision.stops())
     notifier_.forbidden(c, p->decision);
   if (p->decision.delay_ms && *p->decision.delay_ms > 0) {

@@ -5,6 +5,7 @@
 #include "agent/container.hpp"
 #include "agent/log.hpp"
 #include "agent/responder.hpp"
+#include "model/catalog/arch.hpp"
 
 namespace sa::agent {
 
@@ -130,6 +131,65 @@ void Telemetry::decision_warnings(const Container& c, const engine::Decision& d)
     log_event(warn, "decision warning",
               {{"id", c.info.id}, {"syscall", std::string(d.syscall)}, {"warning", w}});
   }
+}
+
+bool Telemetry::without_rule(model::Origin o) {
+  switch (o) {
+    case model::Origin::Unnamed:
+    case model::Origin::UnknownSyscall:
+    case model::Origin::NoPolicy:
+      return true;
+    case model::Origin::Rule:
+    case model::Origin::Requirement:
+    case model::Origin::Default:
+    case model::Origin::Passthrough:
+    case model::Origin::ReadFailed:
+    case model::Origin::FactsUnavailable:
+    case model::Origin::UnsafeContinueRefused:
+      return false;
+  }
+  return false;
+}
+
+namespace {
+
+std::string_view why_without_rule(model::Origin o) {
+  switch (o) {
+    case model::Origin::Unnamed:
+      return "no policy of the table names this syscall, which the container's profile has "
+             "notified: the policy default applies (further calls are not logged)";
+    case model::Origin::NoPolicy:
+      return "no policy applies to the container: the base profile's action (further calls are "
+             "not logged)";
+    case model::Origin::UnknownSyscall:
+      return "no policy applies to the container and the table does not name this syscall, or "
+             "there is no syscall of that number: ENOSYS (further calls are not logged)";
+    case model::Origin::Rule:
+    case model::Origin::Requirement:
+    case model::Origin::Default:
+    case model::Origin::Passthrough:
+    case model::Origin::ReadFailed:
+    case model::Origin::FactsUnavailable:
+    case model::Origin::UnsafeContinueRefused:
+      break;
+  }
+  return "";
+}
+
+}  // namespace
+
+void Telemetry::first_without_rule(const Container& c, const model::Notification& n,
+                                   const engine::Decision& d) {
+  const auto arch = catalog::find_arch_by_audit(n.audit_arch);
+  log_event(warn, "syscall without a rule",
+            {{"id", c.info.id},
+             {"policy", d.policy != nullptr ? d.policy->name : std::string()},
+             {"syscall", std::string(d.syscall)},
+             {"arch", arch ? arch->name : fmt::format("{:#x}", n.audit_arch)},
+             {"nr", n.nr},
+             {"action", d.action_text()},
+             {"origin", std::string(name_of(d.origin))},
+             {"why", std::string(why_without_rule(d.origin))}});
 }
 
 void Telemetry::started(const std::string& socket, const std::string& table,

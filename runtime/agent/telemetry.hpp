@@ -65,6 +65,12 @@ class Telemetry {
                const engine::Decision& d, const Answered& a,
                std::optional<trace::NotificationRecord> record);
   void decision_warnings(const Container& c, const engine::Decision& d);
+  // A syscall no rule of the container's policy decided because no policy
+  // names it (or the container has none): the handler logs the first one
+  // of each syscall per container.
+  static bool without_rule(model::Origin o);
+  void first_without_rule(const Container& c, const model::Notification& n,
+                          const engine::Decision& d);
 
   void started(const std::string& socket, const std::string& table, const engine::Engine& e,
                unsigned threads, const std::string& metrics_endpoint);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 #include "engine/engine_error.hpp"
@@ -196,36 +197,66 @@ CompiledSyscall compile_syscall(const table::Policy& p, const table::SyscallRule
   return out;
 }
 
-void compile_index(const table::Table& t, CompiledTable& out,
-                   std::map<std::string_view, int32_t>& slot_of) {
-  for (const auto& [arch_name, numbers] : t.index) {
-    for (const auto& [nr, name] : numbers) {
-      if (slot_of.emplace(name, static_cast<int32_t>(out.slots.size())).second) {
-        out.slots.push_back(SyscallSlot{name, std::nullopt});
-      }
-    }
+int32_t slot_for(const std::string& name, bool in_table, CompiledTable& out,
+                 std::map<std::string, int32_t>& slot_of) {
+  auto [it, added] = slot_of.emplace(name, static_cast<int32_t>(out.slots.size()));
+  if (added)
+    out.slots.push_back(SyscallSlot{name, in_table, std::nullopt});
+  return it->second;
+}
+
+// The table's architectures: those it targets and those its index names.
+std::vector<std::string> arch_names(const table::Table& t) {
+  std::vector<std::string> out = t.arches;
+  for (const auto& [name, numbers] : t.index) {
+    if (std::find(out.begin(), out.end(), name) == out.end())
+      out.push_back(name);
   }
+  return out;
+}
+
+ArchSlots arch_slots(const std::string& arch_name, const std::map<int, int32_t>& slot_by_nr) {
+  const auto arch = catalog::find_arch(arch_name);
+  if (!arch)
+    throw EngineError(fmt::format("index: unknown architecture '{}'", arch_name));
+  ArchSlots a;
+  a.audit_arch = arch->audit_arch;
+  a.word_bits = arch->word_bits;
+  if (slot_by_nr.empty())
+    return a;
+  a.first_nr = slot_by_nr.begin()->first;
+  const int64_t span = static_cast<int64_t>(slot_by_nr.rbegin()->first) - a.first_nr + 1;
+  if (span > kMaxNumberSpan) {
+    throw EngineError(fmt::format("index.{}: syscall numbers {}..{} span more than {}", arch_name,
+                                  a.first_nr, slot_by_nr.rbegin()->first, kMaxNumberSpan));
+  }
+  a.slot_by_nr.assign(static_cast<size_t>(span), -1);
+  for (const auto& [nr, slot] : slot_by_nr)
+    a.slot_by_nr[static_cast<size_t>(nr - a.first_nr)] = slot;
+  return a;
+}
+
+// The table's syscalls get the first slots, every other syscall libseccomp
+// knows on the table's architectures the rest.
+void compile_index(const table::Table& t, CompiledTable& out,
+                   std::map<std::string, int32_t>& slot_of) {
   for (const auto& [arch_name, numbers] : t.index) {
-    const auto arch = catalog::find_arch(arch_name);
-    if (!arch)
-      throw EngineError(fmt::format("index: unknown architecture '{}'", arch_name));
-    ArchSlots a;
-    a.audit_arch = arch->audit_arch;
-    a.word_bits = arch->word_bits;
-    if (!numbers.empty()) {
-      a.first_nr = numbers.begin()->first;
-      const int64_t span = static_cast<int64_t>(numbers.rbegin()->first) - a.first_nr + 1;
-      if (span > kMaxNumberSpan) {
-        throw EngineError(fmt::format("index.{}: syscall numbers {}..{} span more than {}",
-                                      arch_name, a.first_nr, numbers.rbegin()->first,
-                                      kMaxNumberSpan));
-      }
-      a.slot_by_nr.assign(static_cast<size_t>(span), -1);
-      for (const auto& [nr, name] : numbers) {
-        a.slot_by_nr[static_cast<size_t>(nr - a.first_nr)] = slot_of.at(name);
+    for (const auto& [nr, name] : numbers)
+      slot_for(name, true, out, slot_of);
+  }
+  for (const std::string& arch_name : arch_names(t)) {
+    std::map<int, int32_t> slot_by_nr;
+    if (auto it = t.index.find(arch_name); it != t.index.end()) {
+      for (const auto& [nr, name] : it->second)
+        slot_by_nr[nr] = slot_of.at(name);
+    }
+    if (const auto arch = catalog::find_arch(arch_name)) {
+      for (const auto& [nr, name] : catalog::syscalls_on(*arch)) {
+        if (slot_by_nr.count(nr) == 0)
+          slot_by_nr[nr] = slot_for(name, false, out, slot_of);
       }
     }
-    out.arches.push_back(std::move(a));
+    out.arches.push_back(arch_slots(arch_name, slot_by_nr));
   }
 }
 
@@ -233,11 +264,11 @@ void compile_index(const table::Table& t, CompiledTable& out,
 
 CompiledTable compile(const table::Table& t) {
   CompiledTable out;
-  std::map<std::string_view, int32_t> slot_of;
+  std::map<std::string, int32_t> slot_of;
   compile_index(t, out, slot_of);
   for (const auto& [name, action] : t.passthrough) {
     auto it = slot_of.find(name);
-    if (it == slot_of.end())
+    if (it == slot_of.end() || !out.slots[static_cast<size_t>(it->second)].in_table)
       continue;  // not intercepted on any architecture: never asked
     out.slots[static_cast<size_t>(it->second)].passthrough =
         compile_action(Place{fmt::format("passthrough.{}", name)}, action, name);
@@ -248,7 +279,7 @@ CompiledTable compile(const table::Table& t) {
     cp.syscall_by_slot.assign(out.slots.size(), -1);
     for (const auto& [name, rules] : p.syscalls) {
       auto it = slot_of.find(name);
-      if (it == slot_of.end())
+      if (it == slot_of.end() || !out.slots[static_cast<size_t>(it->second)].in_table)
         continue;  // absent from every target: no notification names it
       cp.syscall_by_slot[static_cast<size_t>(it->second)] =
           static_cast<int32_t>(cp.syscalls.size());

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -48,8 +49,13 @@ struct CompiledPolicy {
   CompiledAction default_action;
 };
 
+// A syscall of the table's architectures. Those the table names (some policy
+// intercepts them) come first; the others follow, so that a notification for
+// a syscall the table does not name (a profile written elsewhere) still has
+// a name, a counter and the policy default.
 struct SyscallSlot {
-  std::string_view name;  // in the table's index
+  std::string name;
+  bool in_table = false;  // in the table's index
   std::optional<CompiledAction> passthrough;
 };
 
@@ -57,7 +63,8 @@ struct ArchSlots {
   uint32_t audit_arch = 0;
   unsigned word_bits = 64;
   int first_nr = 0;
-  std::vector<int32_t> slot_by_nr;  // nr - first_nr -> slot, -1 when not intercepted
+  std::vector<int32_t>
+      slot_by_nr;  // nr - first_nr -> slot, -1 for a number libseccomp does not know
 
   int32_t slot(int nr) const {
     const int64_t i = static_cast<int64_t>(nr) - first_nr;

@@ -92,6 +92,22 @@ bool decide_rows(const detail::CompiledSyscall& rules, const detail::CompiledPol
   return rules.source->default_continue_ok;
 }
 
+// A syscall the kernel notified although no policy of the table names it:
+// the container's profile was written elsewhere (runc's tests, a platform
+// team's Localhost profile). Its policy's default decides; without a policy
+// nothing says what the profile meant, and the call fails closed.
+void unnamed(const detail::CompiledPolicy* p, Evaluation& ev, Decision& d) {
+  if (p == nullptr) {
+    respond_errno(d, ENOSYS, model::Origin::UnknownSyscall);
+    return;
+  }
+  d.origin = model::Origin::Unnamed;
+  detail::apply_action(p->default_action, ev, d);
+  // A default reads no caller memory (it has no conditions and its templates
+  // name no argument); were it to, no CONTINUE was checked for it.
+  finish(ev, false, d);
+}
+
 }  // namespace
 
 Engine::Engine(table::Table table) : table_(std::move(table)), compiled_(detail::compile(table_)) {}
@@ -114,25 +130,28 @@ int32_t Engine::syscall_slot(const model::Notification& n) const {
 Decision Engine::evaluate(const table::Policy* policy, const model::ContainerInfo& c,
                           const model::Notification& n, FactSource& facts) const {
   Decision d;
+  d.policy = policy;
   const detail::ArchSlots* arch = compiled_.arch(n.audit_arch);
   const int32_t slot = arch == nullptr ? -1 : arch->slot(n.nr);
   if (slot < 0) {
-    // The profile made the kernel notify a syscall the table does not know:
-    // the two disagree. ENOSYS is what the kernel answers for no syscall.
+    // No syscall by that number on a target architecture: ENOSYS is what
+    // the kernel answers for no syscall.
     respond_errno(d, ENOSYS, model::Origin::UnknownSyscall);
-    d.policy = policy;
     return d;
   }
   const detail::SyscallSlot& s = compiled_.slots[static_cast<size_t>(slot)];
   d.syscall = s.name;
   Evaluation ev(c, n, facts, arch->word_bits);
+  if (!s.in_table) {
+    unnamed(policy == nullptr ? nullptr : &compiled(policy), ev, d);
+    return d;
+  }
   if (policy == nullptr) {
     passthrough(s, ev, model::Origin::NoPolicy, d);
     finish(ev, true, d);
     return d;
   }
   const detail::CompiledPolicy& p = compiled(policy);
-  d.policy = policy;
   const int32_t rules = p.syscall_by_slot[static_cast<size_t>(slot)];
   if (rules < 0) {
     passthrough(s, ev, model::Origin::Passthrough, d);

@@ -103,9 +103,15 @@ std::string Evaluation::context_field(const table::FieldRef& f) {
       return annotation(f.key);
     case Field::Meta:
       return meta(f.key);
-    default:
-      return {};
+    case Field::Metadata:
+      return container_.metadata_raw;
+    case Field::Arg:
+    case Field::Uid:
+    case Field::Gid:
+    case Field::Pid:
+      break;  // not strings of the container
   }
+  return {};
 }
 
 std::string Evaluation::segment(const table::Segment& s) {
@@ -127,6 +133,8 @@ std::string Evaluation::segment(const table::Segment& s) {
       return container_.pod_name;
     case K::Meta:
       return meta(s.text);
+    case K::Metadata:
+      return container_.metadata_raw;
     case K::Annotation:
       return annotation(s.text);
     case K::Arg:

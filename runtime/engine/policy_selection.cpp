@@ -7,25 +7,52 @@
 namespace sa::engine {
 namespace {
 
-// Every field the selector names must be present and glob-match.
-bool keys_match(const std::map<std::string, std::string>& patterns,
-                const std::map<std::string, std::string>& values) {
+// Why `patterns` (a selector's meta or annotations) do not hold for
+// `values`: every key named must be present and glob-match. "" when they hold.
+std::string keys_mismatch(std::string_view what, const std::map<std::string, std::string>& patterns,
+                          const std::map<std::string, std::string>& values) {
   for (const auto& [key, pattern] : patterns) {
     auto it = values.find(key);
-    if (it == values.end() || !table::glob_match(pattern, it->second))
-      return false;
+    if (it == values.end())
+      return fmt::format("{} {} is absent", what, key);
+    if (!table::glob_match(pattern, it->second)) {
+      return fmt::format("{} {} \"{}\" does not match \"{}\"", what, key, it->second, pattern);
+    }
   }
-  return true;
+  return {};
 }
 
-bool field_matches(const std::string& pattern, const std::string& value) {
-  return pattern.empty() || table::glob_match(pattern, value);
+// A pod or container field: a pattern on a field the container does not
+// have (no Kubernetes annotations) never matches, `*` included.
+std::string field_mismatch(std::string_view field, const std::string& pattern,
+                           const std::string& value) {
+  if (pattern.empty())
+    return {};
+  if (value.empty()) {
+    return fmt::format(
+        "the container has no {} (no Kubernetes annotations name it), so \"{}\" "
+        "cannot match",
+        field, pattern);
+  }
+  if (!table::glob_match(pattern, value))
+    return fmt::format("{} \"{}\" does not match \"{}\"", field, value, pattern);
+  return {};
 }
 
-bool selector_matches(const table::Selector& s, const model::ContainerInfo& c) {
-  return keys_match(s.meta, c.meta) && keys_match(s.annotations, c.annotations) &&
-         field_matches(s.pod_namespace, c.pod_namespace) && field_matches(s.pod_name, c.pod_name) &&
-         field_matches(s.container_name, c.container_name);
+// Why the policy's selector does not choose the container; "" when it does.
+std::string selector_mismatch(const table::Policy& p, const model::ContainerInfo& c) {
+  if (p.match.empty())
+    return fmt::format("it has no selector and is chosen only by name (policy={})", p.name);
+  for (std::string why :
+       {keys_mismatch("listenerMetadata key", p.match.meta, c.meta),
+        keys_mismatch("annotation", p.match.annotations, c.annotations),
+        field_mismatch("pod.namespace", p.match.pod_namespace, c.pod_namespace),
+        field_mismatch("pod.name", p.match.pod_name, c.pod_name),
+        field_mismatch("container.name", p.match.container_name, c.container_name)}) {
+    if (!why.empty())
+      return why;
+  }
+  return {};
 }
 
 std::string names(const std::vector<table::Policy>& policies) {
@@ -60,15 +87,21 @@ const table::Policy* Engine::select_policy(const model::ContainerInfo& c, std::s
     say(why, fmt::format("'{}' is the table's only policy", policies.front().name));
     return &policies.front();
   }
+  std::vector<std::string> passed;  // why each earlier policy was not chosen
   for (const table::Policy& p : policies) {
-    if (!p.match.empty() && selector_matches(p.match, c)) {
-      say(why, fmt::format("the selector of policy '{}' matches", p.name));
+    const std::string why_not = selector_mismatch(p, c);
+    if (why_not.empty()) {
+      say(why, fmt::format("the selector of policy '{}' matches{}", p.name,
+                           passed.empty() ? std::string()
+                                          : fmt::format(" (not chosen before it: {})",
+                                                        fmt::join(passed, "; "))));
       return &p;
     }
+    passed.push_back(fmt::format("'{}': {}", p.name, why_not));
   }
-  say(why, fmt::format("no policy selects container '{}' (namespace '{}', pod '{}', container "
-                       "'{}'); policies: {}",
-                       c.id, c.pod_namespace, c.pod_name, c.container_name, names(policies)));
+  say(why, fmt::format("no policy selects container '{}': {}", c.id,
+                       passed.empty() ? std::string("the table holds none")
+                                      : fmt::format("{}", fmt::join(passed, "; "))));
   return nullptr;
 }
 

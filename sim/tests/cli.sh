@@ -75,8 +75,8 @@ printf 'type=1326 audit(1.0:1): pid=1 arch=c000003e\n' >"$WORK/bad.log"
 expect_rc 2 "import-audit of a malformed record" -- "$SIM" import-audit "$WORK/bad.log"
 expect_output "bad.log:1: a seccomp record without \"syscall=\""
 
-expect_rc 0 "inline tests of the example policies" -- "$SIM" test rules/demo-basic.yaml rules/kubernetes.yaml rules/notifier.yaml rules/userns-mount.yaml rules/kinvolk-compat.yaml
-expect_output "22 passed, 0 failed"
+expect_rc 0 "inline tests of the example policies" -- "$SIM" test rules/demo-basic.yaml rules/kubernetes.yaml rules/notifier.yaml rules/userns-mount.yaml rules/kinvolk-compat.yaml rules/runc-reference.yaml
+expect_output "31 passed, 0 failed"
 
 # `as agent` is part of what an inline test expects: either way round, a
 # difference is a failure.

@@ -204,6 +204,26 @@ BOOST_AUTO_TEST_CASE(containers_select_their_policy) {
   BOOST_TEST(contains(run.output, "continue [no-policy]"), run.output);
 }
 
+// runc's test profiles notify read, close, ... which no rule names: the
+// simulator decides them with the policy default, as the agent does.
+BOOST_AUTO_TEST_CASE(a_syscall_no_rule_names_replays_with_the_default) {
+  const auto e = compile({"rules/demo-basic.yaml"});
+  std::stringstream in(
+      R"({"type":"header","format":"seccomp-agent/trace","version":1})"
+      "\n"
+      R"({"type":"container","id":"a","metadata":"bar"})"
+      "\n"
+      R"({"type":"notification","container":"a","syscall":"read","args":["0x3","0x1000","0x10"],"expect":"continue"})"
+      "\n"
+      R"({"type":"notification","container":"a","syscall":"close","args":["0x3"],"decision":{"response":"continue","policy":"demo-basic","origin":"unnamed-syscall"}})"
+      "\n");
+  const Run run = replay(*e, in, ReplayOptions{Format::Text, true});
+  BOOST_TEST(run.counts.notifications == 2u);
+  BOOST_TEST(run.counts.checked == 2u);
+  BOOST_TEST(run.counts.mismatches == 0u, run.output);
+  BOOST_TEST(contains(run.output, "continue [unnamed-syscall]"), run.output);
+}
+
 BOOST_AUTO_TEST_CASE(diff_shows_the_notifications_that_change) {
   const auto a = compile({"rules/demo-basic.yaml"});
   const auto b = compile({"rules/kinvolk-compat.yaml"});

@@ -28,6 +28,7 @@ kinvolk-basic-demo      demo-basic
 kinvolk-kubernetes-demo kubernetes
 userns-mount            userns-mount
 crio-notifier           notifier
+runc-important-syscalls runc-reference
 TRACES
 
 exit $((failures > 0))

@@ -2,7 +2,7 @@
 // would, under the filter sa-notify-launch installed, and prints what the
 // kernel (through the agent) answered: "ok VALUE" or "err ERRNO_NAME".
 //
-//   sa-agent-probe getppid
+//   sa-agent-probe getppid [COUNT]          (COUNT calls, one line each)
 //   sa-agent-probe mkdir PATH MODE          (MODE in octal)
 //   sa-agent-probe mkdirat DIR NAME MODE    (NAME relative to an fd on DIR)
 //   sa-agent-probe chmod PATH MODE | fchmod PATH MODE | fchmodat DIR NAME MODE
@@ -122,8 +122,12 @@ int main(int argc, char** argv) {
   if (a.empty())
     return 2;
   const std::string& cmd = a[0];
-  if (cmd == "getppid" && a.size() == 1)
-    return report(::syscall(SYS_getppid));
+  if (cmd == "getppid" && (a.size() == 1 || a.size() == 2)) {
+    const int count = a.size() == 2 ? std::atoi(a[1].c_str()) : 1;
+    for (int i = 0; i < count; ++i)
+      report(::syscall(SYS_getppid));
+    return 0;
+  }
   if (cmd == "mkdir" && a.size() == 3)
     return report(::mkdir(a[1].c_str(), octal(a[2].c_str())));
   if (cmd == "chmod" && a.size() == 3)

@@ -111,8 +111,40 @@ BOOST_AUTO_TEST_CASE(return_errno_and_continue) {
   BOOST_TEST(agent.probe({"mkdir"}, {"mkdir", (t.path() / "b").string(), "755"}).out == "ok 0\n");
   BOOST_TEST(fs::is_directory(t.path() / "a"));
   BOOST_TEST(fs::is_directory(t.path() / "b"));
-  // A syscall the table does not know (the profile and the table disagree)
-  // fails with ENOSYS rather than running unchecked.
+}
+
+// A profile written elsewhere notifies a syscall no rule names: the policy
+// default decides it, and the agent says so once per container and syscall.
+BOOST_AUTO_TEST_CASE(a_syscall_no_rule_names_gets_the_default_logged_once) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - chmod -> errno EBADMSG\n"),
+                     {"--metrics", "127.0.0.1:0"});
+  // The kernel ran all three (the parent is the launcher).
+  const Run r = agent.probe({"getppid"}, {"getppid", "3"});
+  BOOST_TEST(std::regex_match(r.out, std::regex("(ok [1-9][0-9]*\n){3}")), r.out);
+  // Counted once answered: the last count may land just after the probe exits.
+  const std::string counted =
+      "seccomp_agent_notifications_total{policy=\"agent-test\",syscall=\"getppid\",action="
+      "\"continue\",origin=\"unnamed-syscall\"} 3";
+  const unsigned short port = metrics_port(agent);
+  std::string metrics = scrape(port);
+  for (int i = 0; i < 50 && metrics.find(counted) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    metrics = scrape(port);
+  }
+  BOOST_TEST(metrics.find(counted) != std::string::npos, metrics);
+  const std::string log = agent.stop();
+  const std::regex warned("syscall without a rule.*origin=unnamed-syscall.*syscall=getppid");
+  const auto lines =
+      std::distance(std::sregex_iterator(log.begin(), log.end(), warned), std::sregex_iterator());
+  BOOST_TEST(lines == 1, log);
+}
+
+BOOST_AUTO_TEST_CASE(default_errno_enosys_keeps_failing_closed) {
+  TempDir t;
+  AgentProcess agent(t.path(),
+                     "policy: agent-test\ndefault: errno ENOSYS\nrules:\n"
+                     "  - chmod -> errno EBADMSG\n");
   BOOST_TEST(agent.probe({"mount"}, {"mount", "none", "/nonexistent", "tmpfs"}).out ==
              "err ENOSYS\nmounted=no\n");
 }

@@ -3,8 +3,10 @@
 #define BOOST_TEST_MODULE engine_actions
 #include <fcntl.h>
 
+#include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 #include <cerrno>
+#include <ostream>
 
 #include "fixtures.hpp"
 
@@ -12,6 +14,7 @@ namespace sa::engine {
 namespace {
 
 using namespace testing;
+namespace bdata = boost::unit_test::data;
 
 // One unconditional row for `syscall` with `action`.
 struct OneRule {
@@ -197,7 +200,8 @@ BOOST_AUTO_TEST_CASE(every_template_placeholder) {
             emulate_action("mkdir", {{"path",
                                       "{path}|{mode}|{pid}|{container.pid}|{container.id}|"
                                       "{container.name}|{pod.namespace}|{pod.name}|{meta.T}|"
-                                      "{meta.NONE}|{annotation.team}|{annotation.none}"}}));
+                                      "{meta.NONE}|{annotation.team}|{annotation.none}|{meta}|"
+                                      "{path|basename}|{meta|basename}"}}));
   model::ContainerInfo c =
       container("T=-{{.Namespace}}-{{.Pod}}-{{.Container}}-{{.Pid}}-{{.Pid1}}");
   c.pod_namespace = "default";
@@ -208,7 +212,44 @@ BOOST_AUTO_TEST_CASE(every_template_placeholder) {
   facts.with(0, "/abc");
   const Decision d = r.decide(notification("mkdir", {1, 0755}, 77), facts, c);
   BOOST_TEST(d.emulation()->find("path")->text ==
-             "/abc|493|77|4242|c0ffee|app|default|mypod|-default-mypod-app-77-4242||blue|");
+             "/abc|493|77|4242|c0ffee|app|default|mypod|-default-mypod-app-77-4242||blue||"
+             "T=-{{.Namespace}}-{{.Pod}}-{{.Container}}-{{.Pid}}-{{.Pid1}}|abc|"
+             "T=-{{.Namespace}}-{{.Pod}}-{{.Container}}-{{.Pid}}-{{.Pid1}}");
+}
+
+// {NAME|basename} is Go's filepath.Base, which runc's reference agent applies
+// to its listenerMetadata.
+struct BasenameCase {
+  const char* value;
+  const char* base;
+};
+std::ostream& operator<<(std::ostream& os, const BasenameCase& c) {
+  return os << '"' << c.value << '"';
+}
+const BasenameCase kBasenames[] = {
+    {"bar", "bar"},
+    {"", "."},
+    {"/", "/"},
+    {"///", "/"},
+    {"a/b", "b"},
+    {"a/b/", "b"},
+    {"/../p", "p"},
+    {"../..", ".."},
+    {"a//", "a"},
+    {"x=1\ny/z", "z"},
+    {".", "."},
+    {"/a/b//c", "c"},
+    {"policy=p", "policy=p"},
+};
+
+BOOST_DATA_TEST_CASE(basename_is_gos_filepath_base, bdata::make(kBasenames), c) {
+  OneRule r("mkdir", emulate_action("mkdir", {{"path", "{path}-{meta|basename}"}}));
+  model::ContainerInfo info = container();
+  info.metadata_raw = c.value;
+  CountingFacts facts;
+  facts.with(0, "/d");
+  const Decision d = r.decide(notification("mkdir", {1, 0755}), facts, info);
+  BOOST_TEST(d.emulation()->find("path")->text == std::string("/d-") + c.base);
 }
 
 BOOST_AUTO_TEST_CASE(delays_literal_templated_and_invalid) {

@@ -218,21 +218,61 @@ BOOST_AUTO_TEST_CASE(passthrough_and_no_policy) {
   BOOST_TEST(d.error() == EPERM);
 }
 
+BOOST_AUTO_TEST_CASE(a_syscall_no_policy_names_gets_the_policy_default) {
+  // runc's own test profile notifies read, close, ... which no rule names.
+  table::Action log_continue = continue_action();
+  log_continue.log = true;
+  Engine e(make_table(
+      {policy("p", {{"chmod", {row("p#1", {}, errno_action(EBADMSG))}}}, log_continue),
+       policy("q", {{"chmod", {row("q#1", {}, errno_action(EBADMSG))}}}, errno_action(ENOSYS))}));
+  const auto* p = &e.table().policies[0];
+  const auto* q = &e.table().policies[1];
+  CountingFacts facts;
+  Decision d = e.evaluate(p, container(), notification("read"), facts);
+  BOOST_TEST(d.origin == model::Origin::Unnamed);
+  BOOST_TEST(d.is_continue());
+  BOOST_TEST(d.log);
+  BOOST_TEST(d.syscall == "read");
+  BOOST_TEST(d.policy == p);
+  BOOST_TEST(d.summary() == "log, continue [unnamed-syscall]");
+  // `default: errno ENOSYS` keeps failing closed, explicitly.
+  d = e.evaluate(q, container(), notification("read"), facts);
+  BOOST_TEST(d.origin == model::Origin::Unnamed);
+  BOOST_TEST(d.error() == ENOSYS);
+  // The compat ABIs find the name by their own numbers.
+  d = e.evaluate(p, container(), notification("socketcall", {}, 1, "x86"), facts);
+  BOOST_TEST(d.syscall == "socketcall");
+  BOOST_TEST(d.origin == model::Origin::Unnamed);
+  BOOST_TEST(e.evaluate(p, container(), notification("read", {}, 1, "x32"), facts).syscall ==
+             "read");
+  // Every such syscall has a slot of its own, for its counters.
+  BOOST_TEST(e.syscall_slot(notification("read")) >= 0);
+  BOOST_TEST(e.syscall_slot(notification("read")) != e.syscall_slot(notification("close")));
+  BOOST_TEST(e.syscall_slot(notification("read")) ==
+             e.syscall_slot(notification("read", {}, 1, "x86")));
+  BOOST_TEST(facts.total_reads() == 0);
+  BOOST_TEST(facts.caller_calls == 0);
+}
+
 BOOST_AUTO_TEST_CASE(unknown_syscalls_answer_enosys) {
   Engine e(make_table({policy("p", {{"chmod", {row("p#1", {}, errno_action(EBADMSG))}}})}));
   const auto* p = &e.table().policies[0];
   CountingFacts facts;
-  Decision d = e.evaluate(p, container(), notification("mkdir"), facts);  // not in the index
+  // Unnamed, and no policy to say what the profile meant: fail closed.
+  Decision d = e.evaluate(nullptr, container(), notification("mkdir"), facts);
   BOOST_TEST(d.origin == model::Origin::UnknownSyscall);
   BOOST_TEST(d.error() == ENOSYS);
-  BOOST_TEST(d.syscall == "");
+  BOOST_TEST(d.syscall == "mkdir");
   model::Notification foreign = notification("chmod");
   foreign.audit_arch = 0xdeadbeef;  // an architecture the table does not target
   d = e.evaluate(p, container(), foreign, facts);
   BOOST_TEST(d.origin == model::Origin::UnknownSyscall);
+  BOOST_TEST(d.syscall == "");
   model::Notification huge = notification("chmod");
   huge.nr = -1;
   BOOST_TEST(e.evaluate(p, container(), huge, facts).origin == model::Origin::UnknownSyscall);
+  huge.nr = 4000;  // no syscall by that number on x86_64
+  BOOST_TEST(e.evaluate(p, container(), huge, facts).error() == ENOSYS);
   // The same syscall through the compat ABIs is found by its own numbers.
   BOOST_TEST(e.evaluate(p, container(), notification("chmod", {}, 1, "x86"), facts).error() ==
              EBADMSG);

@@ -247,6 +247,10 @@ const ContextCase kContextCases[] = {
     {"meta present", Field::Meta, "PIDS", Op::Present, "", true},
     {"meta absent", Field::Meta, "NOPE", Op::Present, "", false},
     {"missing meta is empty", Field::Meta, "NOPE", Op::Eq, "", true},
+    {"meta alone: the whole metadata as received", Field::Metadata, "", Op::Glob,
+     "MKDIR_TMPL=*\nPIDS=*\nBAD=*", true},
+    {"meta alone is not a key", Field::Metadata, "", Op::Eq, "-default-mynotifypod-container1",
+     false},
 };
 
 BOOST_DATA_TEST_CASE(container_fields, bdata::make(kContextCases), c) {

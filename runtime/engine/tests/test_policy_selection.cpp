@@ -87,5 +87,51 @@ BOOST_AUTO_TEST_CASE(a_lone_policy_without_selector_applies_to_everyone) {
   BOOST_TEST(chosen(selective, pod("kube-public", "x")) == "kube");
 }
 
+// `match: pod: namespace: "*"` is for Kubernetes containers: a plain runc
+// container has no pod namespace, and a pattern on a field the container
+// does not have never matches, `*` included.
+BOOST_AUTO_TEST_CASE(a_pattern_on_an_absent_field_never_matches) {
+  table::Selector any_pod;
+  any_pod.pod_namespace = "*";
+  table::Selector any_name;
+  any_name.container_name = "*";
+  table::Selector any_key;
+  any_key.meta = {{"MKDIR_TMPL", "*"}};
+  const Engine e(make_table({selected_by("kubernetes", any_pod), selected_by("named", any_name),
+                             selected_by("kinvolk", any_key)}));
+  std::string why;
+  BOOST_TEST(chosen(e, container(), &why) == "(none)");
+  BOOST_TEST(why.find("'kubernetes': the container has no pod.namespace") != std::string::npos,
+             why);
+  BOOST_TEST(why.find("'named': the container has no container.name") != std::string::npos, why);
+  BOOST_TEST(why.find("'kinvolk': listenerMetadata key MKDIR_TMPL is absent") != std::string::npos,
+             why);
+  BOOST_TEST(chosen(e, pod("default", "web"), &why) == "kubernetes");
+  BOOST_TEST(why == "the selector of policy 'kubernetes' matches");
+  // A key that is present with an empty value is there: `*` matches it.
+  BOOST_TEST(chosen(e, container("MKDIR_TMPL="), &why) == "kinvolk");
+  BOOST_TEST(why.find("not chosen before it: 'kubernetes': the container has no pod.namespace") !=
+                 std::string::npos,
+             why);
+}
+
+BOOST_AUTO_TEST_CASE(why_names_the_field_that_does_not_match) {
+  const Engine e = three_policies();
+  std::string why;
+  model::ContainerInfo c = pod("default", "shop");
+  c.container_name = "sidecar";
+  BOOST_TEST(chosen(e, c, &why) == "(none)");
+  BOOST_TEST(
+      why.find("'by-name': it has no selector and is chosen only by name (policy=by-name)") !=
+          std::string::npos,
+      why);
+  BOOST_TEST(
+      why.find("'kube': pod.namespace \"default\" does not match \"kube-*\"") != std::string::npos,
+      why);
+  BOOST_TEST(
+      why.find("'web': container.name \"sidecar\" does not match \"app\"") != std::string::npos,
+      why);
+}
+
 }  // namespace
 }  // namespace sa::engine
