@@ -141,10 +141,10 @@ void resolve_syscall(const Fields& f, NotificationRecord& n) {
     n.call.nr = *known;
     return;
   }
+  // A number libseccomp names no syscall for (a newer kernel's) is kept as
+  // it is: the record has no name.
   n.call.nr = static_cast<int>(*nr);
   n.syscall = cache().name(*arch, n.call.nr);
-  if (n.syscall.empty())
-    f.fail("nr", fmt::format("no syscall has number {} on {}", n.call.nr, arch->name));
 }
 
 void read_args(const Fields& f, NotificationRecord& n) {
@@ -462,7 +462,8 @@ ordered_json notification_to_json(const NotificationRecord& n, bool with_type) {
   j["id"] = hex(n.call.id);
   j["pid"] = n.call.pid;
   j["arch"] = n.arch;
-  j["syscall"] = n.syscall;
+  if (!n.syscall.empty())
+    j["syscall"] = n.syscall;
   j["nr"] = n.call.nr;
   ordered_json args = ordered_json::array();
   for (uint64_t a : n.call.args)
