@@ -174,7 +174,7 @@ int test(const TestArgs& a) {
   }
   if (arches.empty())
     arches = catalog::default_arches();
-  const sim::TestRun run = sim::run_rule_file_tests(a.files, arches, std::cout, std::cerr);
+  const sim::TestRun run = sim::run_rule_file_tests(a.files, arches, a.base, std::cout, std::cerr);
   if (!run.compiled)
     return kBadInput;
   return run.failed == 0 ? kOk : kFailed;
@@ -227,6 +227,10 @@ int main(int argc, char** argv) {
   test_cmd->add_option("files", t.files, "rule files (YAML)")->required()->check(CLI::ExistingFile);
   test_cmd->add_option("--arch", t.arches,
                        "target architecture (repeatable; default: native and compat)");
+  test_cmd
+      ->add_option("--base", t.base,
+                   "OCI seccomp profile the rules are layered over, as with rulec --base")
+      ->check(CLI::ExistingFile);
 
   try {
     app.parse(argc, argv);

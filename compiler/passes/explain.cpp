@@ -7,25 +7,34 @@
 namespace sa::passes {
 namespace {
 
+// Every field of a selector, joined with "and"; `any` as "(A or B ...)".
+std::string conditions(const table::Selector& s) {
+  std::vector<std::string> parts;
+  for (const auto& [k, v] : s.meta)
+    parts.push_back(fmt::format("meta.{} glob {}", k, table::quote(v)));
+  for (const auto& [k, v] : s.annotations)
+    parts.push_back(fmt::format("annotation[{}] glob {}", table::quote(k), table::quote(v)));
+  if (!s.pod_namespace.empty())
+    parts.push_back(fmt::format("pod.namespace glob {}", table::quote(s.pod_namespace)));
+  if (!s.pod_name.empty())
+    parts.push_back(fmt::format("pod.name glob {}", table::quote(s.pod_name)));
+  if (!s.container_name.empty())
+    parts.push_back(fmt::format("container.name glob {}", table::quote(s.container_name)));
+  if (!s.any.empty()) {
+    std::vector<std::string> alternatives;
+    for (const table::Selector& a : s.any)
+      alternatives.push_back(conditions(a));
+    parts.push_back(fmt::format("({})", fmt::join(alternatives, " or ")));
+  }
+  return fmt::format("{}", fmt::join(parts, " and "));
+}
+
 std::string selector(const table::Table& t, const table::Policy& p) {
   if (p.match.empty()) {
     return t.policies.size() == 1 ? "every container (the only policy)"
                                   : "containers naming it (policy=NAME) only";
   }
-  std::vector<std::string> parts;
-  for (const auto& [k, v] : p.match.meta)
-    parts.push_back(fmt::format("meta.{} glob {}", k, table::quote(v)));
-  for (const auto& [k, v] : p.match.annotations) {
-    parts.push_back(fmt::format("annotation[{}] glob {}", table::quote(k), table::quote(v)));
-  }
-  if (!p.match.pod_namespace.empty())
-    parts.push_back(fmt::format("pod.namespace glob {}", table::quote(p.match.pod_namespace)));
-  if (!p.match.pod_name.empty())
-    parts.push_back(fmt::format("pod.name glob {}", table::quote(p.match.pod_name)));
-  if (!p.match.container_name.empty()) {
-    parts.push_back(fmt::format("container.name glob {}", table::quote(p.match.container_name)));
-  }
-  return fmt::format("policy=NAME, or {}", fmt::join(parts, " and "));
+  return fmt::format("policy=NAME, or {}", conditions(p.match));
 }
 
 std::string numbers(const table::Table& t, const std::string& name) {

@@ -339,7 +339,7 @@ void read_emulation(const json& j, const Path& path, RecordedDecision& d) {
 RecordedDecision decision_at(const json& j, const Path& path) {
   Fields f(j, path,
            {"response", "errno", "value", "rule", "policy", "origin", "emulate", "delay_ms", "stop",
-            "stop_after_ms", "log", "effect", "warnings"});
+            "stop_after_ms", "stop_mode", "log", "effect", "warnings"});
   RecordedDecision d;
   d.response = response_named(f, f.required_string("response", 16));
   if (const json* e = f.find("errno"))
@@ -364,6 +364,12 @@ RecordedDecision decision_at(const json& j, const Path& path) {
   d.stop = f.boolean("stop").value_or(d.stop_after_ms.has_value());
   if (d.stop && !d.stop_after_ms)
     d.stop_after_ms = 0;
+  if (auto m = f.string("stop_mode", 16)) {
+    const auto mode = value_of<table::StopMode>(*m);
+    if (!mode)
+      f.fail("stop_mode", fmt::format("unknown stop mode \"{}\"", *m));
+    d.stop_mode = *mode;
+  }
   d.log = f.boolean("log").value_or(false);
   d.effect = f.string("effect", kMaxEffectBytes).value_or("");
   if (const json* w = f.find("warnings")) {
@@ -440,6 +446,8 @@ ordered_json decision_to_json(const RecordedDecision& d) {
   if (d.stop) {
     j["stop"] = true;
     j["stop_after_ms"] = d.stop_after_ms.value_or(0);
+    if (d.stop_mode != table::StopMode::Kill)
+      j["stop_mode"] = name_of(d.stop_mode);
   }
   if (d.log)
     j["log"] = true;

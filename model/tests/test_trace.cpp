@@ -59,6 +59,7 @@ NotificationRecord sample_mount() {
   d.delay_ms = 1500;
   d.stop = true;
   d.stop_after_ms = 5000;
+  d.stop_mode = table::StopMode::Freeze;
   d.effect = R"(mount "proc" on "root" ...)";
   d.warnings = {"something to see"};
   n.decision = d;
@@ -126,6 +127,7 @@ void check_same(const NotificationRecord& a, const NotificationRecord& b) {
     BOOST_TEST((x.delay_ms == y.delay_ms));
     BOOST_TEST(x.stop == y.stop);
     BOOST_TEST((x.stop_after_ms == y.stop_after_ms));
+    BOOST_TEST((x.stop_mode == y.stop_mode));
     BOOST_TEST(x.log == y.log);
     BOOST_TEST(x.effect == y.effect);
     BOOST_TEST((x.warnings == y.warnings));

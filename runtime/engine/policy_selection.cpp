@@ -22,10 +22,23 @@ bool field_matches(const std::string& pattern, const std::string& value) {
   return pattern.empty() || table::glob_match(pattern, value);
 }
 
+bool selector_matches(const table::Selector& s, const model::ContainerInfo& c);
+
+// No alternatives, or one of them matches.
+bool any_matches(const std::vector<table::Selector>& alternatives, const model::ContainerInfo& c) {
+  if (alternatives.empty())
+    return true;
+  for (const table::Selector& a : alternatives) {
+    if (selector_matches(a, c))
+      return true;
+  }
+  return false;
+}
+
 bool selector_matches(const table::Selector& s, const model::ContainerInfo& c) {
   return keys_match(s.meta, c.meta) && keys_match(s.annotations, c.annotations) &&
          field_matches(s.pod_namespace, c.pod_namespace) && field_matches(s.pod_name, c.pod_name) &&
-         field_matches(s.container_name, c.container_name);
+         field_matches(s.container_name, c.container_name) && any_matches(s.any, c);
 }
 
 std::string names(const std::vector<table::Policy>& policies) {
