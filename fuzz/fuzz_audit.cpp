@@ -13,7 +13,7 @@
 #include "model/codec/trace_writer.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  std::optional<sa::trace::NotificationRecord> record;
+  std::optional<sa::sim::AuditRecord> record;
   try {
     record = sa::sim::parse_audit_line(std::string_view(reinterpret_cast<const char*>(data), size));
   } catch (const sa::sim::ImportError&) {
@@ -21,10 +21,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (!record)
     return 0;
-  record->seq = 1;  // import_audit numbers the records it writes
+  sa::trace::NotificationRecord& n = record->notification;
+  n.seq = 1;  // import_audit numbers the records it writes
   std::ostringstream out;
   sa::trace::TraceWriter writer(out, sa::trace::Header{});
-  writer.notification(*record);
+  writer.notification(n);
   std::istringstream in(out.str());
   sa::trace::TraceReader reader(in, "fuzz");
   sa::trace::TraceItem item;

@@ -15,9 +15,11 @@ teardown() {
   sa_teardown_workdir
 }
 
+# starts RUNTIME POLICY [rulec args...]
 starts() {
   local rt=$1 rules=$2
-  sa_compile "$SA_WORK/out" --listener-path "$SA_WORK/agent.sock" "$SA_ROOT/rules/$rules.yaml"
+  shift 2
+  sa_compile "$SA_WORK/out" --listener-path "$SA_WORK/agent.sock" "$@" "$SA_ROOT/rules/$rules.yaml"
   sa_start_agent "$SA_WORK/out/table.json"
   sa_make_bundle "$SA_WORK/bundle" "$SA_WORK/out/profile.json" '["/bin/sh","-c","echo running"]'
   cd "$SA_WORK/bundle"
@@ -40,9 +42,18 @@ starts() {
 @test "crun: kinvolk-compat profile" { starts crun kinvolk-compat; }
 @test "runc: runc-reference profile" { starts runc runc-reference; }
 @test "crun: runc-reference profile" { starts crun runc-reference; }
+# Over the runtime's default profile, as it ships.
+@test "runc: crio-notifier profile over containers-default.json" {
+  starts runc crio-notifier --base "$SA_ROOT/rules/base/containers-default.json"
+}
+@test "crun: crio-notifier profile over containers-default.json" {
+  starts crun crio-notifier --base "$SA_ROOT/rules/base/containers-default.json"
+}
 
 @test "runc: one node-wide profile for every policy at once" {
-  sa_compile "$SA_WORK/out" --listener-path "$SA_WORK/agent.sock" "$SA_ROOT"/rules/*.yaml
+  # crio-notifier.yaml intercepts what its base denies: a base is given.
+  sa_compile "$SA_WORK/out" --listener-path "$SA_WORK/agent.sock" \
+    --base "$BATS_TEST_DIRNAME/fixtures/base-denies-chroot-swapoff.json" "$SA_ROOT"/rules/*.yaml
   sa_start_agent "$SA_WORK/out/table.json"
   sa_make_bundle "$SA_WORK/bundle" "$SA_WORK/out/profile.json" '["/bin/sh","-c","mkdir /abc; ls -1d /ab*"]' \
     '.annotations = {"io.kubernetes.pod.namespace": "ns1", "io.kubernetes.pod.name": "p1", "io.kubernetes.container.name": "c1"}'

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <map>
@@ -107,12 +108,13 @@ const std::string& field(const std::map<std::string, std::string, std::less<>>& 
 
 }  // namespace
 
-std::optional<trace::NotificationRecord> parse_audit_line(std::string_view line) {
+std::optional<AuditRecord> parse_audit_line(std::string_view line) {
   if (!is_seccomp_record(line))
     return std::nullopt;
   const size_t stamp_end = line.find("):");
   const auto f = fields_of(line.substr(stamp_end == std::string_view::npos ? 0 : stamp_end + 2));
-  trace::NotificationRecord n;
+  AuditRecord r;
+  trace::NotificationRecord& n = r.notification;
   n.time = time_of(line);
   const std::string& pid = field(f, "pid");
   const auto p = number<uint32_t>(pid);
@@ -126,8 +128,7 @@ std::optional<trace::NotificationRecord> parse_audit_line(std::string_view line)
   if (auto nr = number<int>(sys)) {
     n.call.nr = *nr;
     n.syscall = catalog::syscall_name(a, *nr);
-    if (n.syscall.empty())
-      throw ImportError(fmt::format("no syscall has number {} on {}", *nr, a.name));
+    r.unknown_number = n.syscall.empty();
   } else {
     const auto known = catalog::syscall_number(sys, a);
     if (!known)
@@ -135,10 +136,31 @@ std::optional<trace::NotificationRecord> parse_audit_line(std::string_view line)
     n.call.nr = *known;
     n.syscall = sys;
   }
-  return n;
+  if (auto it = f.find("comm"); it != f.end())
+    r.comm = it->second;
+  if (auto it = f.find("exe"); it != f.end())
+    r.exe = it->second;
+  return r;
 }
 
-ImportCounts import_audit(std::istream& in, const std::string& name, trace::TraceWriter& out) {
+namespace {
+
+template <typename T>
+bool one_of(const std::vector<T>& wanted, const std::optional<T>& value) {
+  if (wanted.empty())
+    return true;
+  return value && std::find(wanted.begin(), wanted.end(), *value) != wanted.end();
+}
+
+}  // namespace
+
+bool matches(const AuditFilter& f, const AuditRecord& r) {
+  return one_of(f.comm, r.comm) && one_of(f.exe, r.exe) &&
+         one_of(f.pid, std::optional<uint32_t>(r.notification.call.pid));
+}
+
+ImportCounts import_audit(std::istream& in, const std::string& name, trace::TraceWriter& out,
+                          const AuditFilter& filter) {
   ImportCounts counts;
   trace::LineReader lines(in, kMaxAuditLine);
   std::string line;
@@ -151,18 +173,29 @@ ImportCounts import_audit(std::istream& in, const std::string& name, trace::Trac
       throw ImportError(
           fmt::format("{}:{}: line longer than {} bytes", name, number, kMaxAuditLine));
     }
-    std::optional<trace::NotificationRecord> n;
+    std::optional<AuditRecord> record;
     try {
-      n = parse_audit_line(line);
+      record = parse_audit_line(line);
     } catch (const ImportError& e) {
       throw ImportError(fmt::format("{}:{}: {}", name, number, e.what()));
     }
-    if (!n) {
+    if (!record) {
       ++counts.skipped;
       continue;
     }
-    n->seq = ++counts.records;
-    out.notification(*n);
+    if (!matches(filter, *record)) {
+      ++counts.filtered;
+      continue;
+    }
+    trace::NotificationRecord& n = record->notification;
+    if (record->unknown_number) {
+      counts.warnings.push_back(
+          fmt::format("{}:{}: no syscall has number {} on {} (libseccomp does not know it); kept "
+                      "by number",
+                      name, number, n.call.nr, n.arch));
+    }
+    n.seq = ++counts.records;
+    out.notification(n);
   }
   if (lines.failed())
     throw ImportError(fmt::format("{}: read error", name));

@@ -89,6 +89,7 @@ Expectation from_recorded(const trace::RecordedDecision& d) {
   e.delay_ms = d.delay_ms;
   e.stop = d.stop;
   e.stop_after_ms = d.stop_after_ms;
+  e.stop_mode = d.stop_mode;
   e.log = d.log;
   e.rule = d.rule;
   return e;
@@ -128,6 +129,7 @@ std::optional<Expectation> from_action(const table::Action& a, std::string sourc
       return std::nullopt;
   }
   e.stop = a.stop_after.has_value();
+  e.stop_mode = a.stop_mode;
   if (a.stop_after) {
     e.stop_after_ms = literal(*a.stop_after, "stop delay");
     if (!e.stop_after_ms)
@@ -161,13 +163,17 @@ std::vector<std::string> differences(const Expectation& e, const engine::Decisio
     out.push_back(fmt::format("delay: expected {}, got {}", duration_text(e.delay_ms),
                               duration_text(d.delay_ms)));
   }
-  if (e.stop != d.stops() || (e.stop && e.stop_after_ms != d.stop_after_ms)) {
-    const auto stop_text = [](bool stop, const std::optional<uint64_t>& after) {
-      return stop ? fmt::format("stop container after {}", duration_text(after.value_or(0)))
+  if (e.stop != d.stops() ||
+      (e.stop && (e.stop_after_ms != d.stop_after_ms || e.stop_mode != d.stop_mode))) {
+    const auto stop_text = [](bool stop, table::StopMode mode,
+                              const std::optional<uint64_t>& after) {
+      return stop ? fmt::format("{} after {}", table::stop_words(mode),
+                                duration_text(after.value_or(0)))
                   : std::string("no stop");
     };
-    out.push_back(fmt::format("stop: expected {}, got {}", stop_text(e.stop, e.stop_after_ms),
-                              stop_text(d.stops(), d.stop_after_ms)));
+    out.push_back(fmt::format("stop: expected {}, got {}",
+                              stop_text(e.stop, e.stop_mode, e.stop_after_ms),
+                              stop_text(d.stops(), d.stop_mode, d.stop_after_ms)));
   }
   if (e.log != d.log) {
     out.push_back(

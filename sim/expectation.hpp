@@ -35,6 +35,7 @@ struct Expectation {
   std::optional<uint64_t> delay_ms;
   bool stop = false;
   std::optional<uint64_t> stop_after_ms;
+  table::StopMode stop_mode = table::StopMode::Kill;  // with stop
   bool log = false;
   std::string rule;  // compared when not empty
 };

@@ -9,6 +9,7 @@
 #include "expectation.hpp"
 #include "model/table/render.hpp"
 #include "passes/pipeline.hpp"
+#include "profile/with_base.hpp"
 #include "replay.hpp"
 
 namespace sa::sim {
@@ -81,12 +82,27 @@ TestOutcome run_test_case(const engine::Engine& engine, const passes::TestCase& 
   return out;
 }
 
+namespace {
+
+std::optional<passes::Compiled> compile(const std::vector<std::string>& files,
+                                        const std::vector<catalog::Arch>& arches,
+                                        const std::string& base_path, diag::Sink& sink) {
+  if (base_path.empty())
+    return passes::Pipeline(arches).run_files(files, sink);
+  auto c = profile::compile_with_base(files, arches, base_path, sink);
+  if (!c)
+    return std::nullopt;
+  return std::move(c->compiled);
+}
+
+}  // namespace
+
 TestRun run_rule_file_tests(const std::vector<std::string>& files,
-                            const std::vector<catalog::Arch>& arches, std::ostream& out,
-                            std::ostream& err) {
+                            const std::vector<catalog::Arch>& arches, const std::string& base_path,
+                            std::ostream& out, std::ostream& err) {
   TestRun run;
   diag::Sink sink;
-  std::optional<passes::Compiled> c = passes::Pipeline(arches).run_files(files, sink);
+  std::optional<passes::Compiled> c = compile(files, arches, base_path, sink);
   const std::string diagnostics = diag::format_text(sink.items());
   if (!diagnostics.empty())
     fmt::print(err, "{}", diagnostics);

@@ -30,10 +30,11 @@ struct TestRun {
   bool compiled = false;  // false: the rule files have errors (printed)
 };
 
-// Compiles `files` for `arches` (diagnostics to `err`), links them into one
-// table and runs every inline test, printing PASS / FAIL lines to `out`.
+// Compiles `files` for `arches` (over the base profile `base_path`, when
+// not empty; diagnostics to `err`), links them into one table and runs every
+// inline test, printing PASS / FAIL lines to `out`.
 TestRun run_rule_file_tests(const std::vector<std::string>& files,
-                            const std::vector<catalog::Arch>& arches, std::ostream& out,
-                            std::ostream& err);
+                            const std::vector<catalog::Arch>& arches, const std::string& base_path,
+                            std::ostream& out, std::ostream& err);
 
 }  // namespace sa::sim

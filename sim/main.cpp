@@ -108,6 +108,7 @@ int diff(const DiffArgs& a) {
 struct ImportArgs {
   std::string log;
   std::string output;
+  sim::AuditFilter filter;
 };
 
 int import_audit(const ImportArgs& a) {
@@ -121,12 +122,16 @@ int import_audit(const ImportArgs& a) {
   }
   Output out(a.output);
   trace::TraceWriter writer(out.stream(), trace::Header{});
-  const sim::ImportCounts c = sim::import_audit(*in, a.log == "-" ? "<stdin>" : a.log, writer);
+  const sim::ImportCounts c =
+      sim::import_audit(*in, a.log == "-" ? "<stdin>" : a.log, writer, a.filter);
   if (!writer.ok())
     throw BadInput("cannot write the trace");
   out.commit();
-  fmt::print(std::cerr, "import-audit: {} seccomp records, {} other lines skipped\n", c.records,
-             c.skipped);
+  for (const std::string& w : c.warnings)
+    fmt::print(std::cerr, "warning: {}\n", w);
+  fmt::print(std::cerr,
+             "import-audit: {} seccomp records, {} filtered out, {} other lines skipped\n",
+             c.records, c.filtered, c.skipped);
   return kOk;
 }
 
@@ -144,12 +149,19 @@ int profile(const ProfileArgs& a) {
   Output out(a.output);
   out.stream() << builder.profile().dump(4) << '\n';
   out.commit();
+  for (const std::string& nr : builder.unnamed()) {
+    fmt::print(std::cerr,
+               "warning: syscall number {} has no name in libseccomp: the profile cannot allow "
+               "it\n",
+               nr);
+  }
   return kOk;
 }
 
 struct TestArgs {
   std::vector<std::string> files;
   std::vector<std::string> arches;
+  std::string base;
 };
 
 int test(const TestArgs& a) {
@@ -162,7 +174,7 @@ int test(const TestArgs& a) {
   }
   if (arches.empty())
     arches = catalog::default_arches();
-  const sim::TestRun run = sim::run_rule_file_tests(a.files, arches, std::cout, std::cerr);
+  const sim::TestRun run = sim::run_rule_file_tests(a.files, arches, a.base, std::cout, std::cerr);
   if (!run.compiled)
     return kBadInput;
   return run.failed == 0 ? kOk : kFailed;
@@ -197,6 +209,12 @@ int main(int argc, char** argv) {
   import_cmd->add_option("log", i.log, "audit log, kern.log, journal or dmesg output (- for stdin)")
       ->required();
   import_cmd->add_option("-o,--output", i.output, "trace to write (default: standard output)");
+  import_cmd->add_option("--comm", i.filter.comm,
+                         "keep only records of this command name (repeatable: any of them)");
+  import_cmd->add_option("--pid", i.filter.pid,
+                         "keep only records of this pid (repeatable: any of them)");
+  import_cmd->add_option("--exe", i.filter.exe,
+                         "keep only records of this executable (repeatable: any of them)");
 
   ProfileArgs p;
   auto* profile_cmd =
@@ -209,6 +227,10 @@ int main(int argc, char** argv) {
   test_cmd->add_option("files", t.files, "rule files (YAML)")->required()->check(CLI::ExistingFile);
   test_cmd->add_option("--arch", t.arches,
                        "target architecture (repeatable; default: native and compat)");
+  test_cmd
+      ->add_option("--base", t.base,
+                   "OCI seccomp profile the rules are layered over, as with rulec --base")
+      ->check(CLI::ExistingFile);
 
   try {
     app.parse(argc, argv);

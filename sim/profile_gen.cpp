@@ -14,7 +14,10 @@ void ProfileBuilder::add(trace::TraceReader& reader) {
 
 void ProfileBuilder::add(const trace::NotificationRecord& n) {
   arches_.insert(n.call.audit_arch);
-  syscalls_.insert(n.syscall);
+  if (n.syscall.empty())
+    unnamed_.insert(n.arch + " " + std::to_string(n.call.nr));
+  else
+    syscalls_.insert(n.syscall);
 }
 
 nlohmann::ordered_json ProfileBuilder::profile() const {

@@ -19,10 +19,14 @@ class ProfileBuilder {
   void add(const trace::NotificationRecord& n);
   nlohmann::ordered_json profile() const;
   size_t syscall_count() const { return syscalls_.size(); }
+  // Syscalls traced by number only ("x86_64 463"): an OCI profile names
+  // syscalls, so the profile cannot allow them.
+  const std::set<std::string>& unnamed() const { return unnamed_; }
 
  private:
   std::set<uint32_t> arches_;  // audit values
   std::set<std::string> syscalls_;
+  std::set<std::string> unnamed_;
 };
 
 }  // namespace sa::sim

@@ -45,10 +45,11 @@ inline constexpr std::string_view kBadOperand = "E0313";  // operator does not f
 inline constexpr std::string_view kBadTest = "E0314";     // inline test case malformed
 inline constexpr std::string_view kBadBase = "E0400";     // --base profile unusable
 inline constexpr std::string_view kSyscallMissingOnArch = "W0300";
-inline constexpr std::string_view kConstantGroup = "W0301";  // O_CREAT used on mount flags
-inline constexpr std::string_view kShadowedPart = "W0303";   // rule hidden for some syscalls
-inline constexpr std::string_view kAsAgent = "W0304";        // emulate ... as agent
-inline constexpr std::string_view kBaseBlocks = "W0400";     // base profile blocks an intercept
+inline constexpr std::string_view kConstantGroup = "W0301";     // O_CREAT used on mount flags
+inline constexpr std::string_view kShadowedPart = "W0303";      // rule hidden for some syscalls
+inline constexpr std::string_view kAsAgent = "W0304";           // emulate ... as agent
+inline constexpr std::string_view kBaseBlocks = "W0400";        // base profile blocks an intercept
+inline constexpr std::string_view kBasePartlyDenies = "W0401";  // denied for some calls only
 }  // namespace code
 
 struct Location {

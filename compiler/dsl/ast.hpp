@@ -109,7 +109,8 @@ struct Action {
   bool log = false;
   std::optional<Duration> delay;     // delay D then RESPONSE
   std::optional<Response> response;  // absent only for `log` / `stop` alone
-  bool stop_container = false;
+  bool stop_container = false;       // `stop container` or `freeze container`
+  table::StopMode stop_mode = table::StopMode::Kill;
   std::optional<Duration> stop_after;
   Span stop_span;
 };

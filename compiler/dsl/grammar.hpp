@@ -28,7 +28,7 @@
 //   integer     = [ "-" ] , ( "0x" , hex , { hex } | "0o" , oct , { oct } | digit , { digit } ) ;
 //   word        = wordchar , { wordchar } ;           (not containing "->")
 //   actions     = action , { "," , action } ;
-//   action      = "log" | "stop" , "container" , [ "after" , duration ]
+//   action      = "log" | ( "stop" | "freeze" ) , "container" , [ "after" , duration ]
 //               | "delay" , duration , "then" , response | response ;
 //   response    = "continue" , [ "unsafe" ] | "errno" , ( ident | integer )
 //               | "return" , integer | "kill"
@@ -71,6 +71,7 @@ struct kw_log : kw<TAO_PEGTL_STRING("log")> {};
 struct kw_stop : kw<TAO_PEGTL_STRING("stop")> {};
 struct kw_container : kw<TAO_PEGTL_STRING("container")> {};
 struct kw_after : kw<TAO_PEGTL_STRING("after")> {};
+struct kw_freeze : kw<TAO_PEGTL_STRING("freeze")> {};
 struct kw_delay : kw<TAO_PEGTL_STRING("delay")> {};
 struct kw_then : kw<TAO_PEGTL_STRING("then")> {};
 struct kw_continue : kw<TAO_PEGTL_STRING("continue")> {};
@@ -194,7 +195,11 @@ struct a_stop : p::seq<kw_stop, ws, p::must<expected<kw_container>>,
                        p::opt<ws, kw_after, ws, p::must<expected<duration>>>> {};
 struct a_delay : p::seq<kw_delay, ws, p::must<expected<duration>>, ws, p::must<expected<kw_then>>,
                         ws, p::must<expected<response>>> {};
-struct action_item : p::sor<a_log, a_stop, a_delay, response> {};
+// `container` after `freeze`: a rule of its own for its own error message.
+struct freeze_container : kw_container {};
+struct a_freeze : p::seq<kw_freeze, ws, p::must<expected<freeze_container>>,
+                         p::opt<ws, kw_after, ws, p::must<expected<duration>>>> {};
+struct action_item : p::sor<a_log, a_stop, a_freeze, a_delay, response> {};
 struct action_sep : p::seq<ws, p::one<','>, ws> {};
 struct actions : p::seq<action_item, p::star<action_sep, p::must<expected<action_item>>>> {};
 

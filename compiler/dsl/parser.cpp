@@ -70,6 +70,9 @@ template <>
 inline constexpr auto error_message<g::expected<g::kw_container>> =
     "expected 'container' after 'stop'";
 template <>
+inline constexpr auto error_message<g::expected<g::freeze_container>> =
+    "expected 'container' after 'freeze'";
+template <>
 inline constexpr auto error_message<g::expected<g::duration>> =
     "expected a duration such as 2s or 500ms";
 template <>
@@ -131,7 +134,7 @@ using selector = p::parse_tree::selector<
               g::compare_test, g::mask_test, g::mask_value, g::mask_cmp, g::in_test, g::negated,
               g::list_lit, g::glob_test, g::prefix_test, g::op_eq, g::op_ne, g::op_le, g::op_ge,
               g::op_lt, g::op_gt, g::value_union, g::string_lit, g::integer, g::word, g::capability,
-              g::userns_suffix, g::actions, g::a_log, g::a_stop, g::a_delay, g::duration_literal,
+              g::userns_suffix, g::actions, g::a_log, g::a_stop, g::a_freeze, g::a_delay, g::duration_literal,
               g::r_continue, g::kw_unsafe, g::r_errno, g::errno_value, g::r_return, g::r_kill,
               g::r_emulate, g::emulate_op, g::emulate_param, g::param_key, g::emulate_as>>;
 
@@ -166,10 +169,11 @@ class Builder {
         if (a.log)
           error(*c, "'log' appears twice in the action list");
         a.log = true;
-      } else if (c->is_type<g::a_stop>()) {
+      } else if (c->is_type<g::a_stop>() || c->is_type<g::a_freeze>()) {
         if (a.stop_container)
-          error(*c, "'stop container' appears twice in the action list");
+          error(*c, "an action list stops the container once; this is a second stop or freeze");
         a.stop_container = true;
+        a.stop_mode = c->is_type<g::a_freeze>() ? table::StopMode::Freeze : table::StopMode::Kill;
         a.stop_span = span(*c);
         if (!c->children.empty())
           a.stop_after = duration(*c->children.front());

@@ -11,6 +11,28 @@ std::string pattern(std::string_view field, const std::string& glob) {
   return fmt::format("{} glob {}", field, table::quote(glob));
 }
 
+// Every field of a selector, joined with "and"; `any` as "(A or B ...)".
+std::string conditions(const table::Selector& s) {
+  std::vector<std::string> parts;
+  for (const auto& [k, v] : s.meta)
+    parts.push_back(pattern(fmt::format("meta.{}", k), v));
+  for (const auto& [k, v] : s.annotations)
+    parts.push_back(pattern(fmt::format("annotation[{}]", table::quote(k)), v));
+  if (!s.pod_namespace.empty())
+    parts.push_back(pattern("pod.namespace", s.pod_namespace));
+  if (!s.pod_name.empty())
+    parts.push_back(pattern("pod.name", s.pod_name));
+  if (!s.container_name.empty())
+    parts.push_back(pattern("container.name", s.container_name));
+  if (!s.any.empty()) {
+    std::vector<std::string> alternatives;
+    for (const table::Selector& a : s.any)
+      alternatives.push_back(conditions(a));
+    parts.push_back(fmt::format("({})", fmt::join(alternatives, " or ")));
+  }
+  return fmt::format("{}", fmt::join(parts, " and "));
+}
+
 // How a container comes to this policy. A selector field the container does
 // not have (a key absent, no Kubernetes annotations) never matches.
 std::string selector(const table::Table& t, const table::Policy& p) {
@@ -18,19 +40,8 @@ std::string selector(const table::Table& t, const table::Policy& p) {
     return t.policies.size() == 1 ? "every container (the only policy)"
                                   : fmt::format("containers naming it (policy={}) only", p.name);
   }
-  std::vector<std::string> parts;
-  for (const auto& [k, v] : p.match.meta)
-    parts.push_back(pattern(fmt::format("meta.{}", k), v));
-  for (const auto& [k, v] : p.match.annotations)
-    parts.push_back(pattern(fmt::format("annotation[{}]", table::quote(k)), v));
-  if (!p.match.pod_namespace.empty())
-    parts.push_back(pattern("pod.namespace", p.match.pod_namespace));
-  if (!p.match.pod_name.empty())
-    parts.push_back(pattern("pod.name", p.match.pod_name));
-  if (!p.match.container_name.empty())
-    parts.push_back(pattern("container.name", p.match.container_name));
   return fmt::format("policy={}, or {} (a field the container does not have never matches)", p.name,
-                     fmt::join(parts, " and "));
+                     conditions(p.match));
 }
 
 // The policies whose selectors are tried before this one's.

@@ -159,7 +159,8 @@ class Loader {
 
   std::optional<PolicyDoc> policy(const YAML::Node& root) {
     check_keys(root, "the policy header",
-               {"policy", "description", "match", "default", "intercept", "rules", "tests"});
+               {"policy", "description", "match", "default", "intercept", "intercept_base_denials",
+                "rules", "tests"});
     PolicyDoc doc;
     doc.file = file_;
     const YAML::Node name = root["policy"];
@@ -187,6 +188,8 @@ class Loader {
       doc.default_action = scalar(d, "`default`");
     if (const YAML::Node i = root["intercept"])
       doc.intercept = string_list(i, "`intercept`");
+    if (const YAML::Node b = root["intercept_base_denials"])
+      base_denials(b, doc);
     const YAML::Node rules = root["rules"];
     if (!rules) {
       error(code::kYamlShape, "missing `rules:` (a list of rules)", locate(pos(root)));
@@ -207,12 +210,24 @@ class Loader {
     return doc;
   }
 
-  void selector(const YAML::Node& m, SelectorDoc& out) {
+  // `match`, or (alternative) one item of `match.any`, which names at least
+  // one field and holds no `any` of its own.
+  void selector(const YAML::Node& m, SelectorDoc& out, bool alternative = false) {
+    const std::string_view where = alternative ? "an item of `match.any`" : "`match`";
     if (!m.IsMap()) {
-      shape(m, "`match` must be a mapping (meta, annotations, pod, container)");
+      shape(m, fmt::format("{} must be a mapping (meta, annotations, pod, container{})", where,
+                           alternative ? "" : ", any"));
       return;
     }
-    check_keys(m, "`match`", {"meta", "annotations", "pod", "container"});
+    if (alternative) {
+      check_keys(m, where, {"meta", "annotations", "pod", "container"});
+      if (m.size() == 0)
+        shape(m, "an item of `match.any` names no field: it would match every container");
+    } else {
+      check_keys(m, where, {"meta", "annotations", "pod", "container", "any"});
+      if (const YAML::Node x = m["any"])
+        alternatives(x, out);
+    }
     if (const YAML::Node x = m["meta"])
       out.meta = string_map(x, "`match.meta`");
     if (const YAML::Node x = m["annotations"])
@@ -230,6 +245,34 @@ class Loader {
       check_keys(x, "`match.container`", {"name"});
       if (c.count("name"))
         out.container_name = c["name"];
+    }
+  }
+
+  // `intercept_base_denials: true|false`.
+  void base_denials(const YAML::Node& n, PolicyDoc& doc) {
+    auto v = scalar(n, "`intercept_base_denials`");
+    if (!v)
+      return;
+    if (v->text != "true" && v->text != "false") {
+      error(code::kYamlShape, "`intercept_base_denials` is true or false", locate(v->at));
+      return;
+    }
+    if (v->text == "true")
+      doc.intercept_base_denials = *v;
+  }
+
+  // `match.any`: the policy applies when one of these selectors holds.
+  void alternatives(const YAML::Node& list, SelectorDoc& out) {
+    if (!list.IsSequence() || list.size() == 0) {
+      shape(list,
+            "`match.any` must be a non-empty list of selectors (meta, annotations, pod, "
+            "container)");
+      return;
+    }
+    for (const YAML::Node& item : list) {
+      SelectorDoc alternative;
+      selector(item, alternative, true);
+      out.any.push_back(std::move(alternative));
     }
   }
 

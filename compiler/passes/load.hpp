@@ -46,6 +46,7 @@ struct SelectorDoc {
   std::optional<Scalar> pod_namespace;
   std::optional<Scalar> pod_name;
   std::optional<Scalar> container_name;
+  std::vector<SelectorDoc> any;  // `any:` alternatives, one level deep
 };
 
 struct PolicyDoc {
@@ -55,6 +56,8 @@ struct PolicyDoc {
   SelectorDoc match;
   std::optional<Scalar> default_action;
   std::vector<Scalar> intercept;
+  // `intercept_base_denials: true`: where it is written; absent when false.
+  std::optional<Scalar> intercept_base_denials;
   std::vector<RuleDoc> rules;
   std::vector<TestDoc> tests;
 };

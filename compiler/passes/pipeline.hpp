@@ -1,7 +1,7 @@
 // The compiler from rule files to one decision table, every stage in order:
 //
-//   read -> load (YAML) -> resolve (names, types) -> lower (rows per syscall)
-//        -> passthrough (optional) -> link (one table)
+//   read -> load (YAML) -> [base denials] -> resolve (names, types)
+//        -> lower (rows per syscall) -> passthrough (optional) -> link (one table)
 //
 // rulec, `seccomp-sim test` and the benchmarks all compile through here, so
 // the order of the stages and the rule for stopping on errors exist once.
@@ -39,6 +39,12 @@ using Passthrough = std::map<std::string, table::Action>;
 using PassthroughStep =
     std::function<std::optional<Passthrough>(const std::vector<table::Policy>&, diag::Sink&)>;
 
+// What the base profile denies (rulec --base), for policies that intercept
+// it (`intercept_base_denials: true`). Called at most once, when the first
+// such policy is resolved; nullopt when the base cannot be used (the step
+// reports why).
+using BaseDenialsStep = std::function<std::optional<std::vector<std::string>>(diag::Sink&)>;
+
 struct Compiled {
   table::Table table;
   std::vector<TestCase> tests;  // every file's inline tests, in input order
@@ -46,8 +52,10 @@ struct Compiled {
 
 class Pipeline {
  public:
-  // Without a passthrough step the table has an empty passthrough.
-  explicit Pipeline(std::vector<catalog::Arch> arches, PassthroughStep passthrough = {});
+  // Without a passthrough step the table has an empty passthrough; without a
+  // base denials step `intercept_base_denials` is an error.
+  explicit Pipeline(std::vector<catalog::Arch> arches, PassthroughStep passthrough = {},
+                    BaseDenialsStep base_denials = {});
 
   // Every diagnostic goes to `sink`; nullopt when an error was reported.
   std::optional<Compiled> run_files(const std::vector<std::string>& files, diag::Sink& sink) const;
@@ -57,6 +65,7 @@ class Pipeline {
  private:
   std::vector<catalog::Arch> arches_;
   PassthroughStep passthrough_;
+  BaseDenialsStep base_denials_;
 };
 
 }  // namespace sa::passes

@@ -46,8 +46,9 @@ std::string arch_list(const std::vector<catalog::Arch>& arches) {
 
 class Resolver {
  public:
-  Resolver(const PolicyDoc& doc, const std::vector<catalog::Arch>& arches, diag::Sink& sink)
-      : doc_(doc), arches_(arches), sink_(sink) {}
+  Resolver(const PolicyDoc& doc, const std::vector<catalog::Arch>& arches, diag::Sink& sink,
+           BaseDenied base)
+      : doc_(doc), arches_(arches), sink_(sink), base_(base) {}
 
   ResolvedPolicy run() {
     out_.file = doc_.file;
@@ -70,22 +71,28 @@ class Resolver {
   const PolicyDoc& doc_;
   const std::vector<catalog::Arch>& arches_;
   diag::Sink& sink_;
+  BaseDenied base_;
   ResolvedPolicy out_;
   std::vector<dsl::Parsed<dsl::Rule>> parsed_;
   std::set<std::string> warned_missing_;
 
-  void selector() {
-    const SelectorDoc& m = doc_.match;
+  void selector() { out_.match = selector_of(doc_.match); }
+
+  static table::Selector selector_of(const SelectorDoc& m) {
+    table::Selector out;
     for (const auto& [k, v] : m.meta)
-      out_.match.meta[k] = v.text;
+      out.meta[k] = v.text;
     for (const auto& [k, v] : m.annotations)
-      out_.match.annotations[k] = v.text;
+      out.annotations[k] = v.text;
     if (m.pod_namespace)
-      out_.match.pod_namespace = m.pod_namespace->text;
+      out.pod_namespace = m.pod_namespace->text;
     if (m.pod_name)
-      out_.match.pod_name = m.pod_name->text;
+      out.pod_name = m.pod_name->text;
     if (m.container_name)
-      out_.match.container_name = m.container_name->text;
+      out.container_name = m.container_name->text;
+    for (const SelectorDoc& alternative : m.any)
+      out.any.push_back(selector_of(alternative));
+    return out;
   }
 
   void parse_rules() {
@@ -143,7 +150,27 @@ class Resolver {
           names.insert(n.text);
       }
     }
+    add_base_denials(names);
     out_.intercepted.assign(names.begin(), names.end());
+  }
+
+  // `intercept_base_denials: true`: what the base denies, as if listed under
+  // `intercept:` (the base's list holds only syscalls of the targets).
+  void add_base_denials(std::set<std::string>& names) {
+    if (!doc_.intercept_base_denials)
+      return;
+    if (!base_.given) {
+      const Scalar& at = *doc_.intercept_base_denials;
+      const Context ctx{at, sink_};
+      ctx.error(code::kBadBase,
+                "`intercept_base_denials` intercepts what the base profile denies, and there is "
+                "no base profile",
+                dsl::Span{0, static_cast<uint32_t>(at.text.size())})
+          .hint = "give the runtime's default profile with rulec --base PROFILE";
+      return;
+    }
+    if (base_.denied != nullptr)
+      names.insert(base_.denied->begin(), base_.denied->end());
   }
 
   void default_action() {
@@ -241,8 +268,8 @@ class Resolver {
 }  // namespace
 
 ResolvedPolicy resolve(const PolicyDoc& doc, const std::vector<catalog::Arch>& arches,
-                       diag::Sink& sink) {
-  return Resolver(doc, arches, sink).run();
+                       diag::Sink& sink, BaseDenied base) {
+  return Resolver(doc, arches, sink, base).run();
 }
 
 }  // namespace sa::passes

@@ -205,7 +205,8 @@ std::optional<table::Action> resolve_action(const Context& ctx, const dsl::Actio
   if (in.response) {
     ok = response(ctx, *in.response, syscall, a);
   } else if (in.stop_container) {
-    // CRI-O's notifier answers ENOSYS and stops the workload later.
+    // CRI-O's notifier answers ENOSYS and stops the workload later (and a
+    // freeze, written without a response, answers the same).
     a.response = table::Response::Errno;
     a.error = kENOSYS;
   } else {
@@ -219,6 +220,7 @@ std::optional<table::Action> resolve_action(const Context& ctx, const dsl::Actio
       ok = false;
   }
   if (in.stop_container) {
+    a.stop_mode = in.stop_mode;
     if (in.stop_after) {
       auto d = duration(ctx, *in.stop_after, syscall);
       if (d)

@@ -67,9 +67,11 @@ std::string describe_action(ScmpAction a, std::optional<uint32_t> errno_ret);
 void report_layering(const BaseProfile& base, const std::string& syscall, diag::Sink& sink);
 
 // Per intercepted syscall, what the base does when the syscall is not
-// notified; no base: continue. Reports the layering warnings.
+// notified; no base: continue. Reports the layering warnings, except for
+// `expected`: syscalls intercepted because the base denies them.
 std::map<std::string, table::Action> passthrough(const BaseProfile* base,
                                                  const std::set<std::string>& intercepted,
-                                                 diag::Sink& sink);
+                                                 diag::Sink& sink,
+                                                 const std::set<std::string>& expected = {});
 
 }  // namespace sa::profile

@@ -22,11 +22,13 @@ namespace {
 using nlohmann::json;
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 9> kTopKeys = {
-    "defaultAction", "defaultErrnoRet",  "architectures", "archMap", "flags",
-    "listenerPath",  "listenerMetadata", "syscalls",      "comment"};
-constexpr std::array<std::string_view, 8> kEntryKeys = {"names", "name",     "action",   "errnoRet",
-                                                        "args",  "includes", "excludes", "comment"};
+// defaultErrno and errno: the errno by name, as containers/common's default
+// profile (CRI-O's, Podman's) writes it next to the number.
+constexpr std::array<std::string_view, 10> kTopKeys = {
+    "defaultAction", "defaultErrnoRet", "defaultErrno",     "architectures", "archMap",
+    "flags",         "listenerPath",    "listenerMetadata", "syscalls",      "comment"};
+constexpr std::array<std::string_view, 9> kEntryKeys = {
+    "names", "name", "action", "errnoRet", "errno", "args", "includes", "excludes", "comment"};
 constexpr std::array<std::string_view, 4> kArgKeys = {"index", "value", "valueTwo", "op"};
 constexpr std::array<std::string_view, 3> kFilterKeys = {"arches", "caps", "minKernel"};
 constexpr std::array<std::string_view, 4> kFlags = {
@@ -166,6 +168,36 @@ class Reader {
     return static_cast<uint32_t>(*v);
   }
 
+  // The number, from `number_key` or else the errno named by `name_key`;
+  // both given, they must agree.
+  std::optional<uint32_t> errno_of(const json& obj, std::string_view number_key,
+                                   std::string_view name_key, const std::string& where,
+                                   std::optional<ScmpAction> a) {
+    auto number = errno_ret(obj, number_key, where + std::string(number_key), a);
+    if (!obj.contains(name_key) || obj.at(name_key).is_null())
+      return number;
+    const json& n = obj.at(name_key);
+    const std::string at = where + std::string(name_key);
+    if (!n.is_string()) {
+      error(fmt::format("{}: expected an errno name, found {}", at, kind(n)));
+      return number;
+    }
+    const auto named = catalog::errno_value(n.get<std::string>());
+    if (!named) {
+      error(fmt::format("{}: unknown errno \"{}\"", at, n.get<std::string>()));
+      return number;
+    }
+    if (number && *number != static_cast<uint32_t>(*named)) {
+      error(fmt::format("{}: \"{}\" is {}, but {} says {}", at, n.get<std::string>(), *named,
+                        number_key, *number));
+    }
+    if (!number && a && !takes_errno(*a)) {
+      error(fmt::format("{}: {} takes no errno value (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do)",
+                        at, name_of(*a)));
+    }
+    return number ? number : std::optional<uint32_t>(static_cast<uint32_t>(*named));
+  }
+
   std::vector<std::string> string_list(const json& obj, std::string_view key,
                                        const std::string& where) {
     std::vector<std::string> out;
@@ -196,7 +228,7 @@ class Reader {
     auto a = action(j.at("defaultAction"), "defaultAction");
     if (a)
       b.default_action = *a;
-    b.default_errno_ret = errno_ret(j, "defaultErrnoRet", "defaultErrnoRet", a);
+    b.default_errno_ret = errno_of(j, "defaultErrnoRet", "defaultErrno", "", a);
   }
 
   void read_arch_map(const json& j, BaseProfile& b) {
@@ -343,7 +375,7 @@ class Reader {
     } else {
       a = action(e.at("action"), where + ".action");
     }
-    out.errno_ret = errno_ret(e, "errnoRet", where + ".errnoRet", a);
+    out.errno_ret = errno_of(e, "errnoRet", "errno", where + ".", a);
     if (e.contains("args") && !e.at("args").is_null()) {
       const json& args = e.at("args");
       if (!args.is_array()) {

@@ -107,17 +107,27 @@ json syscalls_json(const BaseProfile* base, const std::map<std::string, ArgFilte
   return out;
 }
 
-json profile_json(const BaseProfile* base, const std::vector<std::string>& arches,
-                  const std::string& listener, const std::vector<std::string>& metadata,
+// The base's flags, and WAIT_KILLABLE_RECV when asked for (once).
+std::vector<std::string> flags(const BaseProfile* base, const Options& o) {
+  std::vector<std::string> out;
+  if (base != nullptr)
+    out = base->flags;
+  if (o.wait_killable_recv && std::find(out.begin(), out.end(), kWaitKillableRecv) == out.end())
+    out.emplace_back(kWaitKillableRecv);
+  return out;
+}
+
+json profile_json(const BaseProfile* base, const std::vector<std::string>& arches, const Options& o,
+                  const std::vector<std::string>& metadata,
                   const std::map<std::string, ArgFilter>& notify) {
   json j = json::object();
   j["defaultAction"] = base != nullptr ? name_of(base->default_action) : "SCMP_ACT_ALLOW";
   if (base != nullptr && base->default_errno_ret)
     j["defaultErrnoRet"] = *base->default_errno_ret;
   j["architectures"] = arches;
-  if (base != nullptr && !base->flags.empty())
-    j["flags"] = base->flags;
-  j["listenerPath"] = listener;
+  if (auto f = flags(base, o); !f.empty())
+    j["flags"] = std::move(f);
+  j["listenerPath"] = o.listener_path;
   if (!metadata.empty())
     j["listenerMetadata"] = fmt::format("{}", fmt::join(metadata, "\n"));
   j["syscalls"] = syscalls_json(base, notify);
@@ -184,13 +194,15 @@ Profiles build_profiles(const table::Table& t, const BaseProfile* base, const Op
     }
     std::vector<std::string> metadata{fmt::format("policy={}", p.name)};
     metadata.insert(metadata.end(), o.metadata.begin(), o.metadata.end());
-    out.policies[p.name] = profile_json(base, arches, o.listener_path, metadata, own);
+    out.policies[p.name] = profile_json(base, arches, o, metadata, own);
   }
   if (base != nullptr) {
-    for (const auto& [name, f] : node)
-      report_layering(*base, name, sink);
+    for (const auto& [name, f] : node) {
+      if (o.base_denied.count(name) == 0)
+        report_layering(*base, name, sink);
+    }
   }
-  out.node = profile_json(base, arches, o.listener_path, o.metadata, node);
+  out.node = profile_json(base, arches, o, o.metadata, node);
   return out;
 }
 

@@ -24,6 +24,7 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,7 +44,17 @@ struct Options {
   std::string listener_path = std::string(kDefaultListenerPath);
   std::vector<std::string> metadata;  // extra listenerMetadata lines, KEY=VALUE
   std::vector<catalog::Arch> arches;  // empty: the table's, else the machine's defaults
+  // Intercepted because the base denies them (`intercept_base_denials`): no
+  // W0400 for them, that is the point.
+  std::set<std::string> base_denied;
+  // Add SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV to the profiles' flags: a
+  // caller waiting for the agent is then interrupted only by a fatal signal,
+  // so it never restarts a syscall the agent has already carried out. crun
+  // (1.8 here) accepts it; runc 1.1 refuses every flag, so it is opt-in.
+  bool wait_killable_recv = false;
 };
+
+inline constexpr std::string_view kWaitKillableRecv = "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV";
 
 struct Profiles {
   nlohmann::json node;                             // every policy

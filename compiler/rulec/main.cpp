@@ -26,6 +26,7 @@ struct Options {
   std::vector<std::string> arch_names;
   std::string listener_path = "/run/seccomp-agent.socket";
   std::vector<std::string> metadata;
+  bool wait_killable_recv = false;
   std::string base;
   std::string out_dir;
   bool check_only = false;
@@ -69,7 +70,8 @@ int run(const Options& o) {
     return kUsage;
   sa::diag::Sink sink;
   auto outputs = sa::rulec::build_outputs(
-      o.files, *targets, o.base, sa::rulec::ProfileSettings{o.listener_path, o.metadata}, sink);
+      o.files, *targets, o.base,
+      sa::rulec::ProfileSettings{o.listener_path, o.metadata, o.wait_killable_recv}, sink);
   print_diagnostics(sink, o);
   if (sink.has_errors() || !outputs)
     return kRuleErrors;
@@ -98,6 +100,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--metadata", o.metadata,
                  "extra KEY=VALUE line for listenerMetadata (repeatable)");
+  app.add_flag("--wait-killable-recv", o.wait_killable_recv,
+               "set SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV in the profiles (crun accepts it; runc "
+               "1.1 refuses every flag)");
   app.add_option("--base", o.base, "OCI seccomp profile to layer the intercepts over")
       ->check(CLI::ExistingFile);
   app.add_option("-o,--output", o.out_dir, "directory for table.json, profile.json, profiles/");

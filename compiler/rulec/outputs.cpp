@@ -8,11 +8,9 @@
 #include <fstream>
 
 #include "model/codec/table_json.hpp"
-#include "passes/link.hpp"
-#include "passes/pipeline.hpp"
-#include "profile/base_answer.hpp"
 #include "profile/base_profile.hpp"
 #include "profile/build.hpp"
+#include "profile/with_base.hpp"
 
 namespace sa::rulec {
 
@@ -20,26 +18,18 @@ std::optional<Outputs> build_outputs(const std::vector<std::string>& files,
                                      const std::vector<catalog::Arch>& arches,
                                      const std::string& base_path, const ProfileSettings& settings,
                                      diag::Sink& sink) {
-  // Read in the passthrough step, after the rules: its diagnostics follow theirs.
-  std::optional<profile::BaseProfile> base;
-  auto through = [&](const std::vector<table::Policy>& policies,
-                     diag::Sink& s) -> std::optional<passes::Passthrough> {
-    if (!base_path.empty()) {
-      base = profile::load_base(base_path, s);
-      if (!base)
-        return std::nullopt;
-    }
-    return profile::passthrough(base ? &*base : nullptr, passes::intercepted(policies), s);
-  };
-  auto compiled = passes::Pipeline(arches, through).run_files(files, sink);
+  auto compiled = profile::compile_with_base(files, arches, base_path, sink);
   if (!compiled)
     return std::nullopt;
+  std::optional<profile::BaseProfile> base = std::move(compiled->base);
   Outputs out;
-  out.table = std::move(compiled->table);
+  out.table = std::move(compiled->compiled.table);
   profile::Options options;
   options.listener_path = settings.listener_path;
   options.metadata = settings.metadata;
+  options.wait_killable_recv = settings.wait_killable_recv;
   options.arches = arches;
+  options.base_denied = compiled->base_denied;
   profile::Profiles p = profile::build_profiles(out.table, base ? &*base : nullptr, options, sink);
   out.profile = std::move(p.node);
   out.profiles = std::move(p.policies);

@@ -16,6 +16,7 @@ namespace sa::rulec {
 struct ProfileSettings {
   std::string listener_path;
   std::vector<std::string> metadata;  // extra KEY=VALUE lines
+  bool wait_killable_recv = false;    // SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV in `flags`
 };
 
 struct Outputs {

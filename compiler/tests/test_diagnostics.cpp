@@ -75,6 +75,39 @@ rules: []
     ^~~~
   hint: did you mean 'rules'?
 )__"},
+    {"E0101_match_any_empty",
+     R"__(policy: p
+match:
+  any: []
+rules: []
+)__",
+     R"__(t.yaml:3:8: error[E0101]: `match.any` must be a non-empty list of selectors (meta, annotations, pod, container)
+      any: []
+           ^
+)__"},
+    {"E0101_match_any_names_nothing",
+     R"__(policy: p
+match:
+  any:
+    - {}
+rules: []
+)__",
+     R"__(t.yaml:4:7: error[E0101]: an item of `match.any` names no field: it would match every container
+        - {}
+          ^
+)__"},
+    {"E0102_match_any_nested",
+     R"__(policy: p
+match:
+  any:
+    - any: [{meta: {A: b}}]
+rules: []
+)__",
+     R"__(t.yaml:4:7: error[E0102]: unknown key 'any' in an item of `match.any`
+        - any: [{meta: {A: b}}]
+          ^~~
+  hint: known keys: meta, annotations, pod, container
+)__"},
     {"E0104_bad_name",
      R"__(policy: -bad name
 rules: []

@@ -31,6 +31,8 @@ static const char* const kAccepted[] = {
     "openat path prefix \"/etc/\" and flags & O_CREAT -> log, errno EACCES",
     "chroot|swapoff -> log, errno ENOSYS, stop container after 5s",
     "chroot -> stop container",
+    "chroot -> log, freeze container after 5s",
+    "* meta.DEFAULT_ACTION = freeze-container -> errno EPERM, freeze container",
     "ptrace -> kill",
     "getppid -> return 42",
     "getppid -> return -1",
@@ -87,6 +89,10 @@ static const Rejected kRejected[] = {
     {"mkdir -> delay 2s continue", "expected 'then' after the delay", 18},
     {"mkdir -> delay forever then continue", "expected a duration such as 2s or 500ms", 15},
     {"mkdir -> stop after 5s", "expected 'container' after 'stop'", 14},
+    {"mkdir -> freeze", "expected 'container' after 'freeze'", 15},
+    {"mkdir -> freeze container after", "expected a duration such as 2s or 500ms", 31},
+    {"mkdir -> stop container, freeze container",
+     "an action list stops the container once; this is a second stop or freeze", 25},
     {"mkdir has -> continue", "expected a capability name such as CAP_SYS_ADMIN", 10},
     {"mkdir meta. -> continue", "expected a metadata key after 'meta.'", 11},
     {"mkdir fs in -> continue", "expected '[' or a field after 'in'", 12},
@@ -168,6 +174,12 @@ BOOST_AUTO_TEST_CASE(action_list_fields) {
   BOOST_TEST(a.stop_container);
   BOOST_TEST(*a.stop_after->millis == 5000u);
   BOOST_TEST(a.response->operand.text == "ENOSYS");
+  BOOST_TEST((a.stop_mode == sa::table::StopMode::Kill));
+  const auto freeze = parse_rule("chroot -> errno EPERM, freeze container");
+  BOOST_TEST_REQUIRE(freeze.ok());
+  BOOST_TEST(freeze.value.action.stop_container);
+  BOOST_TEST((freeze.value.action.stop_mode == sa::table::StopMode::Freeze));
+  BOOST_TEST(!freeze.value.action.stop_after.has_value());
 }
 
 BOOST_AUTO_TEST_CASE(octal_hex_and_negative_integers) {

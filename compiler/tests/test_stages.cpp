@@ -113,6 +113,55 @@ BOOST_AUTO_TEST_CASE(actions_resolve) {
   BOOST_TEST(mkdir.params[1].text == "{path}-{pid}");
 }
 
+BOOST_AUTO_TEST_CASE(freeze_container_resolves) {
+  const auto t = compile(
+      "  - chroot -> errno EPERM, freeze container\n"
+      "  - swapoff -> freeze container after 2s\n"
+      "  - acct -> stop container\n");
+  const auto& chroot = only_row(t, "chroot").action;
+  BOOST_TEST((chroot.stop_mode == table::StopMode::Freeze));
+  BOOST_TEST(chroot.error == 1);
+  BOOST_TEST(*chroot.stop_after->millis == 0u);
+  const auto& swapoff = only_row(t, "swapoff").action;
+  BOOST_TEST((swapoff.stop_mode == table::StopMode::Freeze));
+  BOOST_TEST(swapoff.error == 38);  // no response written: ENOSYS, as with stop
+  BOOST_TEST(*swapoff.stop_after->millis == 2000u);
+  BOOST_TEST((only_row(t, "acct").action.stop_mode == table::StopMode::Kill));
+  // Freezing denies: a CONTINUE decided on memory before it is unsafe.
+  diag::Sink sink;
+  auto src =
+      std::make_shared<passes::SourceFile>("t.yaml",
+                                           "policy: p\nrules:\n  - mkdir path = /x -> continue\n"
+                                           "  - mkdir -> errno EPERM, freeze container\n");
+  BOOST_TEST(!passes::Pipeline(kArches).run_sources({src}, sink).has_value());
+  BOOST_TEST(diag::format_text(sink.items()).find("E0308") != std::string::npos);
+}
+
+// match: any: one alternative must hold, besides every other field.
+BOOST_AUTO_TEST_CASE(match_any_resolves) {
+  diag::Sink sink;
+  auto src = std::make_shared<passes::SourceFile>("t.yaml",
+                                                  "policy: p\n"
+                                                  "match:\n"
+                                                  "  pod: {namespace: default}\n"
+                                                  "  any:\n"
+                                                  "    - meta: {MKDIR_TMPL: \"*\"}\n"
+                                                  "    - meta: {DEFAULT_ACTION: kill-*}\n"
+                                                  "      container: {name: app}\n"
+                                                  "rules:\n  - mkdir -> continue\n");
+  auto c = passes::Pipeline(kArches).run_sources({src}, sink);
+  BOOST_TEST_REQUIRE(c.has_value(), diag::format_text(sink.items()));
+  const table::Selector& m = c->table.policies.at(0).match;
+  BOOST_TEST(m.pod_namespace == "default");
+  BOOST_TEST_REQUIRE(m.any.size() == 2u);
+  BOOST_TEST(m.any[0].meta.at("MKDIR_TMPL") == "*");
+  BOOST_TEST(m.any[1].meta.at("DEFAULT_ACTION") == "kill-*");
+  BOOST_TEST(m.any[1].container_name == "app");
+  // The alternatives and a freeze survive table.json.
+  const auto back = table::from_json(table::to_json(c->table));
+  BOOST_TEST((back.policies.at(0).match == m));
+}
+
 BOOST_AUTO_TEST_CASE(constant_duration_template_is_folded) {
   const auto t = compile("  - execve -> delay \"1.5s\" then continue\n");
   BOOST_TEST(*only_row(t, "execve").action.delay->millis == 1500u);
@@ -237,6 +286,7 @@ BOOST_AUTO_TEST_CASE(table_json_round_trips) {
       "  - mkdir meta = bar -> emulate path=\"{path}-{meta|basename}\"\n"
       "  - openat dirfd = AT_FDCWD -> delay 10ms then return 3\n"
       "  - chroot -> stop container after 5s\n"
+      "  - swapoff -> errno EPERM, freeze container\n"
       "  - chmod -> emulate mode=0700 as agent\n");
   const auto j = table::to_json(t);
   const table::Table back = table::from_json(j);
@@ -299,7 +349,23 @@ static const BadField kBadFields[] = {
      "policies[0].syscalls.mkdir.rows[0].action.emulate: unknown value \"getcwd\""},
     {"  - mkdir -> emulate as agent\n", "mkdir", "as", "root",
      "policies[0].syscalls.mkdir.rows[0].action.as: unknown value \"root\""},
+    {"  - chroot -> freeze container\n", "chroot", "stop_mode", "melt",
+     "policies[0].syscalls.chroot.rows[0].action.stop_mode: unknown value \"melt\""},
 };
+
+// `any` alternatives hold no alternatives of their own, in a table too.
+BOOST_AUTO_TEST_CASE(table_with_nested_any_is_refused) {
+  auto j = table::to_json(compile("  - chmod -> errno EBADMSG\n"));
+  nlohmann::json inner = j["policies"][0]["match"];
+  inner["any"] = nlohmann::json::array({j["policies"][0]["match"]});
+  j["policies"][0]["match"]["any"] = nlohmann::json::array({inner});
+  j.erase("hash");
+  j["hash"] = table::compute_hash(j);
+  BOOST_CHECK_EXCEPTION(table::from_json(j), table::TableError, [](const table::TableError& e) {
+    return std::string(e.what()) ==
+           "policies[0].match.any[0].any: an alternative of `any` cannot hold alternatives";
+  });
+}
 
 BOOST_DATA_TEST_CASE(table_with_a_bad_field_names_its_path, bdata::make(kBadFields), c) {
   auto j = table::to_json(compile(c.rules));

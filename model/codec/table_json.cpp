@@ -283,6 +283,9 @@ json action_to_json(const Action& a) {
     j["delay"] = duration_to_json(*a.delay);
   if (a.stop_after)
     j["stop_after"] = duration_to_json(*a.stop_after);
+  // Written only when it is not the kill every table before it meant.
+  if (a.stop_after && a.stop_mode != StopMode::Kill)
+    j["stop_mode"] = name_of(a.stop_mode);
   return j;
 }
 
@@ -326,6 +329,8 @@ Action action_from_json(const json& j, const std::string& path) {
     a.delay = duration_from_json(j["delay"], sub(path, "delay"));
   if (j.contains("stop_after")) {
     a.stop_after = duration_from_json(j["stop_after"], sub(path, "stop_after"));
+    if (j.contains("stop_mode"))
+      a.stop_mode = get_enum<StopMode>(j, "stop_mode", path);
   }
   return a;
 }
@@ -371,11 +376,19 @@ Row row_from_json(const json& j, const std::string& path) {
 }
 
 json selector_to_json(const Selector& s) {
-  return {{"meta", s.meta},
-          {"annotations", s.annotations},
-          {"pod_namespace", s.pod_namespace},
-          {"pod_name", s.pod_name},
-          {"container_name", s.container_name}};
+  json j = {{"meta", s.meta},
+            {"annotations", s.annotations},
+            {"pod_namespace", s.pod_namespace},
+            {"pod_name", s.pod_name},
+            {"container_name", s.container_name}};
+  // Written only when used, so that tables without alternatives keep their hash.
+  if (!s.any.empty()) {
+    json any = json::array();
+    for (const Selector& alternative : s.any)
+      any.push_back(selector_to_json(alternative));
+    j["any"] = std::move(any);
+  }
+  return j;
 }
 
 std::map<std::string, std::string> string_map(const json& j, const char* key,
@@ -389,13 +402,21 @@ std::map<std::string, std::string> string_map(const json& j, const char* key,
   return out;
 }
 
-Selector selector_from_json(const json& j, const std::string& path) {
+// `any` alternatives are one level deep: an alternative holds no `any`.
+Selector selector_from_json(const json& j, const std::string& path, bool alternative = false) {
   Selector s;
   s.meta = string_map(j, "meta", path);
   s.annotations = string_map(j, "annotations", path);
   s.pod_namespace = get_string(j, "pod_namespace", path);
   s.pod_name = get_string(j, "pod_name", path);
   s.container_name = get_string(j, "container_name", path);
+  if (j.contains("any")) {
+    if (alternative)
+      fail(sub(path, "any"), "an alternative of `any` cannot hold alternatives");
+    const json& any = get_array(j, "any", path);
+    for (size_t i = 0; i < any.size(); ++i)
+      s.any.push_back(selector_from_json(any[i], idx(sub(path, "any"), i), true));
+  }
   return s;
 }
 

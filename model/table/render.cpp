@@ -104,9 +104,10 @@ std::string render_action(const Action& a) {
   else
     parts.push_back(response(a));
   if (a.stop_after) {
+    const std::string_view words = stop_words(a.stop_mode);
     parts.push_back(a.stop_after->millis && *a.stop_after->millis == 0
-                        ? std::string("stop container")
-                        : fmt::format("stop container after {}", render_duration(*a.stop_after)));
+                        ? std::string(words)
+                        : fmt::format("{} after {}", words, render_duration(*a.stop_after)));
   }
   return fmt::format("{}", fmt::join(parts, ", "));
 }

@@ -22,9 +22,19 @@ bool is_string_field(const FieldRef& f) {
   return false;
 }
 
+std::string_view stop_words(StopMode m) {
+  switch (m) {
+    case StopMode::Kill:
+      return "stop container";
+    case StopMode::Freeze:
+      return "freeze container";
+  }
+  return "stop container";
+}
+
 bool Selector::empty() const {
   return meta.empty() && annotations.empty() && pod_namespace.empty() && pod_name.empty() &&
-         container_name.empty();
+         container_name.empty() && any.empty();
 }
 
 }  // namespace sa::table

@@ -82,6 +82,13 @@ struct Predicate {
 
 enum class Response { Continue, Errno, Return, Emulate, Kill };
 
+// How a container is stopped: its init killed (`stop container`, CRI-O's
+// notifier, Kinvolk's kill-container) or its cgroup frozen (`freeze
+// container`, Kinvolk's freeze-container).
+enum class StopMode { Kill, Freeze };
+// The rule language's words for it: "stop container", "freeze container".
+std::string_view stop_words(StopMode m);
+
 struct Duration {
   std::optional<uint64_t> millis;  // literal
   std::string template_text;       // else a template giving a Go-style duration ("2s")
@@ -110,6 +117,7 @@ struct Action {
   std::optional<Duration> delay;
   // Set: stop the container this grace time after the last hit.
   std::optional<Duration> stop_after;
+  StopMode stop_mode = StopMode::Kill;  // with stop_after: how
   bool operator==(const Action&) const = default;
 };
 
@@ -140,12 +148,15 @@ struct SyscallRules {
 };
 
 // Glob patterns; an empty selector matches only by name (policy=NAME).
+// Every field given must match and, when `any` is not empty, at least one
+// of its alternatives (`match: any: [...]`).
 struct Selector {
   std::map<std::string, std::string> meta;
   std::map<std::string, std::string> annotations;
   std::string pod_namespace;
   std::string pod_name;
   std::string container_name;
+  std::vector<Selector> any;
   bool empty() const;
   bool operator==(const Selector&) const = default;
 };
@@ -213,6 +224,14 @@ struct Vocabulary<table::Op> {
       {table::Op::MaskEq, "mask_eq"},
       {table::Op::MaskNe, "mask_ne"},
       {table::Op::Present, "present"},
+  }};
+};
+template <>
+struct Vocabulary<table::StopMode> {
+  static constexpr std::size_t count = 2;
+  static constexpr std::array<NameEntry<table::StopMode>, count> names{{
+      {table::StopMode::Kill, "kill"},
+      {table::StopMode::Freeze, "freeze"},
   }};
 };
 template <>

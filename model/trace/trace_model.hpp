@@ -78,6 +78,7 @@ struct RecordedDecision {
   std::optional<uint64_t> delay_ms;
   bool stop = false;
   std::optional<uint64_t> stop_after_ms;
+  table::StopMode stop_mode = table::StopMode::Kill;  // with stop
   bool log = false;
   std::string effect;  // the plan in words
   std::vector<std::string> warnings;

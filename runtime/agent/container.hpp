@@ -13,13 +13,16 @@
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <optional>
+#include <string>
 #include <unordered_set>
+#include <variant>
 
 #include "agent/forbidden_syscalls.hpp"
 #include "agent/loop.hpp"
 #include "agent/telemetry.hpp"
 #include "engine/engine.hpp"
 #include "kernel/caller_facts.hpp"
+#include "kernel/cgroup_freezer.hpp"
 #include "kernel/notify_fd.hpp"
 #include "kernel/pidfd.hpp"
 #include "kernel/runtime_protections.hpp"
@@ -54,6 +57,9 @@ struct Container {
   // (an exec brings its own fd, and crun's exec does not name the init).
   std::shared_ptr<const kernel::Pidfd> init;
   std::optional<kernel::NamespaceId> init_userns;
+  // The init's cgroup v2 directory, or why there is none: what `freeze
+  // container` freezes. Found at registration, as Kinvolk's agent does.
+  std::shared_ptr<const std::variant<kernel::ContainerCgroup, std::string>> cgroup;
   // From the bundle's config.json: what an emulated mount must keep hidden
   // or read-only. Shared by every fd of one container.
   std::shared_ptr<const kernel::RuntimeProtections> protections;
@@ -66,6 +72,7 @@ struct Container {
   Binding binding;
   ForbiddenSyscalls forbidden;
   boost::asio::steady_timer stop_timer;
+  table::StopMode stop_mode = table::StopMode::Kill;  // the last forbidden call's
   bool stopped = false;
   bool closed = false;
   uint64_t notifications = 0;

@@ -10,6 +10,12 @@ void Notifier::forbidden(const std::shared_ptr<Container>& c, const engine::Deci
   if (c->stopped || !d.stop_after_ms)
     return;
   c->forbidden.hit(std::string(d.syscall));
+  c->stop_mode = d.stop_mode;
+  if (*d.stop_after_ms == 0) {
+    c->stop_timer.cancel();
+    stop(c);
+    return;
+  }
   c->stop_timer.expires_after(std::chrono::milliseconds(*d.stop_after_ms));
   c->stop_timer.async_wait([this, c](boost::system::error_code ec) {
     if (!ec)
@@ -21,14 +27,36 @@ void Notifier::stop(const std::shared_ptr<Container>& c) {
   if (c->stopped)
     return;
   c->stopped = true;
-  std::string result = "killed";
+  std::string result;
   try {
-    if (!c->init || c->init->kill() == kernel::SignalOutcome::AlreadyGone)
-      result = "already gone";
+    switch (c->stop_mode) {
+      case table::StopMode::Kill:
+        result = kill(*c);
+        break;
+      case table::StopMode::Freeze:
+        result = freeze(*c);
+        break;
+    }
   } catch (const std::exception& e) {
     result = std::string("failed: ") + e.what();
   }
-  telemetry_.stopped(*c, c->forbidden.report(), c->forbidden.summary(), result);
+  telemetry_.stopped(*c, c->stop_mode, c->forbidden.report(), c->forbidden.summary(), result);
+}
+
+std::string Notifier::kill(const Container& c) {
+  if (!c.init || c.init->kill() == kernel::SignalOutcome::AlreadyGone)
+    return "already gone";
+  return "killed";
+}
+
+std::string Notifier::freeze(const Container& c) {
+  if (!c.cgroup)
+    return "refused: the runtime did not name the container's init";
+  if (const auto* problem = std::get_if<std::string>(c.cgroup.get()))
+    return "refused: " + *problem;
+  if (auto problem = kernel::freeze(std::get<kernel::ContainerCgroup>(*c.cgroup)))
+    return "refused: " + *problem;
+  return "frozen";
 }
 
 }  // namespace sa::agent

@@ -1,6 +1,9 @@
 // CRI-O's seccomp notifier: a container whose policy says `stop container`
 // for a syscall is stopped a grace time after the last such call, and the
-// syscalls it used are reported. Runs on the container's loop.
+// syscalls it used are reported. Without a grace time it is stopped at once,
+// before the call is answered, as Kinvolk's kill-container and
+// freeze-container do. `freeze container` freezes its cgroup instead of
+// killing its init. Runs on the container's loop.
 #pragma once
 
 #include <memory>
@@ -21,6 +24,10 @@ class Notifier {
 
  private:
   void stop(const std::shared_ptr<Container>& c);
+  // What became of the container, in words for the log: "killed", "frozen",
+  // "already gone", "refused: ...", "failed: ...".
+  static std::string kill(const Container& c);
+  static std::string freeze(const Container& c);
 
   Telemetry& telemetry_;
 };

@@ -43,6 +43,8 @@ std::shared_ptr<Container> Registry::add(kernel::ContainerMessage m, Loop& loop,
       telemetry_.init_unavailable(c->info.id, e.what());
     }
     c->init_userns = kernel::user_namespace_of(m.state.pid);
+    c->cgroup = std::make_shared<const std::variant<kernel::ContainerCgroup, std::string>>(
+        kernel::cgroup_of(m.state.pid));
   }
   c->protections = runtime_protections(c->info);
   if (sync_wake_up)
@@ -80,6 +82,7 @@ void Registry::adopt_init(Container& c) const {
     if (other->info.id == c.info.id && other->init) {
       c.init = other->init;
       c.init_userns = other->init_userns;
+      c.cgroup = other->cgroup;
       c.info.pid = other->info.pid;
       return;
     }

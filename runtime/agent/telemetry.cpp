@@ -287,13 +287,14 @@ void Telemetry::protections_defaulted(std::string_view id, std::string_view prob
             {{"id", id}, {"error", problem}});
 }
 
-void Telemetry::stopped(const Container& c, const std::string& report, const std::string& summary,
-                        std::string_view result) {
+void Telemetry::stopped(const Container& c, table::StopMode mode, const std::string& report,
+                        const std::string& summary, std::string_view result) {
   stopped_.counter({c.info.id, summary}).add();
-  log_event(err, "container stopped",
+  const bool freeze = mode == table::StopMode::Freeze;
+  log_event(err, freeze ? "container frozen" : "container stopped",
             {{"id", c.info.id},
              {"pid", c.info.pid},
-             {"reason", "seccomp killed"},
+             {"reason", freeze ? "seccomp froze" : "seccomp killed"},
              {"message", report},
              {"result", result}});
 }

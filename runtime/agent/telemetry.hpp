@@ -83,8 +83,8 @@ class Telemetry {
   void accept_paused();
   void init_unavailable(std::string_view id, std::string_view error);
   void protections_defaulted(std::string_view id, std::string_view problem);
-  void stopped(const Container& c, const std::string& report, const std::string& summary,
-               std::string_view result);
+  void stopped(const Container& c, table::StopMode mode, const std::string& report,
+               const std::string& summary, std::string_view result);
   void reloaded(const std::string& table, const std::string& old_hash, const std::string& new_hash);
   void reload_refused(const std::string& table, std::string_view error,
                       const std::string& kept_hash);

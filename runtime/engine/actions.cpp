@@ -128,6 +128,7 @@ void apply_action(const CompiledAction& a, Evaluation& ev, Decision& d) {
     d.stop_after_ms = duration(*src.stop_after, a.stop_after, "stop container after", ev);
     if (!d.stop_after_ms)
       return;
+    d.stop_mode = src.stop_mode;
   }
   d.answer = answer_of(a, ev);
 }

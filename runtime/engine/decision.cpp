@@ -110,8 +110,9 @@ std::string Decision::action(bool with_values) const {
   out += response_text(*this, with_values);
   if (stop_after_ms) {
     const uint64_t after = *stop_after_ms;
-    out += after == 0 ? ", stop container"
-                      : fmt::format(", stop container after {}", duration_text(after));
+    const std::string_view words = table::stop_words(stop_mode);
+    out += after == 0 ? fmt::format(", {}", words)
+                      : fmt::format(", {} after {}", words, duration_text(after));
   }
   return out;
 }
@@ -124,8 +125,11 @@ std::string Decision::effect_plan() const {
   if (log)
     out += "; logged";
   if (stop_after_ms) {
-    out += fmt::format("; the container is stopped {} after the last such call",
-                       duration_text(*stop_after_ms));
+    const char* what = stop_mode == table::StopMode::Freeze ? "frozen" : "stopped";
+    out += *stop_after_ms == 0
+               ? fmt::format("; the container is {} at once, before the answer", what)
+               : fmt::format("; the container is {} {} after the last such call", what,
+                             duration_text(*stop_after_ms));
   }
   return out;
 }
@@ -159,6 +163,7 @@ trace::RecordedDecision Decision::record() const {
   r.delay_ms = d.delay_ms;
   r.stop = d.stops();
   r.stop_after_ms = d.stop_after_ms;
+  r.stop_mode = d.stop_mode;
   r.log = d.log;
   r.effect = d.effect_plan();
   r.warnings = d.warnings;

@@ -39,6 +39,7 @@ struct Decision {
   // Set when the container is to be stopped this long after the last such
   // call (CRI-O's notifier).
   std::optional<uint64_t> stop_after_ms;
+  table::StopMode stop_mode = table::StopMode::Kill;  // with stop_after_ms: kill or freeze
   bool log = false;
   bool read_memory = false;  // strings were read from the caller for this decision
 

@@ -19,6 +19,7 @@ void respond_errno(Decision& d, int error, model::Origin origin) {
   d.origin = origin;
   d.delay_ms.reset();
   d.stop_after_ms.reset();
+  d.stop_mode = table::StopMode::Kill;
   d.log = false;
 }
 

@@ -39,20 +39,44 @@ std::string field_mismatch(std::string_view field, const std::string& pattern,
   return {};
 }
 
-// Why the policy's selector does not choose the container; "" when it does.
-std::string selector_mismatch(const table::Policy& p, const model::ContainerInfo& c) {
-  if (p.match.empty())
-    return fmt::format("it has no selector and is chosen only by name (policy={})", p.name);
-  for (std::string why :
-       {keys_mismatch("listenerMetadata key", p.match.meta, c.meta),
-        keys_mismatch("annotation", p.match.annotations, c.annotations),
-        field_mismatch("pod.namespace", p.match.pod_namespace, c.pod_namespace),
-        field_mismatch("pod.name", p.match.pod_name, c.pod_name),
-        field_mismatch("container.name", p.match.container_name, c.container_name)}) {
+std::string selector_mismatch(const table::Selector& s, const model::ContainerInfo& c);
+
+// No alternatives, or one of them holds; else why the first does not.
+std::string any_mismatch(const std::vector<table::Selector>& alternatives,
+                         const model::ContainerInfo& c) {
+  std::string first;
+  for (const table::Selector& a : alternatives) {
+    std::string why = selector_mismatch(a, c);
+    if (why.empty())
+      return {};
+    if (first.empty())
+      first = std::move(why);
+  }
+  return alternatives.empty()
+             ? std::string()
+             : fmt::format("none of its {} `any` alternatives holds (the first: {})",
+                           alternatives.size(), first);
+}
+
+// Why the selector does not choose the container; "" when it does.
+std::string selector_mismatch(const table::Selector& s, const model::ContainerInfo& c) {
+  for (std::string why : {keys_mismatch("listenerMetadata key", s.meta, c.meta),
+                          keys_mismatch("annotation", s.annotations, c.annotations),
+                          field_mismatch("pod.namespace", s.pod_namespace, c.pod_namespace),
+                          field_mismatch("pod.name", s.pod_name, c.pod_name),
+                          field_mismatch("container.name", s.container_name, c.container_name),
+                          any_mismatch(s.any, c)}) {
     if (!why.empty())
       return why;
   }
   return {};
+}
+
+// Why the policy's selector does not choose the container; "" when it does.
+std::string selector_mismatch(const table::Policy& p, const model::ContainerInfo& c) {
+  if (p.match.empty())
+    return fmt::format("it has no selector and is chosen only by name (policy={})", p.name);
+  return selector_mismatch(p.match, c);
 }
 
 std::string names(const std::vector<table::Policy>& policies) {

@@ -68,7 +68,15 @@ expect_output "3 of 4 notifications decided differently"
 expect_rc 0 "diff of a table with itself" -- "$SIM" diff sim/tests/data/demo-basic.jsonl --table "$WORK/demo" --table "$WORK/demo"
 
 expect_rc 0 "import-audit" -- "$SIM" import-audit sim/tests/data/audit.log -o "$WORK/audit.jsonl"
-expect_output "8 seccomp records"
+expect_output "8 seccomp records, 0 filtered out"
+expect_rc 0 "import-audit filtered by comm" -- "$SIM" import-audit sim/tests/data/audit.log --comm nope -o "$WORK/none.jsonl"
+expect_output "0 seccomp records, 8 filtered out"
+printf 'type=1326 audit(1.0:1): pid=1 arch=c000003e syscall=4000\ntype=1326 audit(1.0:2): pid=1 arch=c000003e syscall=0\n' >"$WORK/new-kernel.log"
+expect_rc 0 "import-audit keeps a syscall number libseccomp does not know" -- "$SIM" import-audit "$WORK/new-kernel.log" -o "$WORK/new-kernel.jsonl"
+expect_output "new-kernel.log:1: no syscall has number 4000 on x86_64 (libseccomp does not know it); kept by number"
+expect_output "2 seccomp records"
+expect_rc 0 "profile of a trace with an unnamed syscall" -- "$SIM" profile "$WORK/new-kernel.jsonl" -o "$WORK/new-kernel.json"
+expect_output "warning: syscall number x86_64 4000 has no name in libseccomp"
 expect_rc 0 "profile from the imported trace" -- "$SIM" profile "$WORK/audit.jsonl" -o "$WORK/profile.json"
 expect_rc 0 "the profile is what the tutorial's fine-grained.json looks like" -- grep -q '"defaultAction": "SCMP_ACT_ERRNO"' "$WORK/profile.json"
 printf 'type=1326 audit(1.0:1): pid=1 arch=c000003e\n' >"$WORK/bad.log"
@@ -76,7 +84,11 @@ expect_rc 2 "import-audit of a malformed record" -- "$SIM" import-audit "$WORK/b
 expect_output "bad.log:1: a seccomp record without \"syscall=\""
 
 expect_rc 0 "inline tests of the example policies" -- "$SIM" test rules/demo-basic.yaml rules/kubernetes.yaml rules/notifier.yaml rules/userns-mount.yaml rules/kinvolk-compat.yaml rules/runc-reference.yaml
-expect_output "31 passed, 0 failed"
+expect_output "47 passed, 0 failed"
+expect_rc 0 "inline tests of the CRI-O notifier, over the runtime's default profile" -- "$SIM" test --base rules/base/containers-default.json rules/crio-notifier.yaml
+expect_output "2 passed, 0 failed"
+expect_rc 2 "the CRI-O notifier needs its base profile" -- "$SIM" test rules/crio-notifier.yaml
+expect_output "error[E0400]: \`intercept_base_denials\` intercepts what the base profile denies, and there is no base profile"
 
 # `as agent` is part of what an inline test expects: either way round, a
 # difference is a failure.

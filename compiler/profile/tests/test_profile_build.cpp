@@ -100,6 +100,26 @@ BOOST_AUTO_TEST_CASE(architectures_are_the_targets_and_the_bases) {
   BOOST_TEST(!m.node.contains("archMap"));
 }
 
+// Opt-in: runc 1.1 refuses every flag, crun accepts this one.
+BOOST_AUTO_TEST_CASE(wait_killable_recv_only_when_asked) {
+  const Profiles bare = profiles({demo_basic()}, nullptr);
+  BOOST_TEST(!bare.node.contains("flags"));
+  BOOST_TEST(!bare.policies.at("demo-basic").contains("flags"));
+  Options o;
+  o.wait_killable_recv = true;
+  const Profiles p = profiles({demo_basic()}, nullptr, o);
+  BOOST_TEST(p.node.at("flags") == json({"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"}));
+  BOOST_TEST(p.policies.at("demo-basic").at("flags") ==
+             json({"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"}));
+  // Next to the base's flags, and once.
+  const BaseProfile b = test::parse_or_throw(
+      R"({"defaultAction": "SCMP_ACT_ALLOW",
+      "flags": ["SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]})");
+  const Profiles both = profiles({demo_basic()}, &b, o);
+  BOOST_TEST(both.node.at("flags") ==
+             json({"SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"}));
+}
+
 BOOST_AUTO_TEST_CASE(base_settings_are_kept) {
   const BaseProfile b =
       test::parse_or_throw(R"({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38,

@@ -301,11 +301,33 @@ BOOST_AUTO_TEST_CASE(log_stop_container_after) {
   const Decision now = rule7.decide(notification("chroot"), facts);
   BOOST_TEST(now.action_text() == "log, errno ENOSYS, stop container");
   BOOST_TEST(now.stop_after_ms.value() == 0u);
+  BOOST_TEST(
+      now.effect_plan() ==
+      "chroot fails with ENOSYS; logged; the container is stopped at once, before the answer");
 
   a.stop_after = table::Duration{std::nullopt, "{meta.GRACE}"};
   OneRule rule8("chroot", a);
   const Decision later = rule8.decide(notification("chroot"), facts, container("GRACE=1m"));
   BOOST_TEST(later.stop_after_ms.value() == 60000u);
+  BOOST_TEST((later.stop_mode == table::StopMode::Kill));
+}
+
+// Kinvolk's freeze-container: EPERM, and the container's cgroup frozen.
+BOOST_AUTO_TEST_CASE(freeze_container) {
+  table::Action a = errno_action(EPERM);
+  a.stop_after = table::Duration{0, ""};
+  a.stop_mode = table::StopMode::Freeze;
+  CountingFacts facts;
+  OneRule rule("unshare", a);
+  const Decision d = rule.decide(notification("unshare"), facts);
+  BOOST_TEST(d.stops());
+  BOOST_TEST((d.stop_mode == table::StopMode::Freeze));
+  BOOST_TEST(d.action_text() == "errno EPERM, freeze container");
+  BOOST_TEST(d.effect_plan() ==
+             "unshare fails with EPERM; the container is frozen at once, before the answer");
+  const trace::RecordedDecision r = d.record();
+  BOOST_TEST((r.stop_mode == table::StopMode::Freeze));
+  BOOST_TEST(r.stop);
 }
 
 BOOST_AUTO_TEST_CASE(integer_only_decisions_do_not_touch_the_heap_side) {

@@ -73,6 +73,40 @@ BOOST_AUTO_TEST_CASE(every_selector_field_must_match) {
   BOOST_TEST(chosen(e, c) == "(none)");
 }
 
+// `match: any:` - Kinvolk's keys select kinvolk-compat alone or together.
+Engine any_of_two_keys() {
+  table::Selector mount;
+  mount.meta = {{"MOUNT_OTHER_FS_LIST", "*"}};
+  table::Selector action;
+  action.meta = {{"DEFAULT_ACTION", "*"}};
+  table::Selector either;
+  either.any = {mount, action};
+  table::Selector web_and_either = either;
+  web_and_either.annotations = {{"tier", "web"}};
+  return Engine(
+      make_table({selected_by("web-kinvolk", web_and_either), selected_by("kinvolk", either)}));
+}
+
+BOOST_AUTO_TEST_CASE(one_alternative_of_any_suffices) {
+  const Engine e = any_of_two_keys();
+  std::string why;
+  BOOST_TEST(chosen(e, container("MOUNT_OTHER_FS_LIST=cifs\nMOUNT_NEED_CAP_ADMIN=true"), &why) ==
+             "kinvolk");
+  BOOST_TEST(why.find("the selector of policy 'kinvolk' matches") != std::string::npos, why);
+  BOOST_TEST(chosen(e, container("DEFAULT_ACTION=kill-container")) == "kinvolk");
+  BOOST_TEST(chosen(e, container("DEFAULT_ACTION=x\nMOUNT_OTHER_FS_LIST=cifs")) == "kinvolk");
+  BOOST_TEST(chosen(e, container("MKDIR_TMPL=-x")) == "(none)");
+}
+
+BOOST_AUTO_TEST_CASE(the_other_fields_must_match_besides_any) {
+  const Engine e = any_of_two_keys();
+  model::ContainerInfo c = pod("default", "shop", "DEFAULT_ACTION=kill-container");
+  BOOST_TEST(chosen(e, c) == "web-kinvolk");
+  c.annotations.clear();
+  BOOST_TEST(chosen(e, c) == "kinvolk");
+  BOOST_TEST(chosen(e, pod("default", "shop")) == "(none)");  // no alternative holds
+}
+
 BOOST_AUTO_TEST_CASE(a_lone_policy_without_selector_applies_to_everyone) {
   const Engine lone(make_table({selected_by("only", {})}));
   std::string why;
