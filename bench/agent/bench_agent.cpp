@@ -254,13 +254,17 @@ void write_file(const fs::path& path, const std::string& text) {
 }
 
 int run(const std::string& agent_binary, const std::string& baseline_binary,
-        const std::string& rulec) {
+        const std::string& rulec, bool stuck_only) {
   const ScratchDir dir("sa-bench-agent");
   write_file(dir.path() / "continue.yaml", kContinueRules);
   write_file(dir.path() / "errno.yaml", kErrnoRules);
   const fs::path table =
       compile_rules(rulec, dir.path(), {dir.path() / "continue.yaml", dir.path() / "errno.yaml"});
 
+  if (stuck_only) {
+    run_stuck_group(agent_binary, table, dir.path());
+    return 0;
+  }
   // Started once and kept for the whole run: an idle agent waits in
   // epoll_wait and costs the other variants nothing.
   Agents agents;
@@ -328,9 +332,12 @@ int main(int argc, char** argv) {
   std::string baseline;
   app.add_option("--baseline-agent", baseline,
                  "another seccomp-agent binary (an older build) measured in the same rounds");
+  bool stuck_only = false;
+  app.add_flag("--stuck-only", stuck_only,
+               "only the group beside a stuck emulation (needs /dev/fuse)");
   CLI11_PARSE(app, argc, argv);
   try {
-    return run(agent, baseline, rulec);
+    return run(agent, baseline, rulec, stuck_only);
   } catch (const std::exception& e) {
     fmt::print(stderr, "bench_agent: {}\n", e.what());
     return 1;

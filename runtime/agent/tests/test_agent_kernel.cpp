@@ -591,10 +591,11 @@ void wait_until_stuck(const AgentProcess& agent, size_t threads) {
 class Call {
  public:
   Call(const AgentProcess& agent, const fs::path& pid_file, const std::vector<std::string>& notify,
-       const std::vector<std::string>& args)
+       const std::vector<std::string>& args, const std::vector<std::string>& wrapper = {})
       : pid_file_(pid_file) {
-    const std::vector<std::string> prefix = {
-        "/bin/sh", "-c", "echo $$ > '" + pid_file.string() + "'; exec \"$@\"", "sh"};
+    std::vector<std::string> prefix = {"/bin/sh", "-c",
+                                       "echo $$ > '" + pid_file.string() + "'; exec \"$@\"", "sh"};
+    prefix.insert(prefix.end(), wrapper.begin(), wrapper.end());
     result_ = std::async(std::launch::async, [&agent, notify, args, prefix] {
       return agent.probe(notify, args, {}, prefix);
     });
@@ -703,4 +704,35 @@ BOOST_AUTO_TEST_CASE(sigterm_does_not_wait_for_a_stuck_emulation) {
   BOOST_TEST(log.find("agent stopped") != std::string::npos, log);
   // The launcher keeps its copy of the listener: its call waits for good.
   stuck.kill();
+}
+
+// A mount whose target lies in the dead FUSE mount: the emulation's child
+// waits in FUSE. At the limit the watchdog kills it through its pidfd, so
+// the loop's old thread comes back at once, with FUSE still dead, and ends:
+// no thread is left waiting. The caller gets ETIMEDOUT.
+BOOST_AUTO_TEST_CASE(a_stuck_mount_child_is_killed_at_the_limit) {
+  TempDir t;
+  const fs::path fuse = t.path() / "fuse";
+  fs::create_directory(fuse);
+  AgentProcess agent(t.path(), policy("  - mount fs=tmpfs -> emulate\n  - getppid -> return 1\n"),
+                     {"--threads", "1", "--emulation-timeout", "500", "--log-level", "info"});
+  BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 1\n");
+  const size_t threads_at_start = threads_of(agent.pid());
+  DeadFuse dead(fuse);
+  Call mount(agent, t.path() / "mount.pid", {"mount"},
+             {"mount", "none", (fuse / "x").string(), "tmpfs", "size=1m"},
+             {"unshare", "--mount", "--propagation", "private"});
+  for (int i = 0; i < 1500 && agent.log().find("emulation timed out") == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  BOOST_TEST_REQUIRE(agent.log().find("emulation timed out") != std::string::npos, agent.log());
+  for (int i = 0; i < 500 && threads_of(agent.pid()) != threads_at_start; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  BOOST_TEST(threads_of(agent.pid()) == threads_at_start);
+  BOOST_TEST(waiting_in_the_kernel(agent.pid()) == 0u);
+  BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 1\n");
+  // The probe itself then looks at the target, in FUSE: let it go.
+  dead.abort();
+  const std::optional<Run> r = mount.within(std::chrono::seconds(30));
+  BOOST_TEST_REQUIRE(r.has_value());
+  BOOST_TEST(r->out == "err ETIMEDOUT\nmounted=no\n");
 }
