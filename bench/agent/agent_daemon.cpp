@@ -49,6 +49,7 @@ AgentDaemon::AgentDaemon(const std::string& binary, const fs::path& table, const
   if (config_.threads > 0) {
     argv.insert(argv.end(), {"--threads", std::to_string(config_.threads)});
   }
+  argv.insert(argv.end(), config_.extra_args.begin(), config_.extra_args.end());
   pid_ = spawn_logged(argv, log_);
   // The agent binds under a temporary name and renames the socket into
   // place: once it exists, the agent serves.

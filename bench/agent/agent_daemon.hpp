@@ -24,6 +24,7 @@ struct AgentConfig {
   bool sync_wake_up = true;
   unsigned threads = 0;   // 0: the agent's default
   bool baseline = false;  // another build of the agent (--baseline-agent), for comparison
+  std::vector<std::string> extra_args = {};  // more options, as given
 };
 
 // What an agent's log says about the containers it served.

@@ -5,12 +5,16 @@
 // in the same run. Every figure is the target's own view (time spent in the
 // syscall, median and p90 in microseconds); variants run round-robin over
 // several rounds so that drift hits them alike. Method in bench/README.md.
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -30,6 +34,7 @@ namespace {
 constexpr int kRounds = 3;
 constexpr double kAnswerGoal = 1.15;  // continue and errno, against the bare loop
 constexpr double kEmulateGoal = 1.2;  // emulated mkdir, against the bare C emulation
+constexpr double kStuckGoal = 1.1;    // beside a stuck emulation, against the same agent alone
 
 // One policy per answer under test, chosen by the listenerMetadata sent with
 // each target (policy=NAME), so that continue and errno time the same call.
@@ -170,18 +175,96 @@ void report_logs(const Agents& agents) {
   }
 }
 
+// A FUSE mount whose daemon never answers (/dev/fuse held open, never
+// read): a request on it waits for INIT until this is destroyed, which
+// aborts the connection.
+class DeadFuse {
+ public:
+  explicit DeadFuse(const fs::path& dir)
+      : dir_(dir), device_(::open("/dev/fuse", O_RDWR | O_CLOEXEC)) {
+    const std::string options =
+        "fd=" + std::to_string(device_) + ",rootmode=40000,user_id=0,group_id=0";
+    if (device_ < 0 || ::mount("dead", dir.c_str(), "fuse", 0, options.c_str()) != 0) {
+      const int err = errno;
+      if (device_ >= 0)
+        ::close(device_);
+      throw std::runtime_error("a FUSE mount: " + std::string(std::strerror(err)));
+    }
+  }
+  ~DeadFuse() {
+    ::close(device_);
+    ::umount2(dir_.c_str(), MNT_DETACH);
+  }
+  DeadFuse(const DeadFuse&) = delete;
+  DeadFuse& operator=(const DeadFuse&) = delete;
+
+ private:
+  fs::path dir_;
+  int device_;
+};
+
+// Leaves one emulation of `agent` waiting in the kernel: a target's mkdir
+// into `dead` that the agent emulates. Returns once the agent answered it
+// ETIMEDOUT (its --emulation-timeout), the loop's old thread left in FUSE.
+void strand_an_emulation(const AgentDaemon& agent, const fs::path& dead) {
+  const std::string path = (dead / "x").string();
+  TimedTarget t = start_target({"mkdir"}, 0, 1, [path](int) {
+    if (::mkdir(path.c_str(), 0755) == 0 || errno != ETIMEDOUT) {
+      ::_exit(3);
+    }
+  });
+  agent.adopt(t, "bench-continue");
+  finish(t);
+}
+
+// getppid through one loop (`--threads 1`) that has an emulation stuck in
+// the kernel, against an agent whose loop has none, in the same rounds.
+void run_stuck_group(const std::string& agent_binary, const fs::path& table, const fs::path& dir) {
+  const std::vector<std::string> limit = {"--emulation-timeout", "100"};
+  const AgentDaemon alone(agent_binary, table, dir, {"stuck-alone", true, 1, false, limit});
+  const AgentDaemon beside(agent_binary, table, dir, {"stuck-beside", true, 1, false, limit});
+  fs::create_directory(dir / "dead");
+  const DeadFuse dead(dir / "dead");
+  strand_an_emulation(beside, dir / "dead");
+  const std::string alone_name = "agent, --threads 1, SYNC_WAKE_UP, loop alone";
+  const std::string beside_name = "agent, --threads 1, SYNC_WAKE_UP, beside a stuck emulation";
+  const Round round = getppid_round(0);
+  const std::vector<Variant> variants = {
+      {alone_name,
+       [&] {
+         return round(alone_name, [&](TimedTarget& t) { alone.adopt(t, "bench-continue"); });
+       }},
+      {beside_name,
+       [&] {
+         return round(beside_name, [&](TimedTarget& t) { beside.adopt(t, "bench-continue"); });
+       }},
+  };
+  fmt::print(
+      "agent: getppid -> continue while another container's emulation is stuck ({} rounds)\n",
+      kRounds);
+  const Samples samples = measure(variants, kRounds);
+  print(variants, samples, alone_name);
+  const double r = ratio(samples, beside_name, alone_name);
+  fmt::print("  goal: beside a stuck emulation within {:.2f}x of alone: {:.2f}x, {}\n", kStuckGoal,
+             r, r <= kStuckGoal ? "met" : "NOT MET");
+}
+
 void write_file(const fs::path& path, const std::string& text) {
   std::ofstream(path) << text;
 }
 
 int run(const std::string& agent_binary, const std::string& baseline_binary,
-        const std::string& rulec) {
+        const std::string& rulec, bool stuck_only) {
   const ScratchDir dir("sa-bench-agent");
   write_file(dir.path() / "continue.yaml", kContinueRules);
   write_file(dir.path() / "errno.yaml", kErrnoRules);
   const fs::path table =
       compile_rules(rulec, dir.path(), {dir.path() / "continue.yaml", dir.path() / "errno.yaml"});
 
+  if (stuck_only) {
+    run_stuck_group(agent_binary, table, dir.path());
+    return 0;
+  }
   // Started once and kept for the whole run: an idle agent waits in
   // epoll_wait and costs the other variants nothing.
   Agents agents;
@@ -229,6 +312,8 @@ int run(const std::string& agent_binary, const std::string& baseline_binary,
             supervisors("bare C-style emulation", bare_mkdir_loop, {}, agents, "bench-continue"),
             mkdir_round, kEmulateGoal);
 
+  run_stuck_group(agent_binary, table, dir.path());
+
   fmt::print("agent: logs\n");
   report_logs(agents);
   return 0;
@@ -247,9 +332,12 @@ int main(int argc, char** argv) {
   std::string baseline;
   app.add_option("--baseline-agent", baseline,
                  "another seccomp-agent binary (an older build) measured in the same rounds");
+  bool stuck_only = false;
+  app.add_flag("--stuck-only", stuck_only,
+               "only the group beside a stuck emulation (needs /dev/fuse)");
   CLI11_PARSE(app, argc, argv);
   try {
-    return run(agent, baseline, rulec);
+    return run(agent, baseline, rulec, stuck_only);
   } catch (const std::exception& e) {
     fmt::print(stderr, "bench_agent: {}\n", e.what());
     return 1;

@@ -7,7 +7,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
 #include <stdexcept>
-#include <thread>
 
 #include "agent/log.hpp"
 #include "kernel/acting_as_caller.hpp"
@@ -38,7 +37,9 @@ Agent::Agent(AgentOptions options)
       telemetry_(metrics_),
       registry_(telemetry_, load_at_start(options_.table_path, telemetry_)),
       notifier_(telemetry_),
-      handler_(registry_, telemetry_, notifier_, stopping_) {
+      handler_(registry_, telemetry_, notifier_, stopping_, options_.emulation_timeout),
+      abandoned_(kMaxAbandonedThreads, telemetry_.abandoned_threads_gauge()),
+      watchdog_(io_, loops_, options_.emulation_timeout, abandoned_, telemetry_) {
   for (unsigned i = 0; i < std::max(1u, options_.threads); ++i) {
     loops_.push_back(std::make_unique<Loop>());
     loop_work_.push_back(boost::asio::make_work_guard(loops_.back()->io()));
@@ -69,14 +70,33 @@ Agent::~Agent() = default;
 int Agent::run() {
   signals_.async_wait([this](boost::system::error_code ec, int sig) { on_signal(ec, sig); });
   accept_next();
-  std::vector<std::thread> threads;
   for (auto& loop : loops_)
-    threads.emplace_back([&loop] { loop->io().run(); });
+    loop->start(abandoned_);
+  watchdog_.start();
   io_.run();
-  for (auto& t : threads)
-    t.join();
-  log_event(spdlog::level::info, "agent stopped", {});
-  return 0;
+  return finish();
+}
+
+int Agent::finish() {
+  // SIGTERM must end the agent within a second whatever its threads are
+  // doing: a thread waiting in the kernel for a filesystem is not joined.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+  size_t stuck = 0;
+  for (auto& loop : loops_)
+    stuck += loop->wait_stopped(deadline) ? 0 : 1;
+  const size_t abandoned = abandoned_.count();
+  if (stuck == 0 && abandoned == 0) {
+    log_event(spdlog::level::info, "agent stopped", {});
+    return 0;
+  }
+  // Those threads may come back at any time and must find the agent whole:
+  // no destructor runs; exit_group ends them (a wait the kernel makes
+  // unkillable, such as a FUSE request its daemon has read, holds the
+  // process until it ends).
+  log_event(spdlog::level::warn, "agent stopped",
+            {{"loops_inside_an_emulation", stuck}, {"abandoned_threads", abandoned}});
+  spdlog::default_logger()->flush();
+  ::_exit(0);
 }
 
 void Agent::on_signal(boost::system::error_code ec, int sig) {

@@ -21,18 +21,21 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "agent/abandoned_threads.hpp"
 #include "agent/loop.hpp"
 #include "agent/metrics.hpp"
 #include "agent/notification_handler.hpp"
 #include "agent/notifier.hpp"
 #include "agent/registry.hpp"
 #include "agent/telemetry.hpp"
+#include "agent/watchdog.hpp"
 #include "kernel/container_message.hpp"
 #include "kernel/container_socket.hpp"
 
@@ -46,6 +49,9 @@ struct AgentOptions {
   std::vector<uid_t> allowed_uids;  // besides root
   bool sync_wake_up = true;         // SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP where the kernel has it
   unsigned threads = 2;             // notification loops, a thread and a reactor each
+  // Past it, an emulation's caller gets ETIMEDOUT and its loop a new thread
+  // (watchdog.hpp).
+  std::chrono::milliseconds emulation_timeout{5000};
 };
 
 class Agent {
@@ -76,6 +82,10 @@ class Agent {
   void on_signal(boost::system::error_code ec, int sig);
   void shutdown(std::string_view why);
   Loop& next_loop();
+  // After the control reactor stopped: the loops' threads are given a short
+  // while to leave their reactors; any still inside an emulation (or any
+  // thread still abandoned) is not waited for: the process exits.
+  int finish();
 
   AgentOptions options_;
   boost::asio::io_context io_;  // control: socket, signals, metrics
@@ -89,6 +99,11 @@ class Agent {
   Notifier notifier_;
   std::atomic<bool> stopping_ = false;
   NotificationHandler handler_;
+  // Each holds its stack and the container's notify fd until the kernel
+  // lets it go.
+  static constexpr size_t kMaxAbandonedThreads = 32;
+  AbandonedThreads abandoned_;
+  Watchdog watchdog_;
   std::optional<kernel::ContainerSocket> socket_;
   std::optional<boost::asio::posix::stream_descriptor> socket_watch_;
   // Out of fds, the socket stays readable: accepting pauses instead of

@@ -11,7 +11,28 @@ kernel::SendOutcome KernelPort::send(const model::Response& r) {
 kernel::EmulationResult KernelPort::emulate(const model::Emulation& e) {
   kernel::EmulateOptions options;
   options.protections = protections_;
-  return kernel::emulate(notify_, n_, e, options);
+  if (watch_ == nullptr)
+    return kernel::emulate(notify_, n_, e, options);
+  kernel::ChildPidfds children;
+  options.children = &children;
+  const EmulationWatch::Token t = watch_->started(*overrun_, children);
+  kernel::EmulationResult r;
+  try {
+    r = kernel::emulate(notify_, n_, e, options);
+  } catch (...) {
+    end_watched(t, children);
+    throw;
+  }
+  end_watched(t, children);
+  return r;
+}
+
+void KernelPort::end_watched(EmulationWatch::Token t, kernel::ChildPidfds& children) {
+  const bool ours = watch_->finished(t);
+  // Only now: until finished(), the watchdog may kill through them.
+  kernel::close_children(children);
+  if (!ours)
+    throw LoopGivenUp{};
 }
 
 bool KernelPort::kill_caller() {

@@ -4,8 +4,10 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <boost/asio/post.hpp>
 #include <cerrno>
 #include <system_error>
+#include <thread>
 
 namespace sa::agent {
 namespace {
@@ -59,6 +61,65 @@ void Loop::unfollow() {
 void Loop::take_ticks() {
   uint64_t count = 0;
   [[maybe_unused]] const ssize_t n = ::read(ticks_.get(), &count, sizeof count);
+}
+
+void Loop::start(AbandonedThreads& abandoned) {
+  abandoned_ = &abandoned;
+  std::thread([this] { run_thread(0); }).detach();
+}
+
+void Loop::run_thread(uint64_t mine) {
+  for (;;) {
+    try {
+      io_.run();
+      break;
+    } catch (const LoopGivenUp&) {
+      if (owner_.load() != mine) {
+        // Another thread runs the loop. Whatever this one had queued for
+        // itself (Asio's thread-private queue) was moved to the loop's queue
+        // on the way out, with no wake-up: give one.
+        boost::asio::post(io_, [] {});
+        abandoned_->returned();
+        return;
+      }
+      // Not handed over (past the bound): this thread goes on with the loop.
+    }
+  }
+  // Notified under the lock: once the waiter has seen it, this thread
+  // touches the loop no more.
+  const std::lock_guard lock(stop_mutex_);
+  stopped_ = true;
+  stopped_cv_.notify_all();
+}
+
+Loop::TakeOver Loop::take_over_overrun(EmulationWatch::Clock::time_point now,
+                                       EmulationWatch::Clock::duration limit) {
+  EmulationWatch::Claim claim = emulation_.claim_if_overran(now, limit);
+  if (claim.overrun == nullptr)
+    return TakeOver::None;
+  // A child (a mount's) is ended first: the loop's thread may then come
+  // back by itself. The caller is answered either way.
+  kernel::kill_children(*claim.children);
+  boost::asio::post(io_, claim.overrun->take_over());
+  if (!abandoned_->take_one())
+    return TakeOver::KeptThread;
+  // Set before the thread starts, and before `claim.lock` lets the stuck
+  // thread see it.
+  const uint64_t next = owner_.load() + 1;
+  owner_.store(next);
+  try {
+    std::thread([this, next] { run_thread(next); }).detach();
+  } catch (const std::system_error&) {
+    owner_.store(next - 1);
+    abandoned_->returned();
+    return TakeOver::KeptThread;
+  }
+  return TakeOver::HandedOver;
+}
+
+bool Loop::wait_stopped(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(stop_mutex_);
+  return stopped_cv_.wait_until(lock, deadline, [this] { return stopped_; });
 }
 
 }  // namespace sa::agent

@@ -11,12 +11,25 @@
 // - a timerfd that ticks every period while a container is followed, so that
 //   the follow's poll needs no timeout of its own (a timeout is a timer set
 //   and cancelled at every wait, and in a VM each costs an exit).
+//
+// The loop's thread can change. Should an emulation outlast the time limit
+// (a filesystem that does not answer), the watchdog takes it over
+// (take_over_overrun): the caller is answered, and a new thread runs the
+// same reactor from then on, while the old one, abandoned, waits in the
+// kernel. Back from it, the old thread touches nothing of the loop: it
+// unwinds (LoopGivenUp) and ends. At every instant one thread at most runs
+// the loop's handlers, so per-container state still needs no lock.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 
+#include "agent/abandoned_threads.hpp"
+#include "agent/emulation_watch.hpp"
 #include "kernel/unique_fd.hpp"
 
 namespace sa::agent {
@@ -29,6 +42,21 @@ class Loop {
   Loop& operator=(const Loop&) = delete;
 
   boost::asio::io_context& io() { return io_; }
+  EmulationWatch& emulation() { return emulation_; }
+
+  // Starts the loop's first thread, which runs the reactor until it is
+  // stopped. `abandoned` outlives every thread of the loop.
+  void start(AbandonedThreads& abandoned);
+  // The watchdog: when the loop's thread has been inside one emulation for
+  // `limit`, answers its caller, posts what the loop still owes, and gives
+  // the loop to a new thread if `abandoned` allows one more. Says whether
+  // an emulation overran, and whether the loop changed thread.
+  enum class TakeOver { None, HandedOver, KeptThread };
+  TakeOver take_over_overrun(EmulationWatch::Clock::time_point now,
+                             EmulationWatch::Clock::duration limit);
+  // Shutdown: waits until the loop's thread has left the reactor, at most
+  // until `deadline`; false when it has not (it is inside an emulation).
+  bool wait_stopped(std::chrono::steady_clock::time_point deadline);
 
   // Everything below on the loop's thread only.
 
@@ -54,7 +82,18 @@ class Loop {
   uint64_t last_received = 0;
 
  private:
+  // The body of each of the loop's threads; `mine` is its number.
+  void run_thread(uint64_t mine);
+
   boost::asio::io_context io_{1};
+  EmulationWatch emulation_;
+  AbandonedThreads* abandoned_ = nullptr;
+  // The number of the thread that runs the loop; changed by the watchdog
+  // with the emulation's `taking_` lock held, read by a thread given up.
+  std::atomic<uint64_t> owner_ = 0;
+  std::mutex stop_mutex_;
+  std::condition_variable stopped_cv_;
+  bool stopped_ = false;
   kernel::UniqueFd watched_;
   kernel::UniqueFd ticks_;
   uint64_t followed_ = 0;

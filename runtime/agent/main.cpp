@@ -41,12 +41,19 @@ int main(int argc, char** argv) {
                  "notification loops, a thread and a reactor each; containers are spread over them")
       ->check(CLI::Range(1u, 64u))
       ->capture_default_str();
+  unsigned emulation_timeout_ms = 5000;
+  app.add_option("--emulation-timeout", emulation_timeout_ms,
+                 "milliseconds an emulation may take; past them its caller gets ETIMEDOUT and "
+                 "its loop goes on with a new thread")
+      ->check(CLI::Range(10u, 3600000u))
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   o.sync_wake_up = sync == "on";
+  o.emulation_timeout = std::chrono::milliseconds(emulation_timeout_ms);
   if (!metrics.empty()) {
     try {
       o.metrics = sa::agent::parse_endpoint(metrics);

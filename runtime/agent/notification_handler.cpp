@@ -1,5 +1,6 @@
 #include "agent/notification_handler.hpp"
 
+#include <fmt/format.h>
 #include <poll.h>
 
 #include <boost/asio/post.hpp>
@@ -12,7 +13,6 @@
 
 #include "agent/kernel_facts.hpp"
 #include "agent/kernel_port.hpp"
-#include "agent/log.hpp"
 #include "agent/responder.hpp"
 #include "engine/recording_facts.hpp"
 
@@ -49,7 +49,7 @@ std::optional<kernel::Received> NotificationHandler::receive(const std::shared_p
   try {
     return c->notify.receive();
   } catch (const std::exception& e) {
-    log_event(spdlog::level::err, "receive failed", {{"id", c->info.id}, {"error", e.what()}});
+    telemetry_.receive_failed(*c, e.what());
     registry_.remove(c, "receive failed");
     return std::nullopt;
   }
@@ -78,7 +78,7 @@ void NotificationHandler::on_readable(const std::shared_ptr<Container>& c) {
   }
   // Answer first, listen again after: the re-arm (an epoll_ctl) stays off
   // the caller's critical path.
-  next(c, handle(c, r->notification));
+  next(c, handle(c, r->notification, Then::Watch));
 }
 
 void NotificationHandler::next(const std::shared_ptr<Container>& c, bool answered) {
@@ -145,7 +145,7 @@ void NotificationHandler::follow(const std::shared_ptr<Container>& c) {
       continue;
     called = true;
     loop.last_received = c->serial;
-    if (!handle(c, r->notification)) {
+    if (!handle(c, r->notification, Then::EndFollow)) {
       unfollow(c);  // the delay's timer needs the reactor
       return;
     }
@@ -158,8 +158,8 @@ void NotificationHandler::unfollow(const std::shared_ptr<Container>& c) {
   watch(c);
 }
 
-bool NotificationHandler::handle(const std::shared_ptr<Container>& c,
-                                 const model::Notification& n) {
+bool NotificationHandler::handle(const std::shared_ptr<Container>& c, const model::Notification& n,
+                                 Then then) {
   auto p = std::make_shared<Pending>(c, n);
   const engine::Engine& engine = *p->binding.generation.engine;
   KernelFacts facts(c->notify, n, c->init_userns);
@@ -181,17 +181,60 @@ bool NotificationHandler::handle(const std::shared_ptr<Container>& c,
     notifier_.forbidden(c, p->decision);
   if (p->decision.delay_ms && *p->decision.delay_ms > 0) {
     p->timer.emplace(c->loop.io(), std::chrono::milliseconds(*p->decision.delay_ms));
-    p->timer->async_wait([this, p](boost::system::error_code) { proceed(p); });
+    p->timer->async_wait([this, p](boost::system::error_code) { proceed(p, Then::Nothing); });
     return false;
   }
-  proceed(p);
+  proceed(p, then);
   return true;
 }
 
-void NotificationHandler::proceed(const std::shared_ptr<Pending>& p) {
-  KernelPort port(p->container->notify, p->n, p->container->protections.get());
+// An emulation of `p` in progress, as the watchdog takes it over. It lives
+// on the stack of the loop's thread that runs the emulation; the watchdog
+// uses it only with the emulation's claim held (emulation_watch.hpp).
+class NotificationHandler::InEmulation final : public Overrun {
+ public:
+  InEmulation(NotificationHandler& h, const std::shared_ptr<Pending>& p, Then then)
+      : handler_(h), p_(p), then_(then) {}
+
+  std::function<void()> take_over() noexcept override {
+    KernelPort port(p_->container->notify, p_->n, nullptr);
+    const Answered a = answer_timed_out(
+        port, fmt::format("no answer from the kernel within {} ms: the caller got ETIMEDOUT, and "
+                          "the operation may still complete",
+                          handler_.emulation_limit_.count()));
+    return [&h = handler_, p = p_, then = then_, a] { h.overran(p, then, a); };
+  }
+
+ private:
+  NotificationHandler& handler_;
+  const std::shared_ptr<Pending>& p_;  // the loop's thread's, alive while it emulates
+  Then then_;
+};
+
+void NotificationHandler::proceed(const std::shared_ptr<Pending>& p, Then then) {
+  const std::shared_ptr<Container>& c = p->container;
+  InEmulation overrun(*this, p, then);
+  KernelPort port(c->notify, p->n, c->protections.get(), &c->loop.emulation(), &overrun);
   const Answered a = answer(p->decision.answer, port);
-  telemetry_.decided(*p->container, p->binding, p->n, p->decision, a, std::move(p->record));
+  telemetry_.decided(*c, p->binding, p->n, p->decision, a, std::move(p->record));
+}
+
+void NotificationHandler::overran(const std::shared_ptr<Pending>& p, Then then, const Answered& a) {
+  const std::shared_ptr<Container>& c = p->container;
+  telemetry_.decided(*c, p->binding, p->n, p->decision, a, std::move(p->record));
+  // A container removed meanwhile was let go of its fd and follow already.
+  if (c->closed || stopping_)
+    return;
+  switch (then) {
+    case Then::Watch:
+      watch(c);
+      return;
+    case Then::EndFollow:
+      unfollow(c);
+      return;
+    case Then::Nothing:
+      return;
+  }
 }
 
 }  // namespace sa::agent

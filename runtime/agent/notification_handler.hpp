@@ -2,7 +2,10 @@
 // on its own loop, with no hand-off between threads (bench/agent measured a
 // hand-off at about 10 us a round trip, half of the whole). Delays are
 // timers and hold no thread; an emulation runs on the loop and holds up the
-// containers of that loop (not of the others) for as long as it takes.
+// containers of that loop (not of the others) for as long as it takes, up
+// to the emulation time limit: past it, the watchdog answers the caller
+// ETIMEDOUT and the loop goes on with a new thread (InEmulation below,
+// loop.hpp, watchdog.hpp).
 //
 // A notification reaches the loop in one of two ways:
 //
@@ -37,6 +40,7 @@
 #include "agent/container.hpp"
 #include "agent/notifier.hpp"
 #include "agent/registry.hpp"
+#include "agent/responder.hpp"
 #include "agent/telemetry.hpp"
 
 namespace sa::agent {
@@ -50,14 +54,24 @@ class NotificationHandler {
   static constexpr std::chrono::milliseconds kFollowTick{1};
 
   NotificationHandler(Registry& registry, Telemetry& telemetry, Notifier& notifier,
-                      const std::atomic<bool>& stopping)
-      : registry_(registry), telemetry_(telemetry), notifier_(notifier), stopping_(stopping) {}
+                      const std::atomic<bool>& stopping, std::chrono::milliseconds emulation_limit)
+      : registry_(registry),
+        telemetry_(telemetry),
+        notifier_(notifier),
+        stopping_(stopping),
+        emulation_limit_(emulation_limit) {}
 
   // Starts serving a container just registered; on its loop.
   void start(const std::shared_ptr<Container>& c);
 
  private:
   struct Pending;
+  class InEmulation;
+  // What the loop owes a container once one of its notifications is
+  // answered, should the watchdog take that answer over: watch the fd
+  // again (the reactor brought the notification), end the follow, or
+  // nothing (a delayed answer: the fd is watched already).
+  enum class Then { Watch, EndFollow, Nothing };
 
   // Waits for the container's next notification in the loop's reactor.
   void watch(const std::shared_ptr<Container>& c);
@@ -72,13 +86,16 @@ class NotificationHandler {
   // Ends the follow: the fd goes back to the reactor.
   void unfollow(const std::shared_ptr<Container>& c);
   // Decides and answers; false when the answer waits for a delay.
-  bool handle(const std::shared_ptr<Container>& c, const model::Notification& n);
-  void proceed(const std::shared_ptr<Pending>& p);
+  bool handle(const std::shared_ptr<Container>& c, const model::Notification& n, Then then);
+  void proceed(const std::shared_ptr<Pending>& p, Then then);
+  // On the loop, after the watchdog answered `p` in its place.
+  void overran(const std::shared_ptr<Pending>& p, Then then, const Answered& a);
 
   Registry& registry_;
   Telemetry& telemetry_;
   Notifier& notifier_;
   const std::atomic<bool>& stopping_;
+  std::chrono::milliseconds emulation_limit_;
 };
 
 }  // namespace sa::agent

@@ -86,4 +86,11 @@ Answered answer(const engine::Answer& a, CallerPort& port) {
       a);
 }
 
+Answered answer_timed_out(CallerPort& port, const std::string& why) {
+  Answered a;
+  a.emulation_failed = true;
+  note(a, why);
+  return send(port, model::Response::fail(kEmulationTimeoutErrno), std::move(a));
+}
+
 }  // namespace sa::agent

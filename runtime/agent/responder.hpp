@@ -6,6 +6,7 @@
 // root (tests/test_responder.cpp).
 #pragma once
 
+#include <cerrno>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -47,6 +48,17 @@ struct Answered {
 };
 
 Answered answer(const engine::Answer& a, CallerPort& port);
+
+// What the caller of an emulation that ran past the time limit gets, sent by
+// the watchdog while the emulation is still inside the kernel. ETIMEDOUT is
+// what a soft network filesystem answers when its server does not (NFS with
+// `softerr`); unlike EINTR or EAGAIN it invites no blind retry, and it says
+// that the outcome is unknown: the operation may still complete later, as a
+// killed process's FUSE request may.
+inline constexpr int kEmulationTimeoutErrno = ETIMEDOUT;
+
+// Sends that errno; `why` goes to the log. Marked as a failed emulation.
+Answered answer_timed_out(CallerPort& port, const std::string& why);
 
 }  // namespace sa::agent
 

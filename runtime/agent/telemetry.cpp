@@ -15,6 +15,9 @@ using spdlog::level::warn;
 
 namespace {
 
+constexpr uint64_t kLimitedBurst = 10;
+constexpr std::chrono::seconds kLimitedWindow{1};
+
 constexpr size_t kResponses = Vocabulary<table::Response>::count;
 constexpr size_t kOrigins = Vocabulary<model::Origin>::count;
 
@@ -69,7 +72,10 @@ Telemetry::Telemetry(Metrics& metrics)
       registered_(metrics
                       .counters("seccomp_agent_containers_registered_total",
                                 "Notify fds received from container runtimes")
-                      .counter({})) {
+                      .counter({})),
+      accept_failed_log_(kLimitedBurst, kLimitedWindow),
+      receive_failed_log_(kLimitedBurst, kLimitedWindow),
+      answer_failed_log_(kLimitedBurst, kLimitedWindow) {
   Family& rejected =
       metrics.counters("seccomp_agent_messages_rejected_total",
                        "Runtime messages dropped: refused peer, malformed message, or "
@@ -83,6 +89,22 @@ Telemetry::Telemetry(Metrics& metrics)
                                      "SIGHUP reloads, by result", {"result"});
   reloads_loaded_ = reloads.counter({"loaded"});
   reloads_refused_ = reloads.counter({"refused"});
+  emulation_timeouts_ =
+      metrics
+          .counters("seccomp_agent_emulation_timeouts_total",
+                    "Emulations answered ETIMEDOUT by the watchdog after the time limit")
+          .counter({});
+  Family& suppressed = metrics.counters(
+      "seccomp_agent_log_lines_suppressed_total",
+      "Log lines left out by the rate limit (10 a second per event), by event", {"event"});
+  accept_failed_suppressed_ = suppressed.counter({"accept failed"});
+  receive_failed_suppressed_ = suppressed.counter({"receive failed"});
+  answer_failed_suppressed_ = suppressed.counter({"answer failed"});
+  abandoned_threads_ = metrics
+                           .gauges("seccomp_agent_abandoned_threads",
+                                   "Loop threads left waiting in the kernel by an emulation "
+                                   "past the time limit")
+                           .gauge({});
 }
 
 void Telemetry::record_to(const std::string& path, const std::string& table_hash) {
@@ -103,11 +125,11 @@ void Telemetry::decided(const Container& c, const Binding& b, const model::Notif
     log_event(err, "emulation failed",
               {{"id", c.info.id}, {"syscall", std::string(d.syscall)}, {"error", a.problem}});
   } else if (!a.problem.empty()) {
-    log_event(err, "answer failed",
-              {{"id", c.info.id},
-               {"pid", n.pid},
-               {"syscall", std::string(d.syscall)},
-               {"error", a.problem}});
+    log_limited(answer_failed_log_, answer_failed_suppressed_, "answer failed",
+                {{"id", c.info.id},
+                 {"pid", n.pid},
+                 {"syscall", std::string(d.syscall)},
+                 {"error", a.problem}});
   }
   if (d.log || spdlog::default_logger()->should_log(spdlog::level::debug)) {
     log_event(d.log ? info : spdlog::level::debug, "decision",
@@ -268,7 +290,24 @@ void Telemetry::rejected(Rejection reason, pid_t peer_pid, uid_t peer_uid, std::
 }
 
 void Telemetry::accept_failed(std::string_view error) {
-  log_event(err, "accept failed", {{"error", error}});
+  log_limited(accept_failed_log_, accept_failed_suppressed_, "accept failed", {{"error", error}});
+}
+
+void Telemetry::receive_failed(const Container& c, std::string_view error) {
+  log_limited(receive_failed_log_, receive_failed_suppressed_, "receive failed",
+              {{"id", c.info.id}, {"error", error}});
+}
+
+void Telemetry::log_limited(LogLimiter& limiter, const Counter& suppressed, std::string_view event,
+                            nlohmann::json fields) {
+  const std::optional<uint64_t> admitted = limiter.admit(LogLimiter::Clock::now());
+  if (!admitted) {
+    suppressed.add();
+    return;
+  }
+  if (*admitted > 0)
+    fields["suppressed_before"] = *admitted;
+  log_event(err, event, fields);
 }
 
 void Telemetry::accept_paused() {
@@ -311,6 +350,18 @@ void Telemetry::reload_refused(const std::string& table, std::string_view error,
                                const std::string& kept_hash) {
   reloads_refused_.add();
   log_event(err, "reload refused", {{"table", table}, {"error", error}, {"kept", kept_hash}});
+}
+
+void Telemetry::emulation_timed_out(size_t loop, std::chrono::milliseconds limit, bool handed_over,
+                                    size_t abandoned, size_t max_abandoned) {
+  emulation_timeouts_.add();
+  log_event(err, "emulation timed out",
+            {{"loop", loop},
+             {"limit_ms", limit.count()},
+             {"answer", "ETIMEDOUT"},
+             {"loop_thread", handed_over ? "replaced" : "kept: too many threads abandoned already"},
+             {"abandoned_threads", abandoned},
+             {"max_abandoned_threads", max_abandoned}});
 }
 
 }  // namespace sa::agent

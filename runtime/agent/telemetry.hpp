@@ -7,12 +7,15 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "agent/log_limiter.hpp"
 #include "agent/metrics.hpp"
 #include "agent/recorder.hpp"
 #include "engine/decision.hpp"
@@ -80,6 +83,7 @@ class Telemetry {
   void gone(const Container& c, std::string_view why, size_t containers);
   void rejected(Rejection reason, pid_t peer_pid, uid_t peer_uid, std::string_view error);
   void accept_failed(std::string_view error);
+  void receive_failed(const Container& c, std::string_view error);
   void accept_paused();
   void init_unavailable(std::string_view id, std::string_view error);
   void protections_defaulted(std::string_view id, std::string_view problem);
@@ -88,8 +92,20 @@ class Telemetry {
   void reloaded(const std::string& table, const std::string& old_hash, const std::string& new_hash);
   void reload_refused(const std::string& table, std::string_view error,
                       const std::string& kept_hash);
+  // The watchdog answered an emulation of loop `loop` past `limit`, and gave
+  // the loop a new thread (`handed_over`) or could not (past the bound).
+  void emulation_timed_out(size_t loop, std::chrono::milliseconds limit, bool handed_over,
+                           size_t abandoned, size_t max_abandoned);
+  // seccomp_agent_abandoned_threads, for AbandonedThreads.
+  Gauge abandoned_threads_gauge() const { return abandoned_threads_; }
 
  private:
+  // A line that can repeat as fast as the kernel fails: logged through
+  // `limiter` (10 a second), the lines left out counted in
+  // seccomp_agent_log_lines_suppressed_total{event} and in the next line.
+  void log_limited(LogLimiter& limiter, const Counter& suppressed, std::string_view event,
+                   nlohmann::json fields);
+
   Metrics& metrics_;
   std::unique_ptr<Recorder> recorder_;
   Family& notifications_;
@@ -104,6 +120,14 @@ class Telemetry {
   Counter rejected_busy_;
   Counter reloads_loaded_;
   Counter reloads_refused_;
+  Counter emulation_timeouts_;
+  LogLimiter accept_failed_log_;
+  LogLimiter receive_failed_log_;
+  LogLimiter answer_failed_log_;
+  Counter accept_failed_suppressed_;
+  Counter receive_failed_suppressed_;
+  Counter answer_failed_suppressed_;
+  Gauge abandoned_threads_;
 };
 
 }  // namespace sa::agent

@@ -80,7 +80,7 @@ EmulationResult act_as_caller(const CallerContext& c, Call& call, const EmulateO
     r = Run(call);
   } else {
     const CallerEnvironment env = c.environment(ChildCredentials::CallerUserNs, 0);
-    const ChildReport report = run_in_caller(env, run_in_child<Call, Run>, &call);
+    const ChildReport report = run_in_caller(env, run_in_child<Call, Run>, &call, options.children);
     if (report.step != ChildStep::Done)
       return from_report(report);
     r = report.result;
@@ -231,7 +231,7 @@ EmulationResult emulate_mount(const NotifyFd& notify, const Notification& n, con
         options.as_agent ? ChildCredentials::Agent : ChildCredentials::Caller, own | kCapSysAdmin);
     const WalkFrom from{c->root(), relative ? c->cwd() : c->root(), &c->pids()};
     MountCall call = plan.call(from, notify.get(), n.id);
-    const ChildReport report = run_in_caller(env, run_mount_in_child, &call);
+    const ChildReport report = run_in_caller(env, run_mount_in_child, &call, options.children);
     if (report.step != ChildStep::Done)
       return from_report(report);
     if (call.gone)

@@ -52,6 +52,9 @@ struct EmulateOptions {
   bool as_agent = false;  // the rule said `as agent`: the agent's credentials
   // The container's, for mounts; nullptr: runc's defaults.
   const RuntimeProtections* protections = nullptr;
+  // Where the pidfds of the emulation's children are kept while it runs,
+  // for a watchdog to kill them (run_in_caller.hpp); nullptr: not kept.
+  ChildPidfds* children = nullptr;
 };
 
 // Carries out an emulation the engine resolved: its values, never the

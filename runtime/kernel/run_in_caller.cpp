@@ -50,6 +50,7 @@ struct Plan {
   int clone_flags;
   char* second_stack_top;
   ChildReport* report;
+  int* pidfds;  // two, or nullptr: no pidfd wanted
 };
 
 long sys(long nr, long a = 0, long b = 0, long c = 0) {
@@ -189,8 +190,11 @@ int enter_and_call(void* raw) {
 
 // Creates a child running `fn` and waits for it. The exit signal is 0, so
 // a SIGCHLD handler or a wait(-1) elsewhere in the agent never sees it.
-bool spawn_and_wait(int (*fn)(void*), Plan& plan, char* stack_top) {
-  const pid_t pid = ::clone(fn, stack_top, plan.clone_flags, &plan);
+// With `pidfd`, the kernel stores the child's pidfd there before the child
+// runs (the fd table is shared: it is the agent's).
+bool spawn_and_wait(int (*fn)(void*), Plan& plan, char* stack_top, int* pidfd) {
+  const int flags = plan.clone_flags | (pidfd != nullptr ? CLONE_PIDFD : 0);
+  const pid_t pid = ::clone(fn, stack_top, flags, &plan, pidfd);
   if (pid < 0) {
     return false;
   }
@@ -215,7 +219,8 @@ int child_main(void* raw) {
   if (!join(plan.env->pid_ns, CLONE_NEWPID)) {
     return fail(plan, ChildStep::JoinPidNs);
   }
-  if (!spawn_and_wait(enter_and_call, plan, plan.second_stack_top)) {
+  int* pidfd = plan.pidfds != nullptr ? &plan.pidfds[1] : nullptr;
+  if (!spawn_and_wait(enter_and_call, plan, plan.second_stack_top, pidfd)) {
     return fail(plan, ChildStep::SpawnInPidNs);
   }
   return 0;
@@ -240,13 +245,31 @@ class SignalsBlocked {
 
 }  // namespace
 
-ChildReport run_in_caller(const CallerEnvironment& env, CallerOperation op, void* args) {
+void kill_children(const ChildPidfds& children) noexcept {
+  for (const int& slot : children.fds) {
+    const int fd = __atomic_load_n(&slot, __ATOMIC_ACQUIRE);
+    if (fd >= 0)
+      ::syscall(SYS_pidfd_send_signal, fd, SIGKILL, nullptr, 0);
+  }
+}
+
+void close_children(ChildPidfds& children) noexcept {
+  for (int& fd : children.fds) {
+    if (fd >= 0)
+      ::close(fd);
+    fd = -1;
+  }
+}
+
+ChildReport run_in_caller(const CallerEnvironment& env, CallerOperation op, void* args,
+                          ChildPidfds* children) {
   ThreadArea& area = thread_area();
   *area.report = ChildReport{};
   constexpr int shared = CLONE_VM | CLONE_VFORK | CLONE_FILES;
-  Plan plan{&env, op, args, shared, area.stacks + 2 * kStackSize, area.report};
+  int* pidfds = children != nullptr ? children->fds : nullptr;
+  Plan plan{&env, op, args, shared, area.stacks + 2 * kStackSize, area.report, pidfds};
   SignalsBlocked blocked;
-  if (!spawn_and_wait(child_main, plan, area.stacks + kStackSize)) {
+  if (!spawn_and_wait(child_main, plan, area.stacks + kStackSize, pidfds)) {
     return {ChildStep::Spawn, errno, {}};
   }
   return *area.report;

@@ -86,9 +86,25 @@ struct ChildReport {
   SyscallResult result;  // Done only
 };
 
+// The pidfds of an emulation's children (-1: none yet): the child, and its
+// own child inside the caller's pid namespace. With them another thread can
+// end an emulation that does not come back (kill_children). Closed by
+// whoever passed them to run_in_caller, once the emulation is over; the
+// kernel writes them (CLONE_PIDFD) while the other thread may read them.
+struct ChildPidfds {
+  int fds[2] = {-1, -1};
+};
+
+// SIGKILL to each child listed. From any thread, as long as the fds are
+// not closed meanwhile; a child already gone is no error.
+void kill_children(const ChildPidfds& children) noexcept;
+void close_children(ChildPidfds& children) noexcept;
+
 // Safe to call from several agent threads at once: each thread has its own
-// stacks and report area, mapped on its first call.
-ChildReport run_in_caller(const CallerEnvironment& env, CallerOperation op, void* args);
+// stacks and report area, mapped on its first call. With `children`, the
+// children's pidfds are kept there.
+ChildReport run_in_caller(const CallerEnvironment& env, CallerOperation op, void* args,
+                          ChildPidfds* children = nullptr);
 
 }  // namespace sa::kernel
 

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -14,8 +15,11 @@
 #include <atomic>
 #include <boost/test/unit_test.hpp>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <optional>
 #include <regex>
 #include <thread>
 
@@ -548,4 +552,219 @@ BOOST_AUTO_TEST_CASE(the_agent_refuses_a_bad_table_at_start) {
                      (t.path() / "table.json").string()});
   BOOST_TEST(r.status == 1);
   BOOST_TEST(r.err.find("cannot use the decision table") != std::string::npos, r.err);
+}
+
+// ---- an emulation that never ends ------------------------------------------
+
+namespace {
+
+// A FUSE mount whose daemon never answers: /dev/fuse is opened and never
+// read, so every request on the mount waits for the INIT reply (a killable
+// wait, for good). Closing the device aborts the connection: the waiters
+// get ENOTCONN.
+class DeadFuse {
+ public:
+  explicit DeadFuse(const fs::path& dir)
+      : dir_(dir), device_(::open("/dev/fuse", O_RDWR | O_CLOEXEC)) {
+    BOOST_TEST_REQUIRE(device_.get() >= 0, "open /dev/fuse: " + std::string(std::strerror(errno)));
+    const std::string options =
+        "fd=" + std::to_string(device_.get()) + ",rootmode=40000,user_id=0,group_id=0";
+    BOOST_TEST_REQUIRE(::mount("dead", dir.c_str(), "fuse", 0, options.c_str()) == 0,
+                       "mount fuse: " + std::string(std::strerror(errno)));
+  }
+  ~DeadFuse() {
+    abort();
+    ::umount2(dir_.c_str(), MNT_DETACH);
+  }
+  DeadFuse(const DeadFuse&) = delete;
+  DeadFuse& operator=(const DeadFuse&) = delete;
+
+  void abort() { device_.reset(); }
+
+ private:
+  fs::path dir_;
+  sa::kernel::UniqueFd device_;
+};
+
+size_t threads_of(pid_t pid) {
+  size_t n = 0;
+  for (const auto& e : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+    (void)e;
+    ++n;
+  }
+  return n;
+}
+
+// The process's threads that sleep uninterruptibly (state D), as a thread
+// waiting for a FUSE reply does.
+size_t waiting_in_the_kernel(pid_t pid) {
+  size_t n = 0;
+  for (const auto& e : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+    std::ifstream in(e.path() / "stat");
+    std::string stat;
+    std::getline(in, stat);
+    const size_t close = stat.rfind(')');
+    if (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'D')
+      ++n;
+  }
+  return n;
+}
+
+void wait_until_stuck(const AgentProcess& agent, size_t threads) {
+  for (int i = 0; i < 1000 && waiting_in_the_kernel(agent.pid()) < threads; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  BOOST_TEST_REQUIRE(waiting_in_the_kernel(agent.pid()) >= threads, agent.log());
+}
+
+// A probe run in a thread of the test, waited for with a generous deadline:
+// on today's agent a call behind a stuck emulation never ends, and the test
+// must fail rather than hang. The launcher's pid is kept to end it (and the
+// probe with it) when the agent will never answer.
+class Call {
+ public:
+  Call(const AgentProcess& agent, const fs::path& pid_file, const std::vector<std::string>& notify,
+       const std::vector<std::string>& args, const std::vector<std::string>& wrapper = {})
+      : pid_file_(pid_file) {
+    std::vector<std::string> prefix = {"/bin/sh", "-c",
+                                       "echo $$ > '" + pid_file.string() + "'; exec \"$@\"", "sh"};
+    prefix.insert(prefix.end(), wrapper.begin(), wrapper.end());
+    result_ = std::async(std::launch::async, [&agent, notify, args, prefix] {
+      return agent.probe(notify, args, {}, prefix);
+    });
+  }
+  ~Call() {
+    if (result_.valid() && result_.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+      kill();
+  }
+  // What it printed, or nullopt when it has not ended within `deadline`.
+  std::optional<Run> within(std::chrono::seconds deadline) {
+    if (result_.wait_for(deadline) != std::future_status::ready)
+      return std::nullopt;
+    return result_.get();
+  }
+  void kill() const {
+    std::ifstream in(pid_file_);
+    pid_t pid = 0;
+    if (in >> pid && pid > 0)
+      ::kill(pid, SIGKILL);
+  }
+
+ private:
+  fs::path pid_file_;
+  std::future<Run> result_;
+};
+
+}  // namespace
+
+// One container's emulated mkdir into a FUSE mount nobody serves: with one
+// loop, the other containers keep being served once the time limit has
+// passed, the stuck call ends with ETIMEDOUT, and when the FUSE connection
+// is aborted, the abandoned threads end and their fds go: none are left
+// behind. Before, every container of the loop waited for good.
+BOOST_AUTO_TEST_CASE(a_stuck_emulation_holds_up_no_other_container) {
+  TempDir t;
+  const fs::path fuse = t.path() / "fuse";
+  const fs::path local = t.path() / "local";
+  fs::create_directory(fuse);
+  fs::create_directory(local);
+  AgentProcess agent(t.path(), policy("  - mkdir -> emulate\n  - getppid -> return 1\n"),
+                     {"--threads", "1", "--emulation-timeout", "500", "--log-level", "info"});
+  const size_t fds_at_start = agent.open_fds();
+  // Once a call is served, the loop's thread has started.
+  BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 1\n");
+  const size_t threads_at_start = threads_of(agent.pid());
+  {
+    DeadFuse dead(fuse);
+    for (int round = 0; round < 2; ++round) {
+      const std::string n = std::to_string(round);
+      Call stuck(agent, t.path() / ("stuck" + n + ".pid"), {"mkdir"},
+                 {"mkdir", (fuse / ("x" + n)).string(), "755"});
+      wait_until_stuck(agent, static_cast<size_t>(round) + 1);
+      Call other(agent, t.path() / ("other" + n + ".pid"), {"getppid"}, {"getppid"});
+      const std::optional<Run> served = other.within(std::chrono::seconds(30));
+      BOOST_TEST_REQUIRE(served.has_value(), "a container behind the stuck one was not served");
+      BOOST_TEST(served->out == "ok 1\n");
+      // An emulation on a local filesystem, on the loop's new thread.
+      Call mkdir(agent, t.path() / ("mkdir" + n + ".pid"), {"mkdir"},
+                 {"mkdir", (local / ("d" + n)).string(), "755"});
+      const std::optional<Run> made = mkdir.within(std::chrono::seconds(30));
+      BOOST_TEST_REQUIRE(made.has_value());
+      BOOST_TEST(made->out == "ok 0\n");
+      const std::optional<Run> timed_out = stuck.within(std::chrono::seconds(30));
+      BOOST_TEST_REQUIRE(timed_out.has_value(), "the stuck call was never answered");
+      BOOST_TEST(timed_out->out == "err ETIMEDOUT\n");
+    }
+    BOOST_TEST(fs::is_directory(local / "d0"));
+    BOOST_TEST(fs::is_directory(local / "d1"));
+    const std::string log = agent.log();
+    BOOST_TEST(log.find("emulation timed out") != std::string::npos, log);
+    BOOST_TEST(log.find("replaced") != std::string::npos, log);
+    // Two threads wait in FUSE, each holding its container's notify fd.
+    BOOST_TEST(threads_of(agent.pid()) == threads_at_start + 2);
+  }  // the FUSE connection is aborted: the abandoned threads come back
+  wait_until_gone(agent, 7);
+  for (int i = 0;
+       i < 500 && (threads_of(agent.pid()) != threads_at_start || agent.open_fds() != fds_at_start);
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  BOOST_TEST(threads_of(agent.pid()) == threads_at_start);
+  BOOST_TEST(agent.open_fds() == fds_at_start);
+  // And the loop still serves.
+  BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 1\n");
+}
+
+// SIGTERM while the loop's only thread waits in FUSE, long before the time
+// limit: the agent exits at once rather than wait for the filesystem.
+// Before, it waited as long as the mount did.
+BOOST_AUTO_TEST_CASE(sigterm_does_not_wait_for_a_stuck_emulation) {
+  TempDir t;
+  const fs::path fuse = t.path() / "fuse";
+  fs::create_directory(fuse);
+  AgentProcess agent(t.path(), policy("  - mkdir -> emulate\n"),
+                     {"--threads", "1", "--emulation-timeout", "600000", "--log-level", "info"});
+  DeadFuse dead(fuse);
+  Call stuck(agent, t.path() / "stuck.pid", {"mkdir"}, {"mkdir", (fuse / "x").string(), "755"});
+  wait_until_stuck(agent, 1);
+  auto stopped = std::async(std::launch::async, [&agent] { return agent.stop(); });
+  // Far under the limit, and generous for a loaded machine.
+  const bool prompt = stopped.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  if (!prompt)
+    dead.abort();  // lets today's agent go, so that the test ends
+  BOOST_TEST(prompt, "the agent did not exit within 10 s of SIGTERM");
+  const std::string log = stopped.get();
+  BOOST_TEST(log.find("agent stopped") != std::string::npos, log);
+  // The launcher keeps its copy of the listener: its call waits for good.
+  stuck.kill();
+}
+
+// A mount whose target lies in the dead FUSE mount: the emulation's child
+// waits in FUSE. At the limit the watchdog kills it through its pidfd, so
+// the loop's old thread comes back at once, with FUSE still dead, and ends:
+// no thread is left waiting. The caller gets ETIMEDOUT.
+BOOST_AUTO_TEST_CASE(a_stuck_mount_child_is_killed_at_the_limit) {
+  TempDir t;
+  const fs::path fuse = t.path() / "fuse";
+  fs::create_directory(fuse);
+  AgentProcess agent(t.path(), policy("  - mount fs=tmpfs -> emulate\n  - getppid -> return 1\n"),
+                     {"--threads", "1", "--emulation-timeout", "500", "--log-level", "info"});
+  BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 1\n");
+  const size_t threads_at_start = threads_of(agent.pid());
+  DeadFuse dead(fuse);
+  Call mount(agent, t.path() / "mount.pid", {"mount"},
+             {"mount", "none", (fuse / "x").string(), "tmpfs", "size=1m"},
+             {"unshare", "--mount", "--propagation", "private"});
+  for (int i = 0; i < 1500 && agent.log().find("emulation timed out") == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  BOOST_TEST_REQUIRE(agent.log().find("emulation timed out") != std::string::npos, agent.log());
+  for (int i = 0; i < 500 && threads_of(agent.pid()) != threads_at_start; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  BOOST_TEST(threads_of(agent.pid()) == threads_at_start);
+  BOOST_TEST(waiting_in_the_kernel(agent.pid()) == 0u);
+  BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 1\n");
+  // The probe itself then looks at the target, in FUSE: let it go.
+  dead.abort();
+  const std::optional<Run> r = mount.within(std::chrono::seconds(30));
+  BOOST_TEST_REQUIRE(r.has_value());
+  BOOST_TEST(r->out == "err ETIMEDOUT\nmounted=no\n");
 }

@@ -1,7 +1,12 @@
 #define BOOST_TEST_MODULE agent_units
 #include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <functional>
+#include <optional>
 
+#include "agent/emulation_watch.hpp"
 #include "agent/forbidden_syscalls.hpp"
+#include "agent/log_limiter.hpp"
 #include "agent/metrics.hpp"
 
 using namespace sa::agent;
@@ -55,4 +60,70 @@ BOOST_AUTO_TEST_CASE(endpoints) {
   BOOST_CHECK_THROW(parse_endpoint("localhost:80"), std::invalid_argument);
   BOOST_CHECK_THROW(parse_endpoint("127.0.0.1"), std::invalid_argument);
   BOOST_CHECK_THROW(parse_endpoint("127.0.0.1:99999"), std::invalid_argument);
+}
+
+namespace {
+
+// What the watchdog would do with a claimed emulation: counted, no answer.
+class CountingOverrun final : public Overrun {
+ public:
+  int taken = 0;
+  std::function<void()> take_over() noexcept override {
+    ++taken;
+    return [] {};
+  }
+};
+
+}  // namespace
+
+// The claim protocol of emulation_watch.hpp, on one thread with a clock the
+// test moves: an emulation is claimed only once seen running, the same one,
+// for the whole limit; exactly one of the loop's thread and the watchdog
+// gets it.
+BOOST_AUTO_TEST_CASE(an_emulation_is_claimed_only_after_the_limit_and_only_once) {
+  using namespace std::chrono_literals;
+  EmulationWatch w;
+  CountingOverrun o;
+  const sa::kernel::ChildPidfds children;
+  const auto t0 = EmulationWatch::Clock::time_point{} + 1h;
+  BOOST_TEST(!w.claim_if_overran(t0, 500ms).overrun);  // nothing running
+
+  // Finished in time: never claimed, the thread answers.
+  const EmulationWatch::Token quick = w.started(o, children);
+  BOOST_TEST(!w.claim_if_overran(t0, 500ms).overrun);  // first look
+  BOOST_TEST(!w.claim_if_overran(t0 + 499ms, 500ms).overrun);
+  BOOST_TEST(w.finished(quick));
+  BOOST_TEST(!w.claim_if_overran(t0 + 10s, 500ms).overrun);
+
+  // A new emulation is not the one seen before: its time starts at the
+  // watchdog's first look at it.
+  const EmulationWatch::Token slow = w.started(o, children);
+  BOOST_TEST(!w.claim_if_overran(t0 + 20s, 500ms).overrun);
+  BOOST_TEST(!w.claim_if_overran(t0 + 20s + 400ms, 500ms).overrun);
+  {
+    EmulationWatch::Claim c = w.claim_if_overran(t0 + 20s + 500ms, 500ms);
+    BOOST_TEST((c.overrun == &o));
+    BOOST_TEST((c.children == &children));
+    BOOST_TEST(c.lock.owns_lock());
+  }
+  // Claimed once; the thread, back, learns it must give the loop up.
+  BOOST_TEST(!w.claim_if_overran(t0 + 30s, 500ms).overrun);
+  BOOST_TEST(!w.finished(slow));
+  // The loop's next thread goes on with the next emulation as usual.
+  const EmulationWatch::Token next = w.started(o, children);
+  BOOST_TEST(w.finished(next));
+}
+
+// A line that repeats is logged `burst` times a window at most; the next one
+// let through says how many were left out.
+BOOST_AUTO_TEST_CASE(a_repeating_log_line_is_rate_limited_and_counted) {
+  using namespace std::chrono_literals;
+  LogLimiter limit(3, 1s);
+  const auto t0 = LogLimiter::Clock::time_point{} + 1h;
+  for (int i = 0; i < 3; ++i)
+    BOOST_TEST((limit.admit(t0 + i * 1ms) == std::optional<uint64_t>(0)));
+  for (int i = 0; i < 1000; ++i)
+    BOOST_TEST(!limit.admit(t0 + 10ms).has_value());
+  BOOST_TEST((limit.admit(t0 + 1s) == std::optional<uint64_t>(1000)));
+  BOOST_TEST((limit.admit(t0 + 1s + 1ms) == std::optional<uint64_t>(0)));
 }

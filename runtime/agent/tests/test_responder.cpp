@@ -194,3 +194,21 @@ BOOST_AUTO_TEST_CASE(no_answer_is_a_refusal) {
   BOOST_TEST(a.outcome == Outcome::Sent);
   BOOST_TEST(!a.problem.empty());
 }
+
+// The watchdog's answer to an emulation past the time limit: ETIMEDOUT, sent
+// once, counted as a failed emulation with the reason in the log.
+BOOST_AUTO_TEST_CASE(an_emulation_past_its_time_limit_is_answered_etimedout) {
+  ScriptedPort port;
+  const Answered a = answer_timed_out(port, "no answer from the kernel within 500 ms");
+  BOOST_TEST(a.outcome == Outcome::Sent);
+  BOOST_TEST_REQUIRE(port.sent.size() == 1u);
+  BOOST_TEST(port.sent[0] == model::Response::fail(ETIMEDOUT));
+  BOOST_TEST(port.emulations == 0);
+  BOOST_TEST(a.emulation_failed);
+  BOOST_TEST(a.problem.find("500 ms") != std::string::npos);
+  // The caller gone meanwhile (killed, or its notification answered by the
+  // kernel): nothing to answer, and nothing else is tried.
+  ScriptedPort gone;
+  gone.send_outcome = kernel::SendOutcome::TargetGone;
+  BOOST_TEST(answer_timed_out(gone, "late").outcome == Outcome::TargetGone);
+}
