@@ -53,7 +53,10 @@ done
 for f in "$repo"/rules/*.yaml; do
   out=$work/tables/$(basename "$f" .yaml)
   mkdir -p "$out"
-  "$build/bin/rulec" -o "$out" "$f" > /dev/null
+  base=()  # a policy that intercepts what its base denies needs the base
+  ! grep -q '^intercept_base_denials: *true' "$f" ||
+    base=(--base "$repo/rules/base/containers-default.json")
+  "$build/bin/rulec" -o "$out" "${base[@]}" "$f" > /dev/null
   seed fuzz_table "$(basename "$f" .yaml).json" < "$out/table.json"
 done
 
