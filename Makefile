@@ -22,8 +22,8 @@ build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD)
 
 # Everything CI runs: unit, golden and sim tests in the normal build and
-# under ASan+UBSan, every fuzzer for a 10 s smoke with the seeds and the
-# regression inputs, then the integration suite against real runc and crun.
+# under ASan+UBSan, every fuzzer for a smoke of 3000 inputs from the seeds
+# and the regression inputs, then the integration suite against real runc and crun.
 test: build asan fuzz-smoke
 	ctest --test-dir $(BUILD) --output-on-failure -L 'unit|golden|sim|integration'
 
@@ -45,8 +45,9 @@ fuzz-build: deps
 fuzz: fuzz-build
 	./fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_TIME)
 
+# The same 3000 inputs per harness on every machine (fuzz/run.sh), at most 60 s each.
 fuzz-smoke: fuzz-build
-	FUZZ_SEED=1 ./fuzz/run.sh $(FUZZ_BUILD) 10
+	FUZZ_SEED=1 FUZZ_RUNS=3000 FUZZ_FRESH=1 ./fuzz/run.sh $(FUZZ_BUILD) 60
 
 integration: build
 	ctest --test-dir $(BUILD) --output-on-failure -L integration

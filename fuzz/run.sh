@@ -11,8 +11,11 @@
 # by the next run there. fuzz/regressions/HARNESS holds inputs that once
 # failed: every run replays them first. FUZZ_KEEP=1 merges what a run
 # found into fuzz/corpus-kept/HARNESS in the repository (minimised).
-# FUZZ_SEED=N fixes libFuzzer's random seed (`make fuzz-smoke` uses 1, so
-# that CI explores the same inputs at every run).
+# FUZZ_RUNS=N stops each harness after N inputs instead of SECONDS, and
+# with FUZZ_SEED=N (libFuzzer's random seed) and FUZZ_FRESH=1 (a corpus of
+# the seeds alone, not what earlier runs here found) the run is the same on
+# every machine: `make fuzz-smoke` runs so, so that CI's verdict can be
+# reproduced, and a fuzzer cannot turn it red by luck.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -79,10 +82,12 @@ for h in "${harnesses[@]}"; do
   bin=$build/bin/$h
   [ -x "$bin" ] || { echo "fuzz/run.sh: $bin not built (make fuzz builds it)" >&2; exit 2; }
   corpus=$work/corpus/$h
+  [ "${FUZZ_FRESH:-0}" != 1 ] || { corpus=$work/fresh/$h; rm -rf "$corpus"; }
   mkdir -p "$corpus" "$repo/fuzz/regressions/$h"
   args=(-max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048
         -artifact_prefix="$work/artifacts/$h-")
   [ -z "${FUZZ_SEED:-}" ] || args+=(-seed="$FUZZ_SEED")
+  [ -z "${FUZZ_RUNS:-}" ] || args+=(-runs="$FUZZ_RUNS")
   case $h in
     fuzz_rules | fuzz_dsl) args+=(-dict="$repo/fuzz/dsl.dict") ;;
   esac

@@ -126,6 +126,10 @@ std::optional<AuditRecord> parse_audit_line(std::string_view line) {
   n.call.audit_arch = a.audit_arch;
   const std::string& sys = field(f, "syscall");
   if (auto nr = number<int>(sys)) {
+    // Found by fuzz_audit: a negative number was kept, and the trace it went
+    // into could not be read back. The kernel's numbers are not negative.
+    if (*nr < 0)
+      throw ImportError(fmt::format("syscall {} is not a syscall number", sys));
     n.call.nr = *nr;
     n.syscall = catalog::syscall_name(a, *nr);
     r.unknown_number = n.syscall.empty();

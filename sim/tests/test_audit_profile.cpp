@@ -137,6 +137,9 @@ const BadLine kBadLines[] = {
     {"type=1326 audit(1.0:1): pid=x arch=c000003e syscall=1", "pid \"x\" is not a number"},
     {"type=1326 audit(1.0:1): pid=1 arch=deadbeef syscall=1", "unknown architecture \"deadbeef\""},
     {"type=1326 audit(1.0:1): pid=1 arch=x86_64 syscall=mkdri", "unknown syscall \"mkdri\""},
+    // Found by fuzz_audit: kept, it made a trace seccomp-sim could not read.
+    {"type=1326 audit(1.0:1): pid=1 arch=c000003e syscall=-42",
+     "syscall -42 is not a syscall number"},
 };
 
 BOOST_DATA_TEST_CASE(malformed_records_name_their_line, bdata::make(kBadLines), c) {
