@@ -52,6 +52,9 @@ class Loop {
 
   // The container whose notification the loop received last (its serial).
   uint64_t last_received = 0;
+  // Set while the agent hands its containers over: the loop receives no
+  // notification, arms no wait (notification_hold.cpp).
+  bool paused = false;
 
  private:
   boost::asio::io_context io_{1};

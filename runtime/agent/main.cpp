@@ -1,7 +1,8 @@
 // seccomp-agent: receives seccomp notify fds from container runtimes and
 // decides every intercepted syscall with a table compiled by rulec.
-// Exit status: 0 after SIGTERM/SIGINT, 1 when it cannot start (bad table,
-// socket in use...), 2 for bad usage.
+// Exit status: 0 after SIGTERM/SIGINT or a hand-over to a successor, 1 when
+// it cannot start (bad table, socket in use, a --takeover that failed...),
+// 2 for bad usage.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -41,6 +42,9 @@ int main(int argc, char** argv) {
                  "notification loops, a thread and a reactor each; containers are spread over them")
       ->check(CLI::Range(1u, 64u))
       ->capture_default_str();
+  app.add_flag("--takeover", o.takeover,
+               "take the socket and every container over from the agent running with the same "
+               "--socket, which then exits (upgrade without a gap)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

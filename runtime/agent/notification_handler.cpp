@@ -13,23 +13,11 @@
 #include "agent/kernel_facts.hpp"
 #include "agent/kernel_port.hpp"
 #include "agent/log.hpp"
+#include "agent/pending_answer.hpp"
 #include "agent/responder.hpp"
 #include "engine/recording_facts.hpp"
 
 namespace sa::agent {
-
-// One notification on its way to an answer.
-struct NotificationHandler::Pending {
-  Pending(std::shared_ptr<Container> c, const model::Notification& note)
-      : container(std::move(c)), binding(container->binding), n(note) {}
-
-  std::shared_ptr<Container> container;
-  Binding binding;  // what it is decided with: the decision points into its table
-  model::Notification n;
-  engine::Decision decision;
-  std::optional<trace::NotificationRecord> record;  // with --record
-  std::optional<boost::asio::steady_timer> timer;   // `delay D then ...`, on the container's loop
-};
 
 void NotificationHandler::start(const std::shared_ptr<Container>& c) {
   c->loop.watched(c->notify.get());
@@ -39,8 +27,8 @@ void NotificationHandler::start(const std::shared_ptr<Container>& c) {
 void NotificationHandler::watch(const std::shared_ptr<Container>& c) {
   c->watch.async_wait(boost::asio::posix::stream_descriptor::wait_read,
                       [this, c](boost::system::error_code ec) {
-                        if (ec || stopping_)
-                          return;
+                        if (ec || stopping_ || c->loop.paused)
+                          return;  // a held loop is watched again when released
                         on_readable(c);
                       });
 }
@@ -125,6 +113,11 @@ void NotificationHandler::follow(const std::shared_ptr<Container>& c) {
       boost::asio::post(loop.io(), [this, c] {
         if (stopping_ || c->closed)
           return;
+        if (c->loop.paused) {  // held for a hand-over: the fd back in the set, unwatched
+          c->loop.unfollow();
+          c->loop.watched(c->notify.get());
+          return;
+        }
         if (!c->loop.can_follow()) {
           unfollow(c);
           return;
@@ -160,7 +153,7 @@ void NotificationHandler::unfollow(const std::shared_ptr<Container>& c) {
 
 bool NotificationHandler::handle(const std::shared_ptr<Container>& c,
                                  const model::Notification& n) {
-  auto p = std::make_shared<Pending>(c, n);
+  auto p = std::make_shared<PendingAnswer>(c, n);
   const engine::Engine& engine = *p->binding.generation.engine;
   KernelFacts facts(c->notify, n, c->init_userns);
   if (telemetry_.recording()) {
@@ -176,17 +169,29 @@ bool NotificationHandler::handle(const std::shared_ptr<Container>& c,
     notifier_.forbidden(c, p->decision);
   if (p->decision.delay_ms && *p->decision.delay_ms > 0) {
     p->timer.emplace(c->loop.io(), std::chrono::milliseconds(*p->decision.delay_ms));
-    p->timer->async_wait([this, p](boost::system::error_code) { proceed(p); });
+    c->delayed[n.id] = p;
+    wait_for_delay(p);
     return false;
   }
   proceed(p);
   return true;
 }
 
-void NotificationHandler::proceed(const std::shared_ptr<Pending>& p) {
+void NotificationHandler::wait_for_delay(const std::shared_ptr<PendingAnswer>& p) {
+  p->timer->async_wait([this, p](boost::system::error_code) {
+    if (!p->held)  // a held answer is the hand-over's (notification_hold.cpp)
+      proceed(p);
+  });
+}
+
+void NotificationHandler::proceed(const std::shared_ptr<PendingAnswer>& p) {
+  p->container->delayed.erase(p->n.id);
   KernelPort port(p->container->notify, p->n, p->container->protections.get());
   const Answered a = answer(p->decision.answer, port);
-  telemetry_.decided(*p->container, p->binding, p->n, p->decision, a, std::move(p->record));
+  if (p->handed_over)
+    telemetry_.handed_over_answered(*p->container, p->n, p->syscall, a);
+  else
+    telemetry_.decided(*p->container, p->binding, p->n, p->decision, a, std::move(p->record));
 }
 
 }  // namespace sa::agent

@@ -33,8 +33,10 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "agent/container.hpp"
+#include "agent/handover_state.hpp"
 #include "agent/notifier.hpp"
 #include "agent/registry.hpp"
 #include "agent/telemetry.hpp"
@@ -56,9 +58,21 @@ class NotificationHandler {
   // Starts serving a container just registered; on its loop.
   void start(const std::shared_ptr<Container>& c);
 
- private:
-  struct Pending;
+  // For a hand-over (notification_hold.cpp), each on the loop's thread, with
+  // the loop's containers. hold(): the loop receives nothing more, its
+  // delayed answers (but emulations) and stop timers are held, their time
+  // left kept. release(): the loop serves again as before. snapshot(): the
+  // state of a held container, nullopt while a delayed emulation of it is
+  // still to be carried out (by this agent: it is never handed over).
+  void hold(Loop& loop, const std::vector<std::shared_ptr<Container>>& containers);
+  void release(Loop& loop, const std::vector<std::shared_ptr<Container>>& containers);
+  std::optional<handover::ContainerState> snapshot(const Container& c) const;
+  // A container taken over from the agent before: served, its stop timer
+  // and delayed answers armed with the time they had left.
+  void start_taken_over(const std::shared_ptr<Container>& c,
+                        const std::vector<handover::DelayedAnswer>& delayed);
 
+ private:
   // Waits for the container's next notification in the loop's reactor.
   void watch(const std::shared_ptr<Container>& c);
   void on_readable(const std::shared_ptr<Container>& c);
@@ -73,7 +87,8 @@ class NotificationHandler {
   void unfollow(const std::shared_ptr<Container>& c);
   // Decides and answers; false when the answer waits for a delay.
   bool handle(const std::shared_ptr<Container>& c, const model::Notification& n);
-  void proceed(const std::shared_ptr<Pending>& p);
+  void wait_for_delay(const std::shared_ptr<PendingAnswer>& p);
+  void proceed(const std::shared_ptr<PendingAnswer>& p);
 
   Registry& registry_;
   Telemetry& telemetry_;
