@@ -75,8 +75,8 @@ Agent::Agent(AgentOptions options)
 Agent::~Agent() = default;
 
 void Agent::watch_sockets() {
-  for (auto [socket, watch] : {std::pair{&*socket_, &socket_watch_},
-                               std::pair{&*takeover_socket_, &takeover_watch_}}) {
+  for (auto [socket, watch] :
+       {std::pair{&*socket_, &socket_watch_}, std::pair{&*takeover_socket_, &takeover_watch_}}) {
     const int fd = ::dup(socket->get());
     if (fd < 0)
       kernel::throw_errno("dup " + socket->path().string());
