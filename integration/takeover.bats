@@ -32,14 +32,15 @@ teardown() {
 
 # Each container's loop: an emulated mkdir (the agent makes DIR/e as
 # DIR/e-emulated) and a continued one (the kernel makes DIR/c), each checked,
-# a failure written to DIR/fail, the round count to DIR/count.
+# a failure written to DIR/fail, the round count to DIR/count (renamed into
+# place: never read half written).
 LOOP='d=/w/$0; i=0
 while [ ! -e /w/stop ]; do
   mkdir $d/e 2>>$d/fail || echo "emulated mkdir failed in round $i" >> $d/fail
   rmdir $d/e-emulated 2>>$d/fail || echo "no emulated directory in round $i" >> $d/fail
   mkdir $d/c 2>>$d/fail || echo "continued mkdir failed in round $i" >> $d/fail
   rmdir $d/c 2>>$d/fail || echo "no continued directory in round $i" >> $d/fail
-  i=$((i + 1)); echo $i > $d/count
+  i=$((i + 1)); echo $i > $d/count.new; mv $d/count.new $d/count
 done'
 
 rules() {
@@ -62,13 +63,14 @@ count_of() {
 # Until every container's count exceeds what `before` (an array name) holds.
 all_rising() {
   local -n before_=$1
-  local i tries
+  local i tries now
   for i in $(seq 0 $((N - 1))); do
     for tries in $(seq 600); do
-      [ "$(count_of "$i")" -gt "${before_[$i]}" ] && break
+      now=$(count_of "$i")
+      [ "$now" -gt "${before_[$i]}" ] && break
       sleep 0.1
     done
-    if [ "$(count_of "$i")" -le "${before_[$i]}" ]; then
+    if [ "$now" -le "${before_[$i]}" ]; then
       echo "container $i stopped counting at ${before_[$i]}" >&2
       return 1
     fi
@@ -137,8 +139,11 @@ stop_timer_survives() {
   sa_start_agent "$SA_WORK/out/table.json"
   sa_make_bundle "$SA_WORK/bundle" "$SA_WORK/out/profile.json" \
     '["/bin/sh","-c","chroot /tmp; chroot /tmp; swapoff /dev/null; swapoff /dev/null; sleep 60; echo survived"]'
-  (cd "$SA_WORK/bundle" && sa_runtime_cmd "$rt" run "$id" > "$SA_WORK/out.txt" 2>&1 < /dev/null
-   echo $? > "$SA_WORK/status") &
+  (
+    rc=0
+    cd "$SA_WORK/bundle" && sa_runtime_cmd "$rt" run "$id" > "$SA_WORK/out.txt" 2>&1 < /dev/null || rc=$?
+    echo "$rc" > "$SA_WORK/status"
+  ) &
   # The four forbidden calls made (and the 5 s grace time running): the
   # agent is replaced.
   for i in $(seq 200); do
