@@ -708,3 +708,22 @@ BOOST_AUTO_TEST_CASE(the_takeover_socket_is_root_only) {
   BOOST_TEST(agent.log().find("neither root nor an allowed uid") != std::string::npos);
   BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 3\n");
 }
+
+// The successor decides with its own table: a container taken over is served
+// by the policy the new table chooses for it, as after a reload.
+BOOST_AUTO_TEST_CASE(the_successor_serves_with_its_own_table) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - getppid -> return 1\n"), {"--log-level", "info"});
+  // Ends as soon as getppid answers 2, which only the new table says.
+  BusyContainer busy(agent, t.path() / "until", "2");
+  BOOST_TEST_REQUIRE(agent.recompile(policy("  - getppid -> return 2\n")).status == 0);
+  const AgentProcess::Takeover h = agent.take_over();
+  BOOST_TEST_REQUIRE(h.status == -1, "the successor exited:\n" + h.successor_log);
+  const Run r = busy.join();
+  BOOST_TEST(r.out.rfind("ok calls=", 0) == 0, r.out + r.err);
+  BOOST_TEST(r.out.find(" last=2\n") != std::string::npos, r.out);
+  wait_for_log(agent, "took over");
+  const std::string log = agent.log();
+  BOOST_TEST(log.find("container taken over") != std::string::npos, log);
+  BOOST_TEST(log.find("previous_policy=agent-test") != std::string::npos, log);
+}
