@@ -82,7 +82,9 @@ sa_compile() {
 }
 
 # sa_start_agent TABLE [agent args...]: the agent on a socket in $SA_WORK,
-# recording to $SA_WORK/trace.jsonl. Sets SA_SOCKET, SA_AGENT_PID, SA_AGENT_LOG.
+# recording to $SA_WORK/trace.jsonl (unless SA_AGENT_RECORD=0), logging at
+# SA_AGENT_LOG_LEVEL (debug). Sets SA_SOCKET, SA_AGENT_PID, SA_AGENT_LOG and
+# SA_AGENT_ARGS (for sa_takeover_agent).
 sa_start_agent() {
   local table=$1
   shift
@@ -90,8 +92,10 @@ sa_start_agent() {
   SA_AGENT_LOG=$SA_WORK/agent.log
   SA_TRACE=$SA_WORK/trace.jsonl
   SA_TABLE=$table
-  "$SA_BIN/seccomp-agent" --socket "$SA_SOCKET" --table "$table" --record "$SA_TRACE" \
-    --log-level debug "$@" >> "$SA_AGENT_LOG" 2>&1 &
+  SA_AGENT_ARGS=(--socket "$SA_SOCKET" --table "$table" --log-level "${SA_AGENT_LOG_LEVEL:-debug}")
+  [ "${SA_AGENT_RECORD:-1}" = 0 ] || SA_AGENT_ARGS+=(--record "$SA_TRACE")
+  SA_AGENT_ARGS+=("$@")
+  "$SA_BIN/seccomp-agent" "${SA_AGENT_ARGS[@]}" >> "$SA_AGENT_LOG" 2>&1 &
   SA_AGENT_PID=$!
   local i
   for i in $(seq 200); do
@@ -102,6 +106,36 @@ sa_start_agent() {
   echo "the agent did not start:" >&2
   cat "$SA_AGENT_LOG" >&2
   return 1
+}
+
+# The agent replaced: the same arguments plus --takeover, logging to a file
+# of its own. Returns once the agent before has exited with status 0 and the
+# successor serves; fails (the agent before still serving) when the
+# successor exits instead. Sets SA_AGENT_PID, SA_AGENT_LOG, SA_PREVIOUS_LOG.
+sa_takeover_agent() {
+  local previous=$SA_AGENT_PID status=0
+  SA_SUCCESSORS=$((${SA_SUCCESSORS:-0} + 1))
+  SA_PREVIOUS_LOG=$SA_AGENT_LOG
+  SA_AGENT_LOG=$SA_WORK/agent.$SA_SUCCESSORS.log
+  "$SA_BIN/seccomp-agent" "${SA_AGENT_ARGS[@]}" --takeover >> "$SA_AGENT_LOG" 2>&1 &
+  SA_AGENT_PID=$!
+  while kill -0 "$previous" 2>/dev/null; do
+    if ! kill -0 "$SA_AGENT_PID" 2>/dev/null; then
+      echo "the successor exited:" >&2
+      cat "$SA_AGENT_LOG" >&2
+      SA_AGENT_PID=$previous
+      SA_AGENT_LOG=$SA_PREVIOUS_LOG
+      return 1
+    fi
+    sleep 0.02
+  done
+  wait "$previous" 2>/dev/null || status=$?
+  if [ "$status" -ne 0 ]; then
+    echo "the agent taken over from exited with status $status:" >&2
+    cat "$SA_PREVIOUS_LOG" >&2
+    return 1
+  fi
+  sa_wait_for "$SA_AGENT_LOG" "took over"
 }
 
 # Stops the agent and checks that replaying its recording through the

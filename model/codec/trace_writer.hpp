@@ -15,6 +15,9 @@ class TraceWriter {
  public:
   // Writes the header line at once.
   TraceWriter(std::ostream& out, const Header& header);
+  // Goes on with a trace whose header is there already (an agent's
+  // successor after --takeover, appending to the same file).
+  explicit TraceWriter(std::ostream& out) : out_(out) {}
 
   void container(const model::ContainerInfo& c);
   void notification(const NotificationRecord& n);

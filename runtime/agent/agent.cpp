@@ -8,8 +8,10 @@
 #include <csignal>
 #include <stdexcept>
 
+#include "agent/handover_protocol.hpp"
 #include "agent/log.hpp"
 #include "kernel/acting_as_caller.hpp"
+#include "kernel/sys_error.hpp"
 #include "model/codec/table_json.hpp"
 
 namespace sa::agent {
@@ -52,12 +54,18 @@ Agent::Agent(AgentOptions options)
   // root and cwd); failing here is failing at start, not at a first mkdir.
   kernel::prepare_to_act_as_callers();
   const Generation g = registry_.generation();
-  if (!options_.record_path.empty())
-    telemetry_.record_to(options_.record_path, g.engine->table().hash);
-  if (options_.metrics)
-    metrics_server_ = std::make_unique<MetricsServer>(io_, *options_.metrics, metrics_);
-  socket_.emplace(kernel::ContainerSocket::listen(options_.socket_path, options_.allowed_uids));
-  socket_watch_.emplace(io_, ::dup(socket_->get()));
+  if (options_.takeover) {
+    take_over();
+  } else {
+    if (!options_.record_path.empty())
+      telemetry_.record_to(options_.record_path, g.engine->table().hash);
+    if (options_.metrics)
+      metrics_server_ = std::make_unique<MetricsServer>(io_, *options_.metrics, metrics_);
+    socket_.emplace(kernel::ContainerSocket::listen(options_.socket_path, options_.allowed_uids));
+    takeover_socket_.emplace(kernel::ContainerSocket::listen(
+        handover::takeover_path(options_.socket_path), options_.allowed_uids));
+    watch_sockets();
+  }
   telemetry_.started(options_.socket_path, options_.table_path, *g.engine, options_.threads,
                      options_.metrics
                          ? fmt::format("{}:{}", options_.metrics->address().to_string(),
@@ -67,9 +75,20 @@ Agent::Agent(AgentOptions options)
 
 Agent::~Agent() = default;
 
+void Agent::watch_sockets() {
+  for (auto [socket, watch] :
+       {std::pair{&*socket_, &socket_watch_}, std::pair{&*takeover_socket_, &takeover_watch_}}) {
+    const int fd = ::dup(socket->get());
+    if (fd < 0)
+      kernel::throw_errno("dup " + socket->path().string());
+    watch->emplace(io_, fd);
+  }
+}
+
 int Agent::run() {
   signals_.async_wait([this](boost::system::error_code ec, int sig) { on_signal(ec, sig); });
   accept_next();
+  accept_takeover_next();
   for (auto& loop : loops_)
     loop->start(abandoned_);
   watchdog_.start();
@@ -115,8 +134,8 @@ void Agent::on_signal(boost::system::error_code ec, int sig) {
 void Agent::accept_next() {
   socket_watch_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
                             [this](boost::system::error_code ec) {
-                              if (ec || stopping_)
-                                return;
+                              if (ec || stopping_ || handing_over_)
+                                return;  // a failed hand-over accepts again
                               if (on_connection())
                                 accept_next();
                               else
@@ -127,7 +146,7 @@ void Agent::accept_next() {
 void Agent::pause_accepting() {
   accept_pause_.expires_after(std::chrono::milliseconds(100));
   accept_pause_.async_wait([this](boost::system::error_code ec) {
-    if (!ec && !stopping_)
+    if (!ec && !stopping_ && !handing_over_)
       accept_next();
   });
 }
@@ -256,20 +275,28 @@ void Agent::reload() {
 void Agent::shutdown(std::string_view why) {
   log_event(spdlog::level::info, "stopping", {{"why", why}});
   stopping_ = true;
-  boost::system::error_code ignored;
-  socket_watch_->close(ignored);
-  socket_.reset();  // removes the socket file
-  if (metrics_server_)
-    metrics_server_->stop();
   // Each container is let go on its own loop, after whatever that loop is
   // doing; then the loops end (a loop runs its handlers in order).
   for (auto& c : registry_.all()) {
     boost::asio::post(c->loop.io(), [this, c] { registry_.remove(c, "agent stopping"); });
   }
+  stop_serving();
+}
+
+void Agent::stop_serving() {
+  stopping_ = true;
+  boost::system::error_code ignored;
+  socket_watch_->close(ignored);
+  takeover_watch_->close(ignored);
+  socket_.reset();  // removes the socket file, unless handed over
+  takeover_socket_.reset();
+  if (metrics_server_)
+    metrics_server_->stop();
   for (auto& loop : loops_)
     boost::asio::post(loop->io(), [&loop] { loop->io().stop(); });
   loop_work_.clear();
   accept_pause_.cancel();
+  takeover_retry_.cancel();
   signals_.cancel();
   io_.stop();
 }

@@ -22,6 +22,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +30,7 @@
 #include <vector>
 
 #include "agent/abandoned_threads.hpp"
+#include "agent/handover_state.hpp"
 #include "agent/loop.hpp"
 #include "agent/metrics.hpp"
 #include "agent/notification_handler.hpp"
@@ -38,6 +40,7 @@
 #include "agent/watchdog.hpp"
 #include "kernel/container_message.hpp"
 #include "kernel/container_socket.hpp"
+#include "kernel/unique_fd.hpp"
 
 namespace sa::agent {
 
@@ -52,11 +55,15 @@ struct AgentOptions {
   // Past it, an emulation's caller gets ETIMEDOUT and its loop a new thread
   // (watchdog.hpp).
   std::chrono::milliseconds emulation_timeout{5000};
+  // Take the runtime socket and every container over from the agent running
+  // with the same socket, instead of binding it (agent_handover.cpp).
+  bool takeover = false;
 };
 
 class Agent {
  public:
-  // Loads the table and binds the socket; throws std::runtime_error (with
+  // Loads the table and binds the socket, or with `takeover` receives it and
+  // the containers from the agent running; throws std::runtime_error (with
   // the reason) when either is impossible.
   explicit Agent(AgentOptions options);
   ~Agent();
@@ -71,6 +78,8 @@ class Agent {
  private:
   struct Registration;  // one runtime connection whose message is being read
 
+  // The reactor's duplicates of the runtime and takeover sockets.
+  void watch_sockets();
   void accept_next();
   void pause_accepting();
   bool on_connection();
@@ -86,6 +95,28 @@ class Agent {
   // while to leave their reactors; any still inside an emulation (or any
   // thread still abandoned) is not waited for: the process exits.
   int finish();
+
+  // The hand-over to a successor (agent_handover.cpp).
+  using Containers = std::vector<std::shared_ptr<Container>>;
+  struct Snapshot;
+  void accept_takeover_next();
+  void on_takeover_connection();
+  void wait_for_registrations(std::shared_ptr<kernel::UniqueFd> connection);
+  bool hand_over(int connection);
+  void send_state(int connection, const Containers& containers);
+  // Runs `step` on every loop with that loop's containers and waits for all.
+  void on_each_loop(const Containers& containers,
+                    const std::function<void(Loop&, const Containers&)>& step);
+  std::vector<Snapshot> snapshot(const Containers& containers);
+  void resume_after_failed_hand_over(const Containers& containers);
+  void end_after_hand_over(size_t containers);
+  void stop_serving();
+  // The successor's side: everything received before the agent serves.
+  using TakenOver = std::vector<std::pair<std::shared_ptr<Container>, handover::ContainerState>>;
+  void take_over();
+  TakenOver adopt_containers(std::vector<handover::ContainerState> states,
+                             std::vector<kernel::UniqueFd>& fds);
+  void open_metrics(std::string_view previous, kernel::UniqueFd previous_listener);
 
   AgentOptions options_;
   boost::asio::io_context io_;  // control: socket, signals, metrics
@@ -106,6 +137,11 @@ class Agent {
   Watchdog watchdog_;
   std::optional<kernel::ContainerSocket> socket_;
   std::optional<boost::asio::posix::stream_descriptor> socket_watch_;
+  // <socket>.takeover, where a successor asks for everything.
+  std::optional<kernel::ContainerSocket> takeover_socket_;
+  std::optional<boost::asio::posix::stream_descriptor> takeover_watch_;
+  boost::asio::steady_timer takeover_retry_{io_};
+  bool handing_over_ = false;  // accepting no runtime connection meanwhile
   // Out of fds, the socket stays readable: accepting pauses instead of
   // spinning, and the runtime's connection waits in the backlog.
   boost::asio::steady_timer accept_pause_{io_};

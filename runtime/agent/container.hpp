@@ -11,6 +11,9 @@
 
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,6 +47,8 @@ struct Binding {
   const table::Policy* policy = nullptr;
 };
 
+struct PendingAnswer;  // notification_handler's: one answer on its way
+
 struct Container {
   Container(Loop& l, kernel::NotifyFd fd, int watch_fd)
       : loop(l), notify(std::move(fd)), watch(l.io(), watch_fd), stop_timer(l.io()) {}
@@ -73,6 +78,11 @@ struct Container {
   ForbiddenSyscalls forbidden;
   boost::asio::steady_timer stop_timer;
   table::StopMode stop_mode = table::StopMode::Kill;  // the last forbidden call's
+  // When the stop timer is due, while it is armed: what a hand-over passes
+  // on (a held timer is cancelled and armed again from this).
+  std::optional<std::chrono::steady_clock::time_point> stop_at;
+  // Answers waiting for their delay, by notification id.
+  std::map<uint64_t, std::shared_ptr<PendingAnswer>> delayed;
   bool stopped = false;
   bool closed = false;
   uint64_t notifications = 0;

@@ -4,14 +4,14 @@
 
 namespace sa::agent {
 
-void ForbiddenSyscalls::hit(const std::string& syscall) {
+void ForbiddenSyscalls::hit(const std::string& syscall, unsigned times) {
   for (auto& [name, count] : counts_) {
     if (name == syscall) {
-      ++count;
+      count += times;
       return;
     }
   }
-  counts_.emplace_back(syscall, 1);
+  counts_.emplace_back(syscall, times);
 }
 
 std::string ForbiddenSyscalls::summary() const {

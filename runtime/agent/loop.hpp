@@ -80,6 +80,9 @@ class Loop {
 
   // The container whose notification the loop received last (its serial).
   uint64_t last_received = 0;
+  // Set while the agent hands its containers over: the loop receives no
+  // notification, arms no wait (notification_hold.cpp).
+  bool paused = false;
 
  private:
   // The body of each of the loop's threads; `mine` is its number.

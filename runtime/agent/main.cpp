@@ -1,7 +1,8 @@
 // seccomp-agent: receives seccomp notify fds from container runtimes and
 // decides every intercepted syscall with a table compiled by rulec.
-// Exit status: 0 after SIGTERM/SIGINT, 1 when it cannot start (bad table,
-// socket in use...), 2 for bad usage.
+// Exit status: 0 after SIGTERM/SIGINT or a hand-over to a successor, 1 when
+// it cannot start (bad table, socket in use, a --takeover that failed...),
+// 2 for bad usage.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -47,6 +48,9 @@ int main(int argc, char** argv) {
                  "its loop goes on with a new thread")
       ->check(CLI::Range(10u, 3600000u))
       ->capture_default_str();
+  app.add_flag("--takeover", o.takeover,
+               "take the socket and every container over from the agent running with the same "
+               "--socket, which then exits (upgrade without a gap)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

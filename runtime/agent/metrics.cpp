@@ -181,6 +181,12 @@ MetricsServer::MetricsServer(boost::asio::io_context& io, const tcp::endpoint& a
   accept();
 }
 
+MetricsServer::MetricsServer(boost::asio::io_context& io, const tcp::endpoint& at, int listener,
+                             const Metrics& metrics)
+    : acceptor_(io, at.protocol(), listener), retry_(io), metrics_(metrics) {
+  accept();
+}
+
 tcp::endpoint MetricsServer::endpoint() const {
   return acceptor_.local_endpoint();
 }

@@ -96,6 +96,11 @@ class MetricsServer {
 
   MetricsServer(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& at,
                 const Metrics& metrics);
+  // Serves on `listener`, bound to `at` by the agent this one took over from.
+  MetricsServer(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& at, int listener,
+                const Metrics& metrics);
+  // The listening socket, to hand over.
+  int native_handle() { return acceptor_.native_handle(); }
   boost::asio::ip::tcp::endpoint endpoint() const;
   void stop();
 

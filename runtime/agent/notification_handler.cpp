@@ -13,23 +13,12 @@
 
 #include "agent/kernel_facts.hpp"
 #include "agent/kernel_port.hpp"
+#include "agent/log.hpp"
+#include "agent/pending_answer.hpp"
 #include "agent/responder.hpp"
 #include "engine/recording_facts.hpp"
 
 namespace sa::agent {
-
-// One notification on its way to an answer.
-struct NotificationHandler::Pending {
-  Pending(std::shared_ptr<Container> c, const model::Notification& note)
-      : container(std::move(c)), binding(container->binding), n(note) {}
-
-  std::shared_ptr<Container> container;
-  Binding binding;  // what it is decided with: the decision points into its table
-  model::Notification n;
-  engine::Decision decision;
-  std::optional<trace::NotificationRecord> record;  // with --record
-  std::optional<boost::asio::steady_timer> timer;   // `delay D then ...`, on the container's loop
-};
 
 void NotificationHandler::start(const std::shared_ptr<Container>& c) {
   c->loop.watched(c->notify.get());
@@ -39,8 +28,8 @@ void NotificationHandler::start(const std::shared_ptr<Container>& c) {
 void NotificationHandler::watch(const std::shared_ptr<Container>& c) {
   c->watch.async_wait(boost::asio::posix::stream_descriptor::wait_read,
                       [this, c](boost::system::error_code ec) {
-                        if (ec || stopping_)
-                          return;
+                        if (ec || stopping_ || c->loop.paused)
+                          return;  // a held loop is watched again when released
                         on_readable(c);
                       });
 }
@@ -125,6 +114,11 @@ void NotificationHandler::follow(const std::shared_ptr<Container>& c) {
       boost::asio::post(loop.io(), [this, c] {
         if (stopping_ || c->closed)
           return;
+        if (c->loop.paused) {  // held for a hand-over: the fd back in the set, unwatched
+          c->loop.unfollow();
+          c->loop.watched(c->notify.get());
+          return;
+        }
         if (!c->loop.can_follow()) {
           unfollow(c);
           return;
@@ -160,7 +154,7 @@ void NotificationHandler::unfollow(const std::shared_ptr<Container>& c) {
 
 bool NotificationHandler::handle(const std::shared_ptr<Container>& c, const model::Notification& n,
                                  Then then) {
-  auto p = std::make_shared<Pending>(c, n);
+  auto p = std::make_shared<PendingAnswer>(c, n);
   const engine::Engine& engine = *p->binding.generation.engine;
   KernelFacts facts(c->notify, n, c->init_userns);
   if (telemetry_.recording()) {
@@ -181,7 +175,8 @@ bool NotificationHandler::handle(const std::shared_ptr<Container>& c, const mode
     notifier_.forbidden(c, p->decision);
   if (p->decision.delay_ms && *p->decision.delay_ms > 0) {
     p->timer.emplace(c->loop.io(), std::chrono::milliseconds(*p->decision.delay_ms));
-    p->timer->async_wait([this, p](boost::system::error_code) { proceed(p, Then::Nothing); });
+    c->delayed[n.id] = p;
+    wait_for_delay(p);
     return false;
   }
   proceed(p, then);
@@ -193,7 +188,7 @@ bool NotificationHandler::handle(const std::shared_ptr<Container>& c, const mode
 // uses it only with the emulation's claim held (emulation_watch.hpp).
 class NotificationHandler::InEmulation final : public Overrun {
  public:
-  InEmulation(NotificationHandler& h, const std::shared_ptr<Pending>& p, Then then)
+  InEmulation(NotificationHandler& h, const std::shared_ptr<PendingAnswer>& p, Then then)
       : handler_(h), p_(p), then_(then) {}
 
   std::function<void()> take_over() noexcept override {
@@ -207,21 +202,36 @@ class NotificationHandler::InEmulation final : public Overrun {
 
  private:
   NotificationHandler& handler_;
-  const std::shared_ptr<Pending>& p_;  // the loop's thread's, alive while it emulates
+  const std::shared_ptr<PendingAnswer>& p_;  // the loop's thread's, alive while it emulates
   Then then_;
 };
 
-void NotificationHandler::proceed(const std::shared_ptr<Pending>& p, Then then) {
+void NotificationHandler::wait_for_delay(const std::shared_ptr<PendingAnswer>& p) {
+  p->timer->async_wait([this, p](boost::system::error_code) {
+    if (!p->held)  // a held answer is the hand-over's (notification_hold.cpp)
+      proceed(p, Then::Nothing);
+  });
+}
+
+void NotificationHandler::proceed(const std::shared_ptr<PendingAnswer>& p, Then then) {
   const std::shared_ptr<Container>& c = p->container;
+  c->delayed.erase(p->n.id);
   InEmulation overrun(*this, p, then);
   KernelPort port(c->notify, p->n, c->protections.get(), &c->loop.emulation(), &overrun);
   const Answered a = answer(p->decision.answer, port);
-  telemetry_.decided(*c, p->binding, p->n, p->decision, a, std::move(p->record));
+  report(*p, a);
 }
 
-void NotificationHandler::overran(const std::shared_ptr<Pending>& p, Then then, const Answered& a) {
+void NotificationHandler::report(PendingAnswer& p, const Answered& a) {
+  if (p.handed_over)
+    telemetry_.handed_over_answered(*p.container, p.n, p.syscall, a);
+  else
+    telemetry_.decided(*p.container, p.binding, p.n, p.decision, a, std::move(p.record));
+}
+
+void NotificationHandler::overran(const std::shared_ptr<PendingAnswer>& p, Then then, const Answered& a) {
   const std::shared_ptr<Container>& c = p->container;
-  telemetry_.decided(*c, p->binding, p->n, p->decision, a, std::move(p->record));
+  report(*p, a);
   // A container removed meanwhile was let go of its fd and follow already.
   if (c->closed || stopping_)
     return;

@@ -36,8 +36,10 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "agent/container.hpp"
+#include "agent/handover_state.hpp"
 #include "agent/notifier.hpp"
 #include "agent/registry.hpp"
 #include "agent/responder.hpp"
@@ -64,8 +66,21 @@ class NotificationHandler {
   // Starts serving a container just registered; on its loop.
   void start(const std::shared_ptr<Container>& c);
 
+  // For a hand-over (notification_hold.cpp), each on the loop's thread, with
+  // the loop's containers. hold(): the loop receives nothing more, its
+  // delayed answers (but emulations) and stop timers are held, their time
+  // left kept. release(): the loop serves again as before. snapshot(): the
+  // state of a held container, nullopt while a delayed emulation of it is
+  // still to be carried out (by this agent: it is never handed over).
+  void hold(Loop& loop, const std::vector<std::shared_ptr<Container>>& containers);
+  void release(Loop& loop, const std::vector<std::shared_ptr<Container>>& containers);
+  std::optional<handover::ContainerState> snapshot(const Container& c) const;
+  // A container taken over from the agent before: served, its stop timer
+  // and delayed answers armed with the time they had left.
+  void start_taken_over(const std::shared_ptr<Container>& c,
+                        const std::vector<handover::DelayedAnswer>& delayed);
+
  private:
-  struct Pending;
   class InEmulation;
   // What the loop owes a container once one of its notifications is
   // answered, should the watchdog take that answer over: watch the fd
@@ -87,9 +102,11 @@ class NotificationHandler {
   void unfollow(const std::shared_ptr<Container>& c);
   // Decides and answers; false when the answer waits for a delay.
   bool handle(const std::shared_ptr<Container>& c, const model::Notification& n, Then then);
-  void proceed(const std::shared_ptr<Pending>& p, Then then);
+  void wait_for_delay(const std::shared_ptr<PendingAnswer>& p);
+  void proceed(const std::shared_ptr<PendingAnswer>& p, Then then);
   // On the loop, after the watchdog answered `p` in its place.
-  void overran(const std::shared_ptr<Pending>& p, Then then, const Answered& a);
+  void overran(const std::shared_ptr<PendingAnswer>& p, Then then, const Answered& a);
+  void report(PendingAnswer& p, const Answered& a);
 
   Registry& registry_;
   Telemetry& telemetry_;

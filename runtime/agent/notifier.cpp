@@ -16,9 +16,18 @@ void Notifier::forbidden(const std::shared_ptr<Container>& c, const engine::Deci
     stop(c);
     return;
   }
-  c->stop_timer.expires_after(std::chrono::milliseconds(*d.stop_after_ms));
+  c->stop_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(*d.stop_after_ms);
+  rearm(c);
+}
+
+void Notifier::rearm(const std::shared_ptr<Container>& c) {
+  if (c->stopped || !c->stop_at)
+    return;
+  c->stop_timer.expires_at(*c->stop_at);
   c->stop_timer.async_wait([this, c](boost::system::error_code ec) {
-    if (!ec)
+    // Held for a hand-over: the successor stops it, or this agent after
+    // rearm() if the hand-over fails.
+    if (!ec && !c->loop.paused)
       stop(c);
   });
 }
@@ -27,6 +36,7 @@ void Notifier::stop(const std::shared_ptr<Container>& c) {
   if (c->stopped)
     return;
   c->stopped = true;
+  c->stop_at.reset();
   std::string result;
   try {
     switch (c->stop_mode) {

@@ -21,6 +21,9 @@ class Notifier {
   // Counts the forbidden call and (re)arms the container's stop timer: the
   // grace time runs from the last forbidden call.
   void forbidden(const std::shared_ptr<Container>& c, const engine::Decision& d);
+  // Arms the stop timer for Container::stop_at, when set: after a hand-over
+  // held it, or in the agent that took the container over.
+  void rearm(const std::shared_ptr<Container>& c);
 
  private:
   void stop(const std::shared_ptr<Container>& c);

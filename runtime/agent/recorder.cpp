@@ -13,16 +13,28 @@
 
 namespace sa::agent {
 
-Recorder::Recorder(const std::string& path, const std::string& table_hash)
-    : path_(path), file_(path, std::ios::app) {
+Recorder::Recorder(const std::string& path, const std::string& table_hash,
+                   std::optional<uint64_t> after_seq)
+    : path_(path),
+      file_(path, std::ios::app),
+      seq_(after_seq.value_or(0)),
+      continued_(after_seq.has_value()) {
   if (!file_) {
     throw std::runtime_error(
         fmt::format("cannot open {} for recording: {}", path, std::strerror(errno)));
   }
   trace::Header h;
   h.table_hash = table_hash;
-  writer_.emplace(file_, h);
+  if (continued_)
+    writer_.emplace(file_);
+  else
+    writer_.emplace(file_, h);
   file_.flush();
+}
+
+uint64_t Recorder::last_seq() {
+  const std::lock_guard lock(mutex_);
+  return seq_;
 }
 
 void Recorder::check() {

@@ -21,7 +21,13 @@ namespace sa::agent {
 class Recorder {
  public:
   // Throws std::runtime_error when the file cannot be opened for writing.
-  Recorder(const std::string& path, const std::string& table_hash);
+  // With `after_seq`, the file goes on with the trace of the agent before
+  // this one (--takeover): no second header, numbers from after_seq + 1.
+  Recorder(const std::string& path, const std::string& table_hash,
+           std::optional<uint64_t> after_seq = std::nullopt);
+
+  bool continued() const { return continued_; }
+  uint64_t last_seq();
 
   void container(const model::ContainerInfo& c);
   // Numbers the record (seq) and writes it.
@@ -37,6 +43,7 @@ class Recorder {
   std::ofstream file_;
   std::optional<trace::TraceWriter> writer_;
   uint64_t seq_ = 0;
+  bool continued_ = false;
 };
 
 // The record of a notification as far as the decision: what the evaluation

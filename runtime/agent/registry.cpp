@@ -4,9 +4,12 @@
 
 #include <boost/asio/post.hpp>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <exception>
 #include <string>
+
+#include "kernel/sys_error.hpp"
 
 namespace sa::agent {
 
@@ -64,6 +67,42 @@ std::shared_ptr<Container> Registry::add(kernel::ContainerMessage m, Loop& loop,
   std::string why;
   c->binding = Binding{g, g.engine->select_policy(c->info, &why)};
   telemetry_.registered(*c, c->binding.policy, why, false, count);
+  return c;
+}
+
+std::shared_ptr<Container> Registry::adopt(const handover::ContainerState& s,
+                                           kernel::NotifyFd notify,
+                                           std::shared_ptr<const kernel::Pidfd> init, Loop& loop) {
+  const int watch_fd = ::dup(notify.get());
+  if (watch_fd < 0)
+    kernel::throw_errno("dup the notify fd of container \"" + s.info.id + "\"");
+  auto c = std::make_shared<Container>(loop, std::move(notify), watch_fd);
+  c->info = s.info;
+  c->init = std::move(init);
+  c->init_userns = s.init_userns;
+  c->protections = std::make_shared<const kernel::RuntimeProtections>(s.protections);
+  c->sync_wake_up = s.sync_wake_up;
+  c->notifications = s.notifications;
+  for (const auto& [syscall, times] : s.forbidden)
+    c->forbidden.hit(syscall, times);
+  if (s.stop_in)
+    c->stop_at = std::chrono::steady_clock::now() + *s.stop_in;
+  c->stop_mode = s.stop_mode;
+  if (s.cgroup)
+    c->cgroup = std::make_shared<const std::variant<kernel::ContainerCgroup, std::string>>(*s.cgroup);
+  c->stopped = s.stopped;
+  Generation g;
+  size_t count = 0;
+  {
+    const std::lock_guard lock(mutex_);
+    c->serial = next_serial_++;
+    containers_[c->serial] = c;
+    count = containers_.size();
+    g = current_;
+  }
+  std::string why;
+  c->binding = Binding{g, g.engine->select_policy(c->info, &why)};
+  telemetry_.taken_over(*c, s.policy, c->binding.policy, why, count);
   return c;
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "agent/container.hpp"
+#include "agent/handover_state.hpp"
 #include "agent/telemetry.hpp"
 #include "kernel/container_message.hpp"
 
@@ -27,6 +28,12 @@ class Registry {
   // and ready to be watched on `loop`; nullptr when it cannot be served
   // (logged).
   std::shared_ptr<Container> add(kernel::ContainerMessage m, Loop& loop, bool sync_wake_up);
+  // A container the agent before this one served (--takeover), with its
+  // state, bound to the generation in force: its policy chosen again, as on
+  // a reload, and logged with the one it had. Throws SysError when the fd
+  // cannot be watched: a hand-over is all or nothing.
+  std::shared_ptr<Container> adopt(const handover::ContainerState& s, kernel::NotifyFd notify,
+                                   std::shared_ptr<const kernel::Pidfd> init, Loop& loop);
   // Takes the container out, of its loop too; false when it already was. On
   // its loop.
   bool remove(const std::shared_ptr<Container>& c, std::string_view why);

@@ -107,8 +107,13 @@ Telemetry::Telemetry(Metrics& metrics)
                            .gauge({});
 }
 
-void Telemetry::record_to(const std::string& path, const std::string& table_hash) {
-  recorder_ = std::make_unique<Recorder>(path, table_hash);
+void Telemetry::record_to(const std::string& path, const std::string& table_hash,
+                          std::optional<uint64_t> after_seq) {
+  recorder_ = std::make_unique<Recorder>(path, table_hash, after_seq);
+}
+
+uint64_t Telemetry::recorded_seq() const {
+  return recorder_ ? recorder_->last_seq() : 0;
 }
 
 std::shared_ptr<DecisionCounters> Telemetry::counters_for(const engine::Engine& engine) {
@@ -249,6 +254,34 @@ void Telemetry::registered(const Container& c, const table::Policy* policy, cons
              {"policy", policy != nullptr ? policy->name : std::string()},
              {"why", why},
              {"sync_wake_up", c.sync_wake_up}});
+}
+
+void Telemetry::taken_over(const Container& c, const std::string& previous,
+                           const table::Policy* policy, const std::string& why, size_t containers) {
+  containers_.set(static_cast<int64_t>(containers));
+  const std::string now = policy != nullptr ? policy->name : std::string();
+  if (recorder_ && !recorder_->continued())
+    recorder_->container(c.info);
+  log_event(policy != nullptr ? info : warn, "container taken over",
+            {{"id", c.info.id},
+             {"pid", c.info.pid},
+             {"policy", now},
+             {"previous_policy", previous},
+             {"policy_changed", now != previous},
+             {"why", why},
+             {"notifications", c.notifications},
+             {"forbidden", c.forbidden.summary()},
+             {"sync_wake_up", c.sync_wake_up}});
+}
+
+void Telemetry::handed_over_answered(const Container& c, const model::Notification& n,
+                                     const std::string& syscall, const Answered& a) {
+  log_event(a.problem.empty() ? info : err, "handed-over answer",
+            {{"id", c.info.id},
+             {"pid", n.pid},
+             {"syscall", syscall},
+             {"outcome", std::string(name_of(a.outcome))},
+             {"error", a.problem}});
 }
 
 void Telemetry::dropped(std::string_view id, std::string_view error) {

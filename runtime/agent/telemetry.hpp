@@ -55,8 +55,13 @@ class Telemetry {
   explicit Telemetry(Metrics& metrics);
 
   // --record FILE: throws std::runtime_error when it cannot be opened.
-  void record_to(const std::string& path, const std::string& table_hash);
+  // With `after_seq`, the trace an agent before this one wrote goes on: no
+  // header, numbers from after_seq + 1.
+  void record_to(const std::string& path, const std::string& table_hash,
+                 std::optional<uint64_t> after_seq = std::nullopt);
   bool recording() const { return recorder_ != nullptr; }
+  // The last sequence number recorded; 0 without --record.
+  uint64_t recorded_seq() const;
 
   std::shared_ptr<DecisionCounters> counters_for(const engine::Engine& engine);
 
@@ -79,6 +84,13 @@ class Telemetry {
                unsigned threads, const std::string& metrics_endpoint);
   void registered(const Container& c, const table::Policy* policy, const std::string& why,
                   bool reloaded, size_t containers);
+  // A container taken over from the agent before (--takeover), its policy
+  // chosen again: `previous` is the name of the one it had ("" none).
+  void taken_over(const Container& c, const std::string& previous, const table::Policy* policy,
+                  const std::string& why, size_t containers);
+  // A delayed answer the agent before decided, sent by this one.
+  void handed_over_answered(const Container& c, const model::Notification& n,
+                            const std::string& syscall, const Answered& a);
   void dropped(std::string_view id, std::string_view error);
   void gone(const Container& c, std::string_view why, size_t containers);
   void rejected(Rejection reason, pid_t peer_pid, uid_t peer_uid, std::string_view error);

@@ -63,15 +63,6 @@ void check_parent(const std::filesystem::path& path) {
   }
 }
 
-PeerCredentials peer_of(int connection) {
-  ucred cred{};
-  socklen_t len = sizeof cred;
-  if (::getsockopt(connection, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
-    throw_errno("getsockopt SO_PEERCRED");
-  }
-  return {cred.pid, cred.uid, cred.gid};
-}
-
 void set_receive_timeout(int connection, std::chrono::milliseconds timeout) {
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(timeout).count();
   timeval tv{static_cast<time_t>(us / 1000000), static_cast<suseconds_t>(us % 1000000)};
@@ -98,6 +89,15 @@ std::string describe(const ReceiveResult& r, const MessageLimits& limits) {
 }
 
 }  // namespace
+
+PeerCredentials peer_credentials(int connection) {
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  if (::getsockopt(connection, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+    throw_errno("getsockopt SO_PEERCRED");
+  }
+  return {cred.pid, cred.uid, cred.gid};
+}
 
 ContainerSocket::ContainerSocket(std::filesystem::path path, UniqueFd fd,
                                  std::vector<uid_t> allowed, ino_t ino, dev_t dev)
@@ -142,9 +142,33 @@ ContainerSocket ContainerSocket::listen(const std::filesystem::path& path,
   return ContainerSocket(path, std::move(fd), std::move(allowed_uids), st.st_ino, st.st_dev);
 }
 
+ContainerSocket ContainerSocket::adopt(const std::filesystem::path& path, UniqueFd fd,
+                                       std::vector<uid_t> allowed_uids) {
+  int listening = 0;
+  socklen_t len = sizeof listening;
+  sockaddr_un bound{};
+  socklen_t bound_len = sizeof bound;
+  if (::getsockopt(fd.get(), SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 ||
+      ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&bound), &bound_len) != 0) {
+    throw_errno("the socket handed over for " + path.string());
+  }
+  if (listening == 0 || bound.sun_family != AF_UNIX) {
+    throw SysError(ENOTSOCK, "the socket handed over for " + path.string() +
+                                 " is not a listening unix socket");
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    throw_errno("stat " + path.string());
+  }
+  if (!S_ISSOCK(st.st_mode)) {
+    throw SysError(ENOTSOCK, path.string() + " is not a socket");
+  }
+  return ContainerSocket(path, std::move(fd), std::move(allowed_uids), st.st_ino, st.st_dev);
+}
+
 ContainerSocket::~ContainerSocket() {
-  if (!fd_) {
-    return;  // moved from
+  if (!fd_ || inode_ == 0) {
+    return;  // moved from, or the file is kept (keep_file)
   }
   struct stat st {};
   if (::lstat(path_.c_str(), &st) == 0 && st.st_ino == inode_ && st.st_dev == device_) {
@@ -163,7 +187,7 @@ Accepted ContainerSocket::accept() const {
     }
     throw_errno("accept on " + path_.string());
   }
-  const PeerCredentials peer = peer_of(connection.get());
+  const PeerCredentials peer = peer_credentials(connection.get());
   const bool allowed = peer.uid == 0 || std::find(allowed_uids_.begin(), allowed_uids_.end(),
                                                   peer.uid) != allowed_uids_.end();
   if (!allowed) {

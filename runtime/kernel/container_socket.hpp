@@ -22,6 +22,10 @@ struct PeerCredentials {
   gid_t gid = 0;
 };
 
+// SO_PEERCRED of a connected unix socket: who is at the other end. Throws
+// SysError.
+PeerCredentials peer_credentials(int connection);
+
 enum class AcceptOutcome {
   Accepted,
   Refused,       // the peer's uid is neither root nor allowed; its connection is closed
@@ -52,6 +56,12 @@ class ContainerSocket {
   static ContainerSocket listen(const std::filesystem::path& path,
                                 std::vector<uid_t> allowed_uids = {});
 
+  // The listening socket bound at `path` by another process (the agent this
+  // one takes over from), received over a unix socket. Throws SysError when
+  // `fd` is not a listening unix socket or `path` is no longer its file.
+  static ContainerSocket adopt(const std::filesystem::path& path, UniqueFd fd,
+                               std::vector<uid_t> allowed_uids = {});
+
   ContainerSocket(ContainerSocket&&) noexcept = default;
   ContainerSocket& operator=(ContainerSocket&&) = delete;
   // Removes the socket file if it is still the one this object bound.
@@ -61,6 +71,13 @@ class ContainerSocket {
   const std::filesystem::path& path() const noexcept { return path_; }
 
   Accepted accept() const;
+
+  // The socket file stays when this object goes: another process (the agent
+  // that took over) listens on the same socket and keeps serving the path.
+  void keep_file() noexcept {
+    inode_ = 0;
+    device_ = 0;
+  }
 
  private:
   ContainerSocket(std::filesystem::path path, UniqueFd fd, std::vector<uid_t> allowed, ino_t ino,

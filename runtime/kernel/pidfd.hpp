@@ -34,6 +34,9 @@ class Pidfd {
   // single thread: notifications name the calling thread. nullopt when no
   // such process exists; SysError on other failures.
   static std::optional<Pidfd> open(pid_t pid);
+  // A pidfd for `pid` opened elsewhere (by the agent this one took over
+  // from), received over a unix socket.
+  static Pidfd adopt(pid_t pid, UniqueFd fd) { return Pidfd(pid, std::move(fd)); }
 
   int get() const noexcept { return fd_.get(); }
   pid_t pid() const noexcept { return pid_; }

@@ -19,7 +19,12 @@ ssize_t send_some(int socket, const char* data, size_t size) {
   return n;
 }
 
-// Appends the fds of every SCM_RIGHTS control message to `out`.
+ReceiveResult failure(ReceiveStatus status, int err = 0) {
+  return {status, {}, err};
+}
+
+}  // namespace
+
 void collect_fds(msghdr& msg, std::vector<UniqueFd>& out) {
   for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
     if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) {
@@ -33,12 +38,6 @@ void collect_fds(msghdr& msg, std::vector<UniqueFd>& out) {
     }
   }
 }
-
-ReceiveResult failure(ReceiveStatus status, int err = 0) {
-  return {status, {}, err};
-}
-
-}  // namespace
 
 void send_with_fds(int socket, std::string_view bytes, std::span<const int> fds) {
   if (fds.size() > kMaxPassedFds) {

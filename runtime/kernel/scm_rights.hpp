@@ -12,6 +12,8 @@
 
 #include "kernel/unique_fd.hpp"
 
+struct msghdr;
+
 namespace sa::kernel {
 
 // The kernel's per-message cap on passed fds (SCM_MAX_FD).
@@ -21,6 +23,10 @@ inline constexpr size_t kMaxPassedFds = 253;
 // the rest of `bytes` follows in plain sends if the socket takes less at
 // once. Throws SysError.
 void send_with_fds(int socket, std::string_view bytes, std::span<const int> fds);
+
+// Appends the fds of every SCM_RIGHTS control message of a received `msg`
+// to `out`, which owns them from then on.
+void collect_fds(msghdr& msg, std::vector<UniqueFd>& out);
 
 struct ReceivedMessage {
   std::string bytes;

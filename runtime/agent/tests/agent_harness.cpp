@@ -109,6 +109,7 @@ AgentProcess::AgentProcess(const std::filesystem::path& dir, const std::string& 
   if (std::find(extra_args.begin(), extra_args.end(), "--log-level") == extra_args.end())
     argv.insert(argv.end(), {"--log-level", "debug"});
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  argv_ = argv;
   const int log_fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   pid_ = spawn(argv, {}, log_fd, log_fd);
   ::close(log_fd);
@@ -128,6 +129,37 @@ Run AgentProcess::recompile(const std::string& rules) {
   const std::string file = (dir_ / "rules.yaml").string();
   std::ofstream(file) << rules;
   return run({SA_RULEC, "-o", (dir_ / "out").string(), file});
+}
+
+AgentProcess::Takeover AgentProcess::take_over() {
+  Takeover t;
+  const pid_t previous = pid_;
+  const std::string previous_log = log_path_;
+  const std::string successor_log =
+      (dir_ / ("agent." + std::to_string(++successors_) + ".log")).string();
+  std::vector<std::string> argv = argv_;
+  argv.push_back("--takeover");
+  const int log_fd = ::open(successor_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  const pid_t successor = spawn(argv, {}, log_fd, log_fd);
+  ::close(log_fd);
+  // No deadline of its own: CTest's timeout is the backstop.
+  for (;;) {
+    int status = 0;
+    if (::waitpid(previous, &status, WNOHANG) == previous) {
+      t.previous_status = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+      pid_ = successor;
+      log_path_ = successor_log;
+      break;
+    }
+    if (::waitpid(successor, &status, WNOHANG) == successor) {
+      t.status = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+      break;  // this object still stands for the agent that serves
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  t.previous_log = slurp(previous_log);
+  t.successor_log = slurp(successor_log);
+  return t;
 }
 
 void AgentProcess::signal(int sig) const {

@@ -46,7 +46,19 @@ class AgentProcess {
   void signal(int sig) const;
   // SIGTERM, wait, and return everything the agent logged.
   std::string stop();
+  // What the agent serving now logged (a successor logs to a file of its own).
   std::string log() const;
+
+  struct Takeover {
+    int previous_status = -1;  // the agent taken over from: its exit status
+    int status = -1;           // the successor's, when it exited instead (-1: it serves)
+    std::string previous_log;
+    std::string successor_log;
+  };
+  // Starts the same agent with --takeover and waits until either the agent
+  // serving now or the successor exits. From then on this object is the
+  // successor (when it serves).
+  Takeover take_over();
   size_t open_fds() const;
 
   // sa-notify-launch --socket S --notify N -- sa-agent-probe ARGS...
@@ -59,6 +71,8 @@ class AgentProcess {
   std::string socket_;
   std::string table_;
   std::string log_path_;
+  std::vector<std::string> argv_;
+  unsigned successors_ = 0;
   pid_t pid_ = -1;
 };
 

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -19,11 +20,13 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <memory>
 #include <optional>
 #include <regex>
 #include <thread>
 
 #include "agent_harness.hpp"
+#include "kernel/framed_socket.hpp"
 #include "kernel/scm_rights.hpp"
 #include "support/connect.hpp"
 #include "support/runtime_message.hpp"
@@ -767,4 +770,211 @@ BOOST_AUTO_TEST_CASE(a_stuck_mount_child_is_killed_at_the_limit) {
   const std::optional<Run> r = mount.within(std::chrono::seconds(30));
   BOOST_TEST_REQUIRE(r.has_value());
   BOOST_TEST(r->out == "err ETIMEDOUT\nmounted=no\n");
+}
+
+// ---- --takeover ------------------------------------------------------------------
+
+// Waits (CTest's timeout is the backstop) until the agent serving logged `text`
+// `count` times.
+static void wait_for_log(const AgentProcess& agent, const std::string& text, size_t count = 1) {
+  auto seen = [&] {
+    const std::string log = agent.log();
+    size_t n = 0;
+    for (size_t at = log.find(text); at != std::string::npos; at = log.find(text, at + 1))
+      ++n;
+    return n;
+  };
+  while (seen() < count)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
+// Five agents in a row take over from one another while three containers
+// call as fast as they can: no call fails (a failed one, ENOSYS, would end
+// its container's loop with "err"), each agent exits once its successor has
+// everything, and the last holds the fds the first held for the same
+// containers: a notify fd, its watch and the init's pidfd each, no more.
+BOOST_AUTO_TEST_CASE(takeover_in_a_row_serves_every_call_and_the_agent_before_exits) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - getppid -> return 1\n"),
+                     {"--threads", "2", "--log-level", "info"});
+  const size_t at_start = agent.open_fds();
+  std::vector<std::unique_ptr<BusyContainer>> busy;
+  for (int i = 0; i < 3; ++i)
+    busy.push_back(
+        std::make_unique<BusyContainer>(agent, t.path() / ("until" + std::to_string(i))));
+  const size_t serving = agent.open_fds();
+  BOOST_TEST(serving == at_start + 3 * 3);
+  for (int i = 0; i < 5; ++i) {
+    const AgentProcess::Takeover h = agent.take_over();
+    BOOST_TEST_REQUIRE(h.status == -1, "the successor exited:\n" + h.successor_log);
+    BOOST_TEST(h.previous_status == 0, h.previous_log);
+    BOOST_TEST(h.previous_log.find("handed over containers=3") != std::string::npos,
+               h.previous_log);
+    BOOST_TEST(h.previous_log.find("container gone") == std::string::npos, h.previous_log);
+    wait_for_log(agent, "took over");
+  }
+  const std::string log = agent.log();
+  BOOST_TEST(log.find("took over containers=3 policy_changed=0") != std::string::npos, log);
+  for (int i = 0; i < 100 && agent.open_fds() != serving; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  BOOST_TEST(agent.open_fds() == serving);
+  for (int i = 0; i < 3; ++i) {
+    std::ofstream(t.path() / ("until" + std::to_string(i))).put('\n');
+    const Run r = busy[i]->join();
+    BOOST_TEST(r.out.rfind("ok calls=", 0) == 0, r.out + r.err);
+    BOOST_TEST(r.out.find(" last=1\n") != std::string::npos, r.out);
+  }
+  wait_until_gone(agent, 3);
+  for (int i = 0; i < 100 && agent.open_fds() != at_start; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  BOOST_TEST(agent.open_fds() == at_start);
+}
+
+// A container that used a forbidden syscall before the hand-over is stopped
+// by the successor, with the whole report: the stop timer went over with
+// its time left, the counts with it.
+BOOST_AUTO_TEST_CASE(a_stop_timer_survives_a_takeover) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - chroot -> log, errno ENOSYS, stop container after 4s\n"),
+                     {"--log-level", "info"});
+  // The launcher's pid, to end the probe should nobody stop it.
+  const fs::path launcher = t.path() / "launcher.pid";
+  const std::vector<std::string> prefix = {
+      "/bin/sh", "-c", "echo $$ > '" + launcher.string() + "'; exec \"$@\"", "sh"};
+  Run r;
+  std::thread probe([&] { r = agent.probe({"chroot"}, {"chroot", "/", "2"}, {}, prefix); });
+  wait_for_log(agent, "decision", 2);
+  const AgentProcess::Takeover h = agent.take_over();
+  if (h.status != -1) {
+    pid_t pid = 0;
+    std::ifstream in(launcher);
+    if (in >> pid && pid > 0)
+      ::kill(pid, SIGKILL);
+    probe.join();
+  }
+  BOOST_TEST_REQUIRE(h.status == -1, "the successor exited:\n" + h.successor_log);
+  probe.join();
+  BOOST_TEST(r.out == "err ENOSYS\nerr ENOSYS\n");
+  BOOST_TEST(r.status == 128 + SIGKILL);
+  BOOST_TEST(h.previous_log.find("Used forbidden syscalls") == std::string::npos, h.previous_log);
+  const std::string log = agent.stop();
+  BOOST_TEST(log.find("Used forbidden syscalls: chroot (2x)") != std::string::npos, log);
+}
+
+// A notification the agent received and delays is answered by its
+// successor, with the answer decided, once the delay is over.
+BOOST_AUTO_TEST_CASE(a_delayed_answer_is_sent_by_the_successor) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - getppid -> delay 3s then return 9\n"),
+                     {"--log-level", "info"});
+  Run r;
+  std::thread probe([&] { r = agent.probe({"getppid"}, {"getppid"}); });
+  wait_for_log(agent, "container registered");
+  // The probe's one call comes right after its registration; the delay
+  // leaves the hand-over ample time to find it waiting.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  const AgentProcess::Takeover h = agent.take_over();
+  probe.join();
+  BOOST_TEST_REQUIRE(h.status == -1, "the successor exited:\n" + h.successor_log);
+  BOOST_TEST(r.out == "ok 9\n", r.out + r.err);
+  wait_for_log(agent, "handed-over answer");
+  const std::string log = agent.log();
+  const std::string answered = log.substr(log.find("handed-over answer"));
+  BOOST_TEST(answered.find("outcome=sent") < answered.find('\n'), log);
+  BOOST_TEST(answered.find("syscall=getppid") < answered.find('\n'), log);
+}
+
+// A successor that goes away after the offer (or speaks another version)
+// leaves the agent serving: its loops, held for the hand-over, serve again,
+// a delayed answer held with them is sent, and a busy container never
+// notices.
+BOOST_AUTO_TEST_CASE(a_failed_takeover_leaves_the_agent_serving) {
+  TempDir t;
+  AgentProcess agent(t.path(),
+                     policy("  - getppid -> return 3\n  - chmod -> delay 2s then errno EBADMSG\n"),
+                     {"--threads", "1", "--log-level", "info"});
+  BusyContainer busy(agent, t.path() / "until");
+  Run delayed;
+  std::thread chmod([&] { delayed = agent.probe({"chmod"}, {"chmod", "/", "777"}); });
+  wait_for_log(agent, "container registered", 2);
+  const std::string takeover = agent.socket() + ".takeover";
+  {
+    const sa::kernel::UniqueFd s = sa::kernel::testing::connect_unix(takeover);
+    sa::kernel::send_frame(s.get(), R"({"type":"hello","version":1})");
+    sa::kernel::Frame offer = sa::kernel::receive_frame(s.get(), size_t{64} << 20, 3);
+    BOOST_TEST(offer.body.find(R"("type":"offer")") != std::string::npos, offer.body);
+    BOOST_TEST(offer.fds.size() == 2u);
+  }  // gone without taking anything
+  wait_for_log(agent, "hand-over failed, serving on");
+  BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 3\n");
+  {
+    const sa::kernel::UniqueFd s = sa::kernel::testing::connect_unix(takeover);
+    sa::kernel::send_frame(s.get(), R"({"type":"hello","version":99})");
+    const sa::kernel::Frame answer = sa::kernel::receive_frame(s.get(), size_t{1} << 20, 0);
+    BOOST_TEST(answer.body.find("version 99 is not spoken here") != std::string::npos, answer.body);
+  }
+  wait_for_log(agent, "hand-over failed, serving on", 2);
+  chmod.join();
+  BOOST_TEST(delayed.out == "err EBADMSG\n", delayed.out + delayed.err);
+  std::ofstream(t.path() / "until").put('\n');
+  const Run r = busy.join();
+  BOOST_TEST(r.out.rfind("ok calls=", 0) == 0, r.out + r.err);
+}
+
+// Only root and the allowed uids may ask for the agent's fds.
+BOOST_AUTO_TEST_CASE(the_takeover_socket_is_root_only) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - getppid -> return 3\n"));
+  struct stat st {};
+  BOOST_TEST_REQUIRE(::stat((agent.socket() + ".takeover").c_str(), &st) == 0);
+  BOOST_TEST((st.st_mode & 0777) == 0600u);
+  BOOST_TEST(st.st_uid == 0u);
+  // A peer of another uid is refused at accept (SO_PEERCRED), the socket's
+  // mode aside: it gets no frame, the connection is closed.
+  BOOST_TEST_REQUIRE(::chmod(t.path().c_str(), 0711) == 0);
+  BOOST_TEST_REQUIRE(::chmod((agent.socket() + ".takeover").c_str(), 0666) == 0);
+  const pid_t child = ::fork();
+  if (child == 0) {
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0)
+      ::_exit(3);
+    sa::kernel::UniqueFd s;
+    try {
+      s = sa::kernel::testing::connect_unix(agent.socket() + ".takeover");
+    } catch (const std::exception&) {
+      ::_exit(2);  // not even connected: the test would prove nothing
+    }
+    try {
+      sa::kernel::send_frame(s.get(), R"({"type":"hello","version":1})");
+      sa::kernel::receive_frame(s.get(), size_t{64} << 20, 3);
+      ::_exit(1);  // it was offered something
+    } catch (const std::exception&) {
+      ::_exit(0);
+    }
+  }
+  int status = 0;
+  BOOST_TEST_REQUIRE(::waitpid(child, &status, 0) == child);
+  BOOST_TEST(WIFEXITED(status));
+  BOOST_TEST(WEXITSTATUS(status) == 0);
+  wait_for_log(agent, "connection refused");
+  BOOST_TEST(agent.log().find("neither root nor an allowed uid") != std::string::npos);
+  BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 3\n");
+}
+
+// The successor decides with its own table: a container taken over is served
+// by the policy the new table chooses for it, as after a reload.
+BOOST_AUTO_TEST_CASE(the_successor_serves_with_its_own_table) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - getppid -> return 1\n"), {"--log-level", "info"});
+  // Ends as soon as getppid answers 2, which only the new table says.
+  BusyContainer busy(agent, t.path() / "until", "2");
+  BOOST_TEST_REQUIRE(agent.recompile(policy("  - getppid -> return 2\n")).status == 0);
+  const AgentProcess::Takeover h = agent.take_over();
+  BOOST_TEST_REQUIRE(h.status == -1, "the successor exited:\n" + h.successor_log);
+  const Run r = busy.join();
+  BOOST_TEST(r.out.rfind("ok calls=", 0) == 0, r.out + r.err);
+  BOOST_TEST(r.out.find(" last=2\n") != std::string::npos, r.out);
+  wait_for_log(agent, "took over");
+  const std::string log = agent.log();
+  BOOST_TEST(log.find("container taken over") != std::string::npos, log);
+  BOOST_TEST(log.find("previous_policy=agent-test") != std::string::npos, log);
 }

@@ -1,11 +1,15 @@
 #define BOOST_TEST_MODULE agent_units
 #include <boost/test/unit_test.hpp>
+#include <cerrno>
 #include <chrono>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <variant>
 
 #include "agent/emulation_watch.hpp"
 #include "agent/forbidden_syscalls.hpp"
+#include "agent/handover_state.hpp"
 #include "agent/log_limiter.hpp"
 #include "agent/metrics.hpp"
 
@@ -126,4 +130,87 @@ BOOST_AUTO_TEST_CASE(a_repeating_log_line_is_rate_limited_and_counted) {
     BOOST_TEST(!limit.admit(t0 + 10ms).has_value());
   BOOST_TEST((limit.admit(t0 + 1s) == std::optional<uint64_t>(1000)));
   BOOST_TEST((limit.admit(t0 + 1s + 1ms) == std::optional<uint64_t>(0)));
+}
+
+// The state a successor receives is the state sent: every field, the
+// delayed answers with their notification, and what the successor refuses.
+BOOST_AUTO_TEST_CASE(handover_state_round_trips_and_refuses_what_it_cannot_use) {
+  using namespace sa::agent::handover;
+  State s;
+  s.table_hash = "sha256:ab";
+  s.record_path = "/tmp/trace.jsonl";
+  s.record_seq = 41;
+  s.fds = 3;
+  ContainerState c;
+  c.info.id = "c1";
+  c.info.pid = 4242;
+  c.info.bundle = "/b";
+  c.info.status = "running";
+  c.info.annotations = {{"io.kubernetes.pod.name", "web"}};
+  c.info.metadata_raw = "policy=notifier\nX=1";
+  c.notify_fd = 0;
+  c.init_fd = 1;
+  c.init_userns = sa::kernel::NamespaceId{3, 4026531837, "user"};
+  c.protections.masked_paths = {"/proc/kcore"};
+  c.protections.mounted_types = {{"proc", false}};
+  c.protections.from_config = true;
+  c.sync_wake_up = true;
+  c.notifications = 7;
+  c.forbidden = {{"chroot", 2}, {"swapoff", 1}};
+  c.stop_in = std::chrono::milliseconds(2500);
+  c.stop_mode = sa::table::StopMode::Freeze;
+  c.cgroup = sa::kernel::ContainerCgroup{"/sa-demo", "/sys/fs/cgroup/sa-demo",
+                                         sa::kernel::NamespaceId{3, 4026532000, "pid"}};
+  c.policy = "notifier";
+  sa::model::Notification n;
+  n.id = 0xfedcba9876543210ULL;  // beyond 2^53: carried exactly
+  n.pid = 99;
+  n.nr = 161;
+  n.audit_arch = 0xc000003e;
+  n.args = {1, 2, 3, 4, 5, 0xffffffffffffffffULL};
+  c.delayed.push_back({n, sa::engine::Fail{EBADMSG}, std::chrono::milliseconds(1200), "chroot"});
+  c.delayed.push_back({n, sa::engine::Kill{}, std::chrono::milliseconds(0), "chroot"});
+  s.containers.push_back(c);
+
+  const State back = state_from_json(nlohmann::json::parse(to_json(s).dump()));
+  BOOST_TEST(back.table_hash == s.table_hash);
+  BOOST_TEST(back.record_seq == 41u);
+  BOOST_TEST_REQUIRE(back.containers.size() == 1u);
+  const ContainerState& b = back.containers[0];
+  BOOST_TEST(b.info.id == "c1");
+  BOOST_TEST(b.info.pod_name == "web");  // identity computed again
+  BOOST_TEST(b.info.meta.at("policy") == "notifier");
+  BOOST_TEST(b.init_fd.value() == 1u);
+  BOOST_TEST((b.init_userns.value() == *c.init_userns));
+  BOOST_TEST(b.protections.masked_paths == c.protections.masked_paths);
+  BOOST_TEST((b.forbidden == c.forbidden));
+  BOOST_TEST(b.stop_in.value().count() == 2500);
+  BOOST_TEST((b.stop_mode == sa::table::StopMode::Freeze));
+  const auto* cgroup = std::get_if<sa::kernel::ContainerCgroup>(&b.cgroup.value());
+  BOOST_TEST_REQUIRE(cgroup != nullptr);
+  BOOST_TEST(cgroup->dir == "/sys/fs/cgroup/sa-demo");
+  BOOST_TEST((cgroup->pidns == sa::kernel::NamespaceId{3, 4026532000, "pid"}));
+  BOOST_TEST_REQUIRE(b.delayed.size() == 2u);
+  BOOST_TEST((b.delayed[0].notification == n));
+  BOOST_TEST(std::get<sa::engine::Fail>(b.delayed[0].answer).error == EBADMSG);
+  BOOST_TEST(std::holds_alternative<sa::engine::Kill>(b.delayed[1].answer));
+
+  nlohmann::json bad = to_json(s);
+  bad["containers"][0]["notify_fd"] = 3;  // only 3 fds: 0..2
+  BOOST_CHECK_EXCEPTION(state_from_json(bad), std::runtime_error, [](const std::runtime_error& e) {
+    return std::string(e.what()).find("containers[0]: fd index 3 of 3") != std::string::npos;
+  });
+  bad = to_json(s);
+  bad["containers"][0]["delayed"][0]["answer"] = {{"kind", "emulate"}};
+  BOOST_CHECK_THROW(state_from_json(bad), std::runtime_error);
+  bad = to_json(s);
+  bad["containers"][0]["stop_mode"] = "pause";
+  BOOST_CHECK_THROW(state_from_json(bad), std::runtime_error);
+  bad = to_json(s);
+  bad["containers"][0]["cgroup"] = {{"problem", "not its own cgroup"}};
+  BOOST_TEST(std::get<std::string>(state_from_json(bad).containers[0].cgroup.value()) ==
+             "not its own cgroup");
+  bad = to_json(s);
+  bad.erase("fds");
+  BOOST_CHECK_THROW(state_from_json(bad), std::runtime_error);
 }
