@@ -779,6 +779,19 @@ BOOST_AUTO_TEST_CASE(a_reload_from_a_dead_filesystem_blocks_nothing) {
   BOOST_TEST(log.find("table reloaded") == std::string::npos, log);
 }
 
+// A delayed call whose thread is signalled every 10 ms (SA_RESTART, as the
+// Go runtime's SIGURG does to runc's init) is withdrawn by the kernel and
+// notified again at each signal: it keeps its first delay and ends. Before,
+// each restart started the delay anew and the call never ended.
+BOOST_AUTO_TEST_CASE(a_delayed_call_restarted_by_signals_keeps_its_first_delay) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - getppid -> delay 300ms then return 7\n"));
+  Call signalled(agent, t.path() / "signalled.pid", {"getppid"}, {"signals", "10", "getppid"});
+  const std::optional<Run> r = signalled.within(std::chrono::seconds(30));
+  BOOST_TEST_REQUIRE(r.has_value(), "a call restarted every 10 ms never got its delayed answer");
+  BOOST_TEST(r->out == "ok 7\n");
+}
+
 // A mount whose target lies in the dead FUSE mount: the emulation's child
 // waits in FUSE. At the limit the watchdog kills it through its pidfd, so
 // the loop's old thread comes back at once, with FUSE still dead, and ends:
