@@ -186,6 +186,7 @@ logs_hold() {
 }
 
 @test "one pod name in two namespaces: each namespace's policy" {
+  "$SA_BIN/seccomp-sim" test "$SA_ROOT/integration/fixtures/team-b.yaml"
   table by-namespace "$SA_ROOT/integration/fixtures/team-b.yaml" "$SA_ROOT/rules/kubernetes.yaml"
   pod "$MANIFESTS/namespaces.yaml" nspod default
   local default_ctr=$CONTAINER
