@@ -88,6 +88,22 @@ cri_import_images() {
   $CRI_CTR images import --snapshotter native "$dir/busybox.tar" >/dev/null
 }
 
+# cri_agent_image DIR AGENT TABLE: the image kind/manifests/agent.yaml names
+# (seccomp-agent:e2e), made like kind/Dockerfile's but without a base image:
+# this build's agent, the shared libraries it links (as ldd finds them here),
+# and the table at /etc/seccomp-agent/table.json; imported into k8s.io.
+cri_agent_image() {
+  local dir=$1 agent=$2 table=$3 here files=() lib
+  here=$(dirname "${BASH_SOURCE[0]}")
+  files+=("$agent=/usr/local/bin/seccomp-agent" "$table=/etc/seccomp-agent/table.json")
+  for lib in $(ldd "$agent" | grep -o '/[^ ]*'); do
+    files+=("$(readlink -f "$lib")=$lib")
+  done
+  /usr/bin/python3 "$here/mkimage.py" "$dir/agent.tar" docker.io/library/seccomp-agent:e2e \
+    --entrypoint '["/usr/local/bin/seccomp-agent"]' "${files[@]}"
+  $CRI_CTR images import --snapshotter native "$dir/agent.tar" >/dev/null
+}
+
 # cri_containerd_stop: every task of every container killed (the shims with
 # them), then containerd; its directory's mounts, if any, undone.
 cri_containerd_stop() {

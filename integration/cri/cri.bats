@@ -43,9 +43,9 @@ setup() {
 }
 
 teardown() {
-  local sandbox
-  for sandbox in "${PODS[@]}"; do
-    cri rm "$sandbox" || true
+  local i
+  for ((i = ${#PODS[@]} - 1; i >= 0; i--)); do
+    cri rm "${PODS[$i]}" || true
   done
   sa_stop_agent
   sa_teardown_workdir
@@ -239,4 +239,35 @@ logs_hold() {
   [ "${lines[0]}" = started ]
   grep -q "id=$CONTAINER .*syscall=mkdir" "$SA_AGENT_LOG"
   registered default/fine-pod test-container demo-basic
+}
+
+@test "the agent as its DaemonSet runs it (agent.yaml: privileged, hostPID, the socket on a hostPath) serves mynotifypod" {
+  # The node's hostPath directories are under $SA_WORK/node (CRI_HOST_ROOT),
+  # so the profiles name the socket where the host sees it.
+  export CRI_HOST_ROOT=$SA_WORK/node
+  local sock=$CRI_HOST_ROOT/run/seccomp-agent/seccomp-agent.socket
+  sa_compile "$SA_WORK/out" --listener-path "$sock" "$SA_ROOT/rules/kubernetes.yaml"
+  cp "$SA_WORK"/out/profiles/*.json "$CRI_SECCOMP_ROOT/seccomp-agent/"
+  cri_agent_image "$SA_WORK" "$SA_BIN/seccomp-agent" "$SA_WORK/out/table.json"
+  pod "$MANIFESTS/agent.yaml" seccomp-agent seccomp-agent
+  local agent=$CONTAINER i
+  for i in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+  [ -S "$sock" ] || { cri logs "$agent"; false; }
+  pod "$MANIFESTS/mynotifypod.yaml" mynotifypod
+  run cri exec "$CONTAINER" -- sh -c 'mkdir /abc; ls -1d /abc*'
+  echo "$output"
+  [ "$output" = /abc-default-mynotifypod-container1 ]
+  run cri exec "$CONTAINER" -- sh -c 'mount -t proc proc /root && mount | grep " /root "'
+  echo "$output"
+  [[ "$output" == "proc on /root type proc "* ]]
+  run cri exec "$CONTAINER" -- sh -c 'ms() { time -f %e "$@" 2>&1 >/dev/null | awk "{ print int(\$1 * 1000) }"; }
+    echo "$(ms /bin/true)"'
+  echo "$output"
+  [ "$output" -ge 1950 ]
+  [ "$output" -lt 10000 ]
+  run cri logs "$agent"
+  echo "$output"
+  # --log-format=json, as the DaemonSet runs it.
+  grep '"event":"container registered"' <<< "$output" | grep "\"id\":\"$CONTAINER\"" |
+    grep '"pod":"default/mynotifypod"' | grep -q '"container":"container1"'
 }

@@ -7,7 +7,7 @@ io.kubernetes.cri.* annotations the agent reads.
 The messages come from integration/cri/api.proto, compiled at test time into
 $CRI_GEN (api_pb2.py, api_pb2_grpc.py); nothing generated is kept in the tree.
 
-  cri.py run POD.yaml [--pod NAME] [--namespace NS]
+  cri.py run POD.yaml [--pod NAME] [--namespace NS]   (a Pod, or a DaemonSet's pod)
                                      RunPodSandbox, then CreateContainer and
                                      StartContainer per container; prints
                                      {"sandbox": ID, "containers": {NAME: ID}}
@@ -24,6 +24,7 @@ $CRI_GEN (api_pb2.py, api_pb2_grpc.py); nothing generated is kept in the tree.
 Environment: CRI_SOCK (containerd's socket), CRI_GEN (the generated modules),
 CRI_SECCOMP_ROOT (the node's seccomp directory, the kubelet's
 /var/lib/kubelet/seccomp), CRI_LOG_ROOT (where pods' logs go),
+CRI_HOST_ROOT (where hostPath volumes are, "/" unless given),
 CRI_NETWORK=node (no CNI network here: every pod runs in the node's network
 namespace, as with hostNetwork: true).
 """
@@ -52,9 +53,21 @@ def fail(msg):
     sys.exit(2)
 
 
+def as_pod(doc):
+    """A Pod, or the pod a DaemonSet would run on this node (its template,
+    named as the DaemonSet, in the DaemonSet's namespace)."""
+    if doc.get("kind") == "DaemonSet":
+        meta = dict(doc["spec"]["template"].get("metadata") or {})
+        meta["name"] = doc["metadata"]["name"]
+        meta["namespace"] = doc["metadata"].get("namespace", "default")
+        return {"kind": "Pod", "metadata": meta, "spec": doc["spec"]["template"]["spec"]}
+    return doc
+
+
 def load_pod(path, name, namespace):
     with open(path) as f:
-        pods = [d for d in yaml.safe_load_all(f) if d and d.get("kind") == "Pod"]
+        pods = [as_pod(d) for d in yaml.safe_load_all(f)
+                if d and d.get("kind") in ("Pod", "DaemonSet")]
     if name:
         pods = [p for p in pods if p["metadata"]["name"] == name]
     if namespace:
@@ -68,9 +81,26 @@ def load_pod(path, name, namespace):
 # Only what the manifests in kind/manifests use; anything else is refused
 # rather than silently dropped, so a manifest cannot claim what the test does
 # not do.
-POD_SPEC_KEYS = {"restartPolicy", "securityContext", "containers", "hostNetwork", "hostPID"}
+POD_SPEC_KEYS = {"restartPolicy", "securityContext", "containers", "hostNetwork", "hostPID",
+                 "volumes"}
 CONTAINER_KEYS = {"name", "image", "imagePullPolicy", "command", "args", "env",
-                  "securityContext", "workingDir"}
+                  "securityContext", "workingDir", "volumeMounts"}
+
+
+def host_paths(spec):
+    """hostPath volumes by name, as paths under CRI_HOST_ROOT: the test's node
+    keeps them in its own directory, not in this machine's /run. Made first
+    where the type says DirectoryOrCreate, as the kubelet does."""
+    root = os.environ.get("CRI_HOST_ROOT", "/")
+    paths = {}
+    for v in spec.get("volumes") or []:
+        if "hostPath" not in v:
+            fail(f"volume {v['name']}: only hostPath volumes are supported")
+        path = os.path.join(root, v["hostPath"]["path"].lstrip("/"))
+        if v["hostPath"].get("type") == "DirectoryOrCreate":
+            os.makedirs(path, exist_ok=True)
+        paths[v["name"]] = path
+    return paths
 
 
 def seccomp(sc, default):
@@ -109,6 +139,9 @@ def run(args):
     pod_sc = spec.get("securityContext") or {}
     # The kubelet's default is Unconfined unless the pod says otherwise.
     pod_seccomp = seccomp(pod_sc, cri.SecurityProfile(profile_type=cri.SecurityProfile.Unconfined))
+    volumes = host_paths(spec)
+    # The kubelet makes the sandbox privileged when a container is.
+    privileged = any((c.get("securityContext") or {}).get("privileged") for c in spec["containers"])
     log_dir = os.path.join(os.environ["CRI_LOG_ROOT"], f"{ns}_{meta['name']}_{uid}")
     os.makedirs(log_dir, exist_ok=True)
     labels = dict(meta.get("labels") or {})
@@ -123,7 +156,7 @@ def run(args):
         labels=labels,
         annotations=meta.get("annotations") or {},
         linux=cri.LinuxPodSandboxConfig(security_context=cri.LinuxSandboxSecurityContext(
-            namespace_options=namespaces(spec), seccomp=pod_seccomp)))
+            namespace_options=namespaces(spec), seccomp=pod_seccomp, privileged=privileged)))
     s = stub()
     sandbox = s.RunPodSandbox(cri.RunPodSandboxRequest(config=sandbox_config), timeout=TIMEOUT)
     out = {"sandbox": sandbox.pod_sandbox_id, "containers": {}}
@@ -140,6 +173,9 @@ def run(args):
             args=c.get("args") or [],
             working_dir=c.get("workingDir", ""),
             envs=[cri.KeyValue(key=e["name"], value=e.get("value", "")) for e in c.get("env") or []],
+            mounts=[cri.Mount(container_path=m["mountPath"], host_path=volumes[m["name"]],
+                              readonly=bool(m.get("readOnly")))
+                    for m in c.get("volumeMounts") or []],
             labels={"io.kubernetes.container.name": c["name"], "io.kubernetes.pod.name": meta["name"],
                     "io.kubernetes.pod.namespace": ns, "io.kubernetes.pod.uid": uid},
             log_path=f"{c['name']}/0.log",

@@ -56,12 +56,20 @@ def layer(args):
             add_bytes(tar, "etc/passwd",
                       b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n")
             add_bytes(tar, "etc/group", b"root:x:0:\nnogroup:x:65534:\n")
+        made = {"bin", "etc", "proc", "sys", "dev", "tmp", "root", "mnt"}
         for spec in args.files:
             src, _, dst = spec.partition("=")
             if not dst:
                 sys.exit(f"mkimage: {spec}: expected FILE=PATH_IN_IMAGE")
+            dst = dst.lstrip("/")
+            parts = dst.split("/")[:-1]
+            for i in range(1, len(parts) + 1):
+                d = "/".join(parts[:i])
+                if d not in made:
+                    add_dir(tar, d)
+                    made.add(d)
             with open(src, "rb") as f:
-                add_bytes(tar, dst.lstrip("/"), f.read(), 0o755)
+                add_bytes(tar, dst, f.read(), 0o755)
     return buf.getvalue()
 
 
