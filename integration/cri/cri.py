@@ -11,6 +11,9 @@ $CRI_GEN (api_pb2.py, api_pb2_grpc.py); nothing generated is kept in the tree.
                                      RunPodSandbox, then CreateContainer and
                                      StartContainer per container; prints
                                      {"sandbox": ID, "containers": {NAME: ID}}
+  cri.py check MANIFEST...            translates every Pod and DaemonSet pod,
+                                     sends nothing (fails on a field the
+                                     translation does not know)
   cri.py exec CID [--timeout S] -- CMD...
                                      ExecSync: the command's stdout and stderr,
                                      and its exit status as ours
@@ -85,9 +88,18 @@ POD_SPEC_KEYS = {"restartPolicy", "securityContext", "containers", "hostNetwork"
                  "volumes"}
 CONTAINER_KEYS = {"name", "image", "imagePullPolicy", "command", "args", "env",
                   "securityContext", "workingDir", "volumeMounts"}
+POD_SECURITY_KEYS = {"seccompProfile"}
+CONTAINER_SECURITY_KEYS = {"seccompProfile", "privileged", "capabilities",
+                           "allowPrivilegeEscalation"}
 
 
-def host_paths(spec):
+def refuse_unknown(what, given, known):
+    unknown = set(given or {}) - known
+    if unknown:
+        fail(f"{what}: unsupported fields {sorted(unknown)}")
+
+
+def host_paths(spec, make_dirs):
     """hostPath volumes by name, as paths under CRI_HOST_ROOT: the test's node
     keeps them in its own directory, not in this machine's /run. Made first
     where the type says DirectoryOrCreate, as the kubelet does."""
@@ -97,7 +109,7 @@ def host_paths(spec):
         if "hostPath" not in v:
             fail(f"volume {v['name']}: only hostPath volumes are supported")
         path = os.path.join(root, v["hostPath"]["path"].lstrip("/"))
-        if v["hostPath"].get("type") == "DirectoryOrCreate":
+        if make_dirs and v["hostPath"].get("type") == "DirectoryOrCreate":
             os.makedirs(path, exist_ok=True)
         paths[v["name"]] = path
     return paths
@@ -110,7 +122,7 @@ def seccomp(sc, default):
         return default
     kind = prof["type"]
     if kind == "Localhost":
-        root = os.environ["CRI_SECCOMP_ROOT"]
+        root = os.environ.get("CRI_SECCOMP_ROOT", "/var/lib/kubelet/seccomp")
         return cri.SecurityProfile(profile_type=cri.SecurityProfile.Localhost,
                                    localhost_ref=os.path.join(root, prof["localhostProfile"]))
     if kind == "RuntimeDefault":
@@ -128,22 +140,24 @@ def namespaces(spec):
         ipc=cri.POD)
 
 
-def run(args):
-    pod = load_pod(args.manifest, args.pod, args.namespace)
+def translate(pod, make_dirs):
+    """The kubelet's CRI configs for a pod: (sandbox config, container configs).
+    With make_dirs, the pod's log directory and DirectoryOrCreate hostPaths
+    are made, as the kubelet makes them."""
     meta, spec = pod["metadata"], pod["spec"]
-    unknown = set(spec) - POD_SPEC_KEYS
-    if unknown:
-        fail(f"unsupported pod spec fields: {sorted(unknown)}")
+    refuse_unknown("pod spec", spec, POD_SPEC_KEYS)
+    refuse_unknown("pod securityContext", spec.get("securityContext"), POD_SECURITY_KEYS)
     ns = meta.get("namespace", "default")
     uid = str(uuid.uuid4())
     pod_sc = spec.get("securityContext") or {}
     # The kubelet's default is Unconfined unless the pod says otherwise.
     pod_seccomp = seccomp(pod_sc, cri.SecurityProfile(profile_type=cri.SecurityProfile.Unconfined))
-    volumes = host_paths(spec)
+    volumes = host_paths(spec, make_dirs)
     # The kubelet makes the sandbox privileged when a container is.
     privileged = any((c.get("securityContext") or {}).get("privileged") for c in spec["containers"])
-    log_dir = os.path.join(os.environ["CRI_LOG_ROOT"], f"{ns}_{meta['name']}_{uid}")
-    os.makedirs(log_dir, exist_ok=True)
+    log_dir = os.path.join(os.environ.get("CRI_LOG_ROOT", "/var/log/pods"), f"{ns}_{meta['name']}_{uid}")
+    if make_dirs:
+        os.makedirs(log_dir, exist_ok=True)
     labels = dict(meta.get("labels") or {})
     labels.update({"io.kubernetes.pod.name": meta["name"], "io.kubernetes.pod.namespace": ns,
                    "io.kubernetes.pod.uid": uid})
@@ -157,13 +171,11 @@ def run(args):
         annotations=meta.get("annotations") or {},
         linux=cri.LinuxPodSandboxConfig(security_context=cri.LinuxSandboxSecurityContext(
             namespace_options=namespaces(spec), seccomp=pod_seccomp, privileged=privileged)))
-    s = stub()
-    sandbox = s.RunPodSandbox(cri.RunPodSandboxRequest(config=sandbox_config), timeout=TIMEOUT)
-    out = {"sandbox": sandbox.pod_sandbox_id, "containers": {}}
+    configs = []
     for c in spec["containers"]:
-        unknown = set(c) - CONTAINER_KEYS
-        if unknown:
-            fail(f"container {c['name']}: unsupported fields {sorted(unknown)}")
+        refuse_unknown(f"container {c['name']}", c, CONTAINER_KEYS)
+        refuse_unknown(f"container {c['name']} securityContext", c.get("securityContext"),
+                       CONTAINER_SECURITY_KEYS)
         csc = c.get("securityContext") or {}
         caps = csc.get("capabilities") or {}
         config = cri.ContainerConfig(
@@ -187,12 +199,36 @@ def run(args):
                 no_new_privs=csc.get("allowPrivilegeEscalation") is False,
                 namespace_options=namespaces(spec),
                 seccomp=seccomp(csc, pod_seccomp))))
+        configs.append(config)
+    return sandbox_config, configs
+
+
+def run(args):
+    pod = load_pod(args.manifest, args.pod, args.namespace)
+    sandbox_config, configs = translate(pod, make_dirs=True)
+    s = stub()
+    sandbox = s.RunPodSandbox(cri.RunPodSandboxRequest(config=sandbox_config), timeout=TIMEOUT)
+    out = {"sandbox": sandbox.pod_sandbox_id, "containers": {}}
+    for config in configs:
         created = s.CreateContainer(cri.CreateContainerRequest(
             pod_sandbox_id=sandbox.pod_sandbox_id, config=config, sandbox_config=sandbox_config),
             timeout=TIMEOUT)
         s.StartContainer(cri.StartContainerRequest(container_id=created.container_id), timeout=TIMEOUT)
-        out["containers"][c["name"]] = created.container_id
+        out["containers"][config.metadata.name] = created.container_id
     print(json.dumps(out))
+
+
+def check(args):
+    """Translates every pod of the manifests without sending anything."""
+    for path in args.manifests:
+        with open(path) as f:
+            docs = [as_pod(d) for d in yaml.safe_load_all(f)
+                    if d and d.get("kind") in ("Pod", "DaemonSet")]
+        for pod in docs:
+            _, configs = translate(pod, make_dirs=False)
+            meta = pod["metadata"]
+            print(f"{path}: {meta.get('namespace', 'default')}/{meta['name']}: "
+                  f"{len(configs)} container(s)")
 
 
 def exec_sync(args):
@@ -240,6 +276,9 @@ def main():
     r.add_argument("--pod")
     r.add_argument("--namespace")
     r.set_defaults(func=run)
+    k = sub.add_parser("check")
+    k.add_argument("manifests", nargs="+")
+    k.set_defaults(func=check)
     e = sub.add_parser("exec")
     e.add_argument("cid")
     e.add_argument("--timeout", type=int, default=30)
