@@ -72,6 +72,7 @@ TOML
   done
   echo "containerd did not start; its log:" >&2
   cat "$dir/containerd.log" >&2
+  cri_containerd_stop
   return 1
 }
 
