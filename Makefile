@@ -58,8 +58,10 @@ demo: build
 bench: build
 	./bench/run.sh $(BUILD)
 
+# Kubernetes end to end: the CRI path (a private containerd) and kind, each
+# where it can run (scripts/e2e.sh says which ran).
 e2e: build
-	./kind/e2e.sh $(BUILD)
+	./scripts/e2e.sh $(BUILD)
 
 tidy: build
 	run-clang-tidy -quiet -p $(BUILD) '(compiler|runtime|sim)/.*\.cpp$$'

@@ -1,0 +1,301 @@
+#!/usr/bin/env bats
+# Kubernetes' own path, without a kubelet: a private containerd 1.6 with its
+# CRI plugin and runc, driven over the CRI gRPC API (cri.py, the project's
+# client of api.proto) as the kubelet drives it - RunPodSandbox,
+# CreateContainer with a Localhost seccomp profile, StartContainer, ExecSync,
+# the container's log, StopPodSandbox, RemovePodSandbox - with the pods of
+# kind/manifests/. containerd writes the annotations the agent reads; the test
+# writes none. Each test starts its own agent on a table of its own, installs
+# the profiles where the manifests' localhostProfile points (the kubelet's
+# seccomp directory is $CRI_SECCOMP_ROOT here), and checks what the pod saw
+# and what the agent logged about who the pod is.
+#
+# Run by integration/cri/run.sh, which checks first that containerd can run.
+
+load ../lib/common
+load containerd
+
+MANIFESTS=$SA_ROOT/kind/manifests
+TUTORIAL=$SA_ROOT/compiler/profile/tests/fixtures
+
+setup_file() {
+  CRI_WORK=$(mktemp -d "${TMPDIR:-/tmp}/sa-cri.XXXXXX")
+  export CRI_WORK
+  cri_generate "$CRI_WORK/gen"
+  cri_containerd_start "$CRI_WORK/containerd"
+  export CRI_SOCK CRI_CTR CRI_DIR CRI_CONTAINERD_PID
+  cri_import_images "$CRI_WORK/containerd"
+  export CRI_LOG_ROOT=$CRI_WORK/pods CRI_NETWORK=node
+}
+
+teardown_file() {
+  cri_containerd_stop
+  if [ "${SA_KEEP:-0}" != 1 ]; then
+    rm -rf "$CRI_WORK"
+  fi
+}
+
+setup() {
+  sa_setup_workdir
+  export CRI_SECCOMP_ROOT=$SA_WORK/seccomp
+  mkdir -p "$CRI_SECCOMP_ROOT/seccomp-agent"
+  PODS=()
+}
+
+teardown() {
+  local i
+  for ((i = ${#PODS[@]} - 1; i >= 0; i--)); do
+    cri rm "${PODS[$i]}" || true
+  done
+  sa_stop_agent
+  sa_teardown_workdir
+}
+
+cri() {
+  /usr/bin/python3 "$BATS_TEST_DIRNAME/cri.py" "$@"
+}
+
+# table NAME [rulec args...]: compiles a table for the agent's socket, puts
+# its per-policy profiles in the node's seccomp directory as
+# seccomp-agent/POLICY.json and its selector profile as seccomp-agent/NAME.json,
+# and starts the agent on it.
+table() {
+  local name=$1
+  shift
+  sa_compile "$SA_WORK/out" --listener-path "$SA_WORK/agent.sock" "$@"
+  cp "$SA_WORK"/out/profiles/*.json "$CRI_SECCOMP_ROOT/seccomp-agent/"
+  cp "$SA_WORK/out/profile.json" "$CRI_SECCOMP_ROOT/seccomp-agent/$name.json"
+  sa_start_agent "$SA_WORK/out/table.json"
+}
+
+# pod MANIFEST NAME [NAMESPACE]: runs the pod through the CRI; sets SANDBOX
+# and CONTAINER (the id of its first container).
+pod() {
+  local manifest=$1 name=$2 ns=${3:-} ids
+  ids=$(cri run "$manifest" --pod "$name" ${ns:+--namespace "$ns"})
+  SANDBOX=$(jq -r .sandbox <<< "$ids")
+  CONTAINER=$(jq -r '.containers | to_entries[0].value' <<< "$ids")
+  PODS+=("$SANDBOX")
+}
+
+# registered NAMESPACE/POD CONTAINER POLICY: the agent's line for the
+# container, with the identity containerd's annotations gave it.
+registered() {
+  grep "container registered container=$2 id=$CONTAINER .* pod=$1 policy=$3 " "$SA_AGENT_LOG"
+}
+
+# wait_exited CID [SECONDS]: until the container has exited.
+wait_exited() {
+  local i
+  for i in $(seq $((${2:-20} * 10))); do
+    [ "$(cri status "$1" | jq -r .state)" = CONTAINER_EXITED ] && return 0
+    sleep 0.1
+  done
+  cri status "$1"
+  return 1
+}
+
+# logs_hold CID TEXT: until the container's log has a line TEXT (10 s).
+logs_hold() {
+  local i
+  for i in $(seq 100); do
+    cri logs "$1" | grep -qx -- "$2" && return 0
+    sleep 0.1
+  done
+  cri logs "$1"
+  return 1
+}
+
+@test "containerd serves the CRI v1 API" {
+  run cri version
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == "containerd "*" v1" ]]
+}
+
+@test "every pod of kind/manifests translates to CRI requests; a field the client does not translate is refused" {
+  run cri check "$MANIFESTS"/*.yaml
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "${#lines[@]}" -eq 10 ]
+  grep -qx ".*/agent.yaml: seccomp-agent/seccomp-agent: 1 container(s)" <<< "$output"
+  grep -qx ".*/namespaces.yaml: team-b/nspod: 1 container(s)" <<< "$output"
+  sed 's/allowPrivilegeEscalation: false.*/runAsUser: 1000/' "$MANIFESTS/tutorial.yaml" > "$SA_WORK/bad.yaml"
+  run cri check "$SA_WORK/bad.yaml"
+  echo "$output"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"container test-container securityContext: unsupported fields ['runAsUser']"* ]]
+}
+
+@test "Kinvolk Kubernetes demo: mynotifypod's mkdir renamed after the pod, proc mounted, /bin/true delayed" {
+  table kubernetes "$SA_ROOT/rules/kubernetes.yaml"
+  pod "$MANIFESTS/mynotifypod.yaml" mynotifypod
+  # kubectl exec's path: ExecSync, runc exec, the container's filter.
+  run cri exec "$CONTAINER" -- sh -c 'mkdir /abc; ls -1d /abc*'
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$output" = /abc-default-mynotifypod-container1 ]
+  run cri exec "$CONTAINER" -- sh -c 'mount -t proc proc /root && mount | grep " /root "'
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == "proc on /root type proc "* ]]
+  # /bin/true started by the shell: see the README on an exec'd /bin/true.
+  run cri exec "$CONTAINER" -- sh -c 'ms() { time -f %e "$@" 2>&1 >/dev/null | awk "{ print int(\$1 * 1000) }"; }
+    echo "echo_ms=$(ms /bin/echo -n "") true_ms=$(ms /bin/true)"'
+  echo "$output"
+  [[ "$output" =~ ^echo_ms=([0-9]+)\ true_ms=([0-9]+)$ ]]
+  [ "${BASH_REMATCH[1]}" -lt 1500 ]
+  [ "${BASH_REMATCH[2]}" -ge 1950 ]
+  [ "${BASH_REMATCH[2]}" -lt 10000 ]
+  registered default/mynotifypod container1 kubernetes
+  # The pause container carries the pod's profile too: containerd's
+  # annotations name the pod and no container.
+  grep -q "container registered container=\"\" id=$SANDBOX .* pod=default/mynotifypod policy=kubernetes " "$SA_AGENT_LOG"
+  sa_stop_agent
+  run sa_replay_check
+  echo "$output"
+  [ "$status" -eq 0 ]
+}
+
+@test "kubectl exec POD -- /bin/true, the execve made by runc's Go init, is delayed 2 s once" {
+  table kubernetes "$SA_ROOT/rules/kubernetes.yaml"
+  pod "$MANIFESTS/mynotifypod.yaml" mynotifypod
+  local start=$SECONDS
+  # The Go runtime's SIGURG restarts the waiting execve every 10 ms; each
+  # restart keeps the first delay (before, each began it anew and ExecSync
+  # timed out).
+  run cri exec --timeout 20 "$CONTAINER" -- /bin/true
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ $((SECONDS - start)) -ge 2 ]
+}
+
+@test "CRI-O notifier by pod annotation: stop stops the container 5 s after the last forbidden call" {
+  table crio-notifier-by-annotation --base "$SA_ROOT/rules/base/containers-default.json" \
+    "$SA_ROOT/rules/crio-notifier.yaml"
+  pod "$MANIFESTS/crio-notifier.yaml" notifier-stop
+  wait_exited "$CONTAINER" 30
+  run cri status "$CONTAINER"
+  echo "$output"
+  [ "$(jq -r .exit_code <<< "$output")" -eq 137 ]
+  run cri logs "$CONTAINER"
+  echo "$output"
+  [ "${lines[0]}" = "swapoff: /dev/null: Function not implemented" ]
+  [[ "$output" == *survived* ]]
+  [[ "$output" != *slept* ]]
+  grep -q "Used forbidden syscalls: swapoff (2x), swapon (1x)" "$SA_AGENT_LOG"
+  registered default/notifier-stop forbidden crio-notifier
+}
+
+@test "CRI-O notifier by pod annotation: another value only logs and counts" {
+  table crio-notifier-by-annotation --base "$SA_ROOT/rules/base/containers-default.json" \
+    "$SA_ROOT/rules/crio-notifier.yaml"
+  pod "$MANIFESTS/crio-notifier.yaml" notifier-log
+  logs_hold "$CONTAINER" survived
+  run cri logs "$CONTAINER"
+  [ "${lines[0]}" = "swapoff: /dev/null: Function not implemented" ]
+  [ "$(grep "decision action=\"log, errno ENOSYS\"" "$SA_AGENT_LOG" | grep "id=$CONTAINER " |
+        grep -c "syscall=swapoff")" -eq 2 ]
+  ! grep -q "Used forbidden syscalls" "$SA_AGENT_LOG"
+  [ "$(cri status "$CONTAINER" | jq -r .state)" = CONTAINER_RUNNING ]
+  registered default/notifier-log forbidden crio-notifier
+}
+
+@test "a pod no policy selects gets the passthrough: the base profile's own answer" {
+  table crio-notifier-by-annotation --base "$SA_ROOT/rules/base/containers-default.json" \
+    "$SA_ROOT/rules/crio-notifier.yaml"
+  pod "$MANIFESTS/crio-notifier.yaml" notifier-none
+  logs_hold "$CONTAINER" survived
+  run cri logs "$CONTAINER"
+  echo "$output"
+  grep -qx "swapoff: /dev/null: Operation not permitted" <<< "$output"
+  ! grep -q "Function not implemented" <<< "$output"
+  grep "no policy selects container" "$SA_AGENT_LOG" | grep -q "id=$CONTAINER"
+}
+
+@test "one pod name in two namespaces: each namespace's policy" {
+  "$SA_BIN/seccomp-sim" test "$SA_ROOT/integration/fixtures/team-b.yaml"
+  table by-namespace "$SA_ROOT/integration/fixtures/team-b.yaml" "$SA_ROOT/rules/kubernetes.yaml"
+  pod "$MANIFESTS/namespaces.yaml" nspod default
+  local default_ctr=$CONTAINER
+  run cri exec "$CONTAINER" -- sh -c 'mkdir /abc; ls -1d /abc*; chmod 700 /tmp && echo chmod ok'
+  echo "$output"
+  [ "${lines[0]}" = /abc-default-nspod-shell ]
+  [ "${lines[1]}" = "chmod ok" ]
+  registered default/nspod shell kubernetes
+  pod "$MANIFESTS/namespaces.yaml" nspod team-b
+  run cri exec "$CONTAINER" -- sh -c 'mkdir /abc; ls -1d /abc*; chmod 700 /tmp && echo chmod ok'
+  echo "$output"
+  [ "${lines[0]}" = /abc-team-b ]
+  [ "${lines[1]}" = "chmod: /tmp: Bad message" ]
+  registered team-b/nspod shell team-b
+  [ "$default_ctr" != "$CONTAINER" ]
+  sa_stop_agent
+  run sa_replay_check
+  echo "$output"
+  [ "$status" -eq 0 ]
+}
+
+@test "tutorial audit.json under the intercepts: the pod runs, mkdir and chmod are the agent's" {
+  table tutorial-audit --base "$TUTORIAL/audit.json" "$SA_ROOT/rules/demo-basic.yaml"
+  pod "$MANIFESTS/tutorial.yaml" audit-pod
+  logs_hold "$CONTAINER" done
+  run cri logs "$CONTAINER"
+  echo "$output"
+  [[ "${lines[0]}" =~ ^/abc-pid-[0-9]+$ ]]
+  [ "${lines[1]}" = "chmod: /: Bad message" ]
+  registered default/audit-pod test-container demo-basic
+}
+
+@test "tutorial violation.json under the intercepts: the container cannot start" {
+  table tutorial-violation --base "$TUTORIAL/violation.json" "$SA_ROOT/rules/demo-basic.yaml"
+  run cri run "$MANIFESTS/tutorial.yaml" --pod violation-pod
+  echo "$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *'failed to start containerd task'* ]]
+  [[ "$output" != *started* ]]
+}
+
+@test "tutorial fine-grained.json under the intercepts: the pod runs, mkdir is the agent's" {
+  sa_profile_with "$SA_WORK/fine-grained.json" "$TUTORIAL/fine-grained.json" \
+    '.syscalls += [{"names": ["fstatfs", "getdents64", "wait4"], "action": "SCMP_ACT_ALLOW"}]'
+  table tutorial-fine-grained --base "$SA_WORK/fine-grained.json" "$SA_ROOT/rules/demo-basic.yaml"
+  pod "$MANIFESTS/tutorial.yaml" fine-pod
+  logs_hold "$CONTAINER" made
+  run cri logs "$CONTAINER"
+  echo "$output"
+  [ "${lines[0]}" = started ]
+  grep -q "id=$CONTAINER .*syscall=mkdir" "$SA_AGENT_LOG"
+  registered default/fine-pod test-container demo-basic
+}
+
+@test "the agent as its DaemonSet runs it (agent.yaml: privileged, hostPID, the socket on a hostPath) serves mynotifypod" {
+  # The node's hostPath directories are under $SA_WORK/node (CRI_HOST_ROOT),
+  # so the profiles name the socket where the host sees it.
+  export CRI_HOST_ROOT=$SA_WORK/node
+  local sock=$CRI_HOST_ROOT/run/seccomp-agent/seccomp-agent.socket
+  sa_compile "$SA_WORK/out" --listener-path "$sock" "$SA_ROOT/rules/kubernetes.yaml"
+  cp "$SA_WORK"/out/profiles/*.json "$CRI_SECCOMP_ROOT/seccomp-agent/"
+  cri_agent_image "$SA_WORK" "$SA_BIN/seccomp-agent" "$SA_WORK/out/table.json"
+  pod "$MANIFESTS/agent.yaml" seccomp-agent seccomp-agent
+  local agent=$CONTAINER i
+  for i in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+  [ -S "$sock" ] || { cri logs "$agent"; false; }
+  pod "$MANIFESTS/mynotifypod.yaml" mynotifypod
+  run cri exec "$CONTAINER" -- sh -c 'mkdir /abc; ls -1d /abc*'
+  echo "$output"
+  [ "$output" = /abc-default-mynotifypod-container1 ]
+  run cri exec "$CONTAINER" -- sh -c 'mount -t proc proc /root && mount | grep " /root "'
+  echo "$output"
+  [[ "$output" == "proc on /root type proc "* ]]
+  run cri exec "$CONTAINER" -- sh -c 'ms() { time -f %e "$@" 2>&1 >/dev/null | awk "{ print int(\$1 * 1000) }"; }
+    echo "$(ms /bin/true)"'
+  echo "$output"
+  [ "$output" -ge 1950 ]
+  [ "$output" -lt 10000 ]
+  run cri logs "$agent"
+  echo "$output"
+  # --log-format=json, as the DaemonSet runs it.
+  grep '"event":"container registered"' <<< "$output" | grep "\"id\":\"$CONTAINER\"" |
+    grep '"pod":"default/mynotifypod"' | grep -q '"container":"container1"'
+}
