@@ -51,6 +51,14 @@ std::string relative_to(const ResolvedArg* dirfd) {
   return fmt::format("the caller's fd {}", fd);
 }
 
+// A device number as the kernel takes it from mknod (new_decode_dev).
+std::string device_of(const ResolvedArg* a) {
+  if (a == nullptr)
+    return "?";
+  const uint64_t dev = a->integer;
+  return fmt::format("{}:{}", (dev & 0xfff00) >> 8, (dev & 0xff) | ((dev >> 12) & 0xfff00));
+}
+
 // `mkdir "/abc-pid-42" mode 0755`: the operation and its values.
 std::string operation(const Emulation& e) {
   switch (e.op) {
@@ -77,6 +85,13 @@ std::string operation(const Emulation& e) {
     case Emulator::Fchmodat:
       return fmt::format("fchmodat {} relative to {} mode {}", text_of(e.find("path")),
                          relative_to(e.find("dirfd")), mode_of(e.find("mode")));
+    case Emulator::Mknod:
+      return fmt::format("mknod {} mode {} device {}", text_of(e.find("path")),
+                         mode_of(e.find("mode")), device_of(e.find("dev")));
+    case Emulator::Mknodat:
+      return fmt::format("mknodat {} relative to {} mode {} device {}", text_of(e.find("path")),
+                         relative_to(e.find("dirfd")), mode_of(e.find("mode")),
+                         device_of(e.find("dev")));
   }
   return std::string(name_of(e.op));
 }
@@ -87,6 +102,8 @@ std::string_view place_of(Emulator op) {
   switch (op) {
     case Emulator::Mkdir:
     case Emulator::Mkdirat:
+    case Emulator::Mknod:
+    case Emulator::Mknodat:
       return " in the container's root";
     case Emulator::Mount:
       return " in the caller's mount namespace";
@@ -127,6 +144,8 @@ std::string_view pathname_arg(Emulator e) {
     case Emulator::Mkdirat:
     case Emulator::Chmod:
     case Emulator::Fchmodat:
+    case Emulator::Mknod:
+    case Emulator::Mknodat:
       return "path";
     case Emulator::Mount:
       return "target";

@@ -15,7 +15,7 @@
 
 namespace sa::model {
 
-enum class Emulator { Mkdir, Mkdirat, Mount, Chmod, Fchmod, Fchmodat };
+enum class Emulator { Mkdir, Mkdirat, Mount, Chmod, Fchmod, Fchmodat, Mknod, Mknodat };
 
 // The argument the kernel resolves as a pathname before it does anything
 // else ("path", mount's "target"); "" when the syscall takes none (fchmod).
@@ -26,7 +26,7 @@ std::string_view pathname_arg(Emulator e);
 namespace sa {
 template <>
 struct Vocabulary<model::Emulator> {
-  static constexpr std::size_t count = 6;
+  static constexpr std::size_t count = 8;
   static constexpr std::array<NameEntry<model::Emulator>, count> names{{
       {model::Emulator::Mkdir, "mkdir"},
       {model::Emulator::Mkdirat, "mkdirat"},
@@ -34,6 +34,8 @@ struct Vocabulary<model::Emulator> {
       {model::Emulator::Chmod, "chmod"},
       {model::Emulator::Fchmod, "fchmod"},
       {model::Emulator::Fchmodat, "fchmodat"},
+      {model::Emulator::Mknod, "mknod"},
+      {model::Emulator::Mknodat, "mknodat"},
   }};
 };
 }  // namespace sa

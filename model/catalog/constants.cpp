@@ -76,6 +76,12 @@ constexpr CapName kCapabilities[] = {
 #undef SA_CAP
 static_assert(std::size(kCapabilities) == kLastCapability + 1);
 
+// A device number as mknod's `dev` argument carries it to the kernel
+// (glibc's makedev, read back by the kernel's new_decode_dev).
+constexpr int64_t device_number(int64_t major, int64_t minor) {
+  return (minor & 0xff) | (major << 8) | ((minor & ~int64_t{0xff}) << 12);
+}
+
 #define SA_K(n, g)                   \
   Constant {                         \
 #n, static_cast < int64_t>(n), g \
@@ -167,6 +173,17 @@ std::vector<Constant> build_constants() {
       SA_K(S_IROTH, "mode"),
       SA_K(S_IWOTH, "mode"),
       SA_K(S_IXOTH, "mode"),
+      // mknod(2) devices that runc and crun give every container
+      // (/dev/null, ...; /dev/tty) and the two that unprivileged containers
+      // ask for most (FUSE, TUN), as device numbers: `dev in [DEV_NULL, ...]`
+      Constant{"DEV_NULL", device_number(1, 3), "dev"},
+      Constant{"DEV_ZERO", device_number(1, 5), "dev"},
+      Constant{"DEV_FULL", device_number(1, 7), "dev"},
+      Constant{"DEV_RANDOM", device_number(1, 8), "dev"},
+      Constant{"DEV_URANDOM", device_number(1, 9), "dev"},
+      Constant{"DEV_TTY", device_number(5, 0), "dev"},
+      Constant{"DEV_FUSE", device_number(10, 229), "dev"},
+      Constant{"DEV_TUN", device_number(10, 200), "dev"},
       // clone(2), unshare(2), setns(2)
       SA_K(CLONE_VM, "clone"),
       SA_K(CLONE_FS, "clone"),

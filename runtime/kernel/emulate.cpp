@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <fstream>
@@ -101,12 +102,13 @@ EmulationResult guarded(F&& f) {
   }
 }
 
-// mkdirat and fchmodat: a path relative to a dirfd or the cwd. As in the
-// kernel, dirfd matters only for a relative path; AT_FDCWD means the cwd,
-// any other dirfd is borrowed from the caller.
+// mkdirat, fchmodat and mknodat: a path relative to a dirfd or the cwd. As
+// in the kernel, dirfd matters only for a relative path; AT_FDCWD means the
+// cwd, any other dirfd is borrowed from the caller. `run` carries the call
+// out as the caller, once its context is open.
+template <typename Run>
 EmulationResult run_at(const NotifyFd& notify, const Notification& n, int dirfd,
-                       const std::string& path, mode_t mode, PathOp op,
-                       const EmulateOptions& options) {
+                       const std::string& path, PathCall call, const Run& run) {
   const bool relative = !path.empty() && path.front() != '/';
   const bool uses_dirfd = relative && dirfd != AT_FDCWD;
   if (uses_dirfd && dirfd < 0)
@@ -118,16 +120,24 @@ EmulationResult run_at(const NotifyFd& notify, const Notification& n, int dirfd,
     std::optional<CallerContext> c;
     if (auto early = open_context(notify, n, needs, c))
       return *early;
-    PathCall call;
-    call.op = op;
     call.from.root = c->root();
     call.from.start = uses_dirfd ? c->borrowed_fd() : relative ? c->cwd() : c->root();
     call.from.pids = &c->pids();
     call.path = path.c_str();
-    call.mode = mode;
     call.notify_fd = notify.get();
     call.notification_id = n.id;
-    return act_as_caller<PathCall, run_path_call>(*c, call, options);
+    return run(*c, call);
+  });
+}
+
+EmulationResult run_at(const NotifyFd& notify, const Notification& n, int dirfd,
+                       const std::string& path, mode_t mode, PathOp op,
+                       const EmulateOptions& options) {
+  PathCall call;
+  call.op = op;
+  call.mode = mode;
+  return run_at(notify, n, dirfd, path, call, [&](const CallerContext& c, PathCall& ready) {
+    return act_as_caller<PathCall, run_path_call>(c, ready, options);
   });
 }
 
@@ -157,6 +167,26 @@ SyscallResult run_mount_in_child(void* raw) {
 }
 
 constexpr uint64_t kCapSysAdmin = uint64_t{1} << CAP_SYS_ADMIN;
+constexpr uint64_t kCapMknod = uint64_t{1} << CAP_MKNOD;
+
+// A device node: the kernel asks for CAP_MKNOD in the initial user
+// namespace (capable(), not ns_capable()), which is what emulating mknod
+// grants, so the node is made in a child in the agent's user namespace with
+// the caller's kernel ids and groups, its own capabilities where held there,
+// and CAP_MKNOD - never in the caller's user namespace, where CAP_MKNOD
+// makes no device. Everything else about the node (the parent's
+// permissions, the umask, ownership) is the caller's.
+EmulationResult make_device_node(const CallerContext& c, PathCall& call,
+                                 const EmulateOptions& options) {
+  const uint64_t own = c.own_user_namespace() ? 0 : c.identity().capabilities;
+  const CallerEnvironment env = c.environment(
+      options.as_agent ? ChildCredentials::Agent : ChildCredentials::Caller, own | kCapMknod);
+  const ChildReport report =
+      run_in_caller(env, run_in_child<PathCall, run_path_call>, &call, options.children);
+  if (report.step != ChildStep::Done)
+    return from_report(report);
+  return call.gone ? gone() : done(report.result);
+}
 
 }  // namespace
 
@@ -184,6 +214,31 @@ EmulationResult emulate_fchmodat(const NotifyFd& notify, const Notification& n, 
                                  const std::string& path, mode_t mode,
                                  const EmulateOptions& options) {
   return run_at(notify, n, dirfd, path, mode, PathOp::ChangeMode, options);
+}
+
+EmulationResult emulate_mknod(const NotifyFd& notify, const Notification& n,
+                              const std::string& path, mode_t mode, dev_t dev,
+                              const EmulateOptions& options) {
+  return emulate_mknodat(notify, n, AT_FDCWD, path, mode, dev, options);
+}
+
+EmulationResult emulate_mknodat(const NotifyFd& notify, const Notification& n, int dirfd,
+                                const std::string& path, mode_t mode, dev_t dev,
+                                const EmulateOptions& options) {
+  PathCall call;
+  call.op = PathOp::MakeNode;
+  call.mode = mode;
+  call.dev = dev;
+  // A regular file, a FIFO or a socket needs no privilege: made as the
+  // caller, as mkdir is. The kernel refuses a bad type itself (EINVAL, or
+  // EPERM for a directory), as it would the caller.
+  const mode_t type = mode & S_IFMT;
+  const bool device = type == S_IFCHR || type == S_IFBLK;
+  return run_at(notify, n, dirfd, path, call, [&](const CallerContext& c, PathCall& ready) {
+    if (device)
+      return make_device_node(c, ready, options);
+    return act_as_caller<PathCall, run_path_call>(c, ready, options);
+  });
 }
 
 EmulationResult emulate_fchmod(const NotifyFd& notify, const Notification& n, int fd, mode_t mode,
@@ -266,6 +321,12 @@ mode_t mode_arg(const model::Emulation& e) {
   return static_cast<mode_t>(arg(e, "mode").integer);
 }
 
+// The kernel takes mknod's dev as an unsigned int (new_decode_dev); glibc
+// passes makedev()'s value there. Higher bits never reach the kernel.
+dev_t dev_arg(const model::Emulation& e) {
+  return static_cast<dev_t>(static_cast<uint32_t>(arg(e, "dev").integer));
+}
+
 int fd_arg(const model::Emulation& e, std::string_view name) {
   return static_cast<int>(static_cast<int64_t>(arg(e, name).integer));
 }
@@ -301,6 +362,11 @@ EmulationResult emulate(const NotifyFd& notify, const Notification& n, const mod
     case model::Emulator::Fchmodat:
       return emulate_fchmodat(notify, n, fd_arg(e, "dirfd"), arg(e, "path").text, mode_arg(e),
                               options);
+    case model::Emulator::Mknod:
+      return emulate_mknod(notify, n, arg(e, "path").text, mode_arg(e), dev_arg(e), options);
+    case model::Emulator::Mknodat:
+      return emulate_mknodat(notify, n, fd_arg(e, "dirfd"), arg(e, "path").text, mode_arg(e),
+                             dev_arg(e), options);
     case model::Emulator::Mount: {
       MountArgs m;
       m.source = optional_text(arg(e, "source"));

@@ -3,8 +3,8 @@
 // the result the kernel would have given the caller.
 //
 // Whose credentials: by default the caller's. A path emulator (mkdir,
-// mkdirat, chmod, fchmod, fchmodat) runs on the agent's thread with the
-// caller's fsuid, fsgid, supplementary groups, capabilities, umask and root
+// mkdirat, chmod, fchmod, fchmodat, mknod of anything but a device) runs on the agent's thread with
+// the caller's fsuid, fsgid, supplementary groups, capabilities, umask and root
 // (acting_as_caller.hpp) — or, for a caller in a user namespace of its own,
 // in a child that joins that namespace with the caller's ids and
 // capabilities there. It gets no capability the caller lacks: permissions
@@ -83,5 +83,15 @@ EmulationResult emulate_fchmod(const NotifyFd& notify, const Notification& n, in
 EmulationResult emulate_fchmodat(const NotifyFd& notify, const Notification& n, int dirfd,
                                  const std::string& path, mode_t mode,
                                  const EmulateOptions& options = {});
+// A character or block device is made with CAP_MKNOD granted (in the
+// agent's user namespace, the only one where it makes devices); any other
+// node as the caller, with its own privileges. Which devices a container may
+// make is the rule's to say (`dev in [DEV_NULL, ...]`).
+EmulationResult emulate_mknod(const NotifyFd& notify, const Notification& n,
+                              const std::string& path, mode_t mode, dev_t dev,
+                              const EmulateOptions& options = {});
+EmulationResult emulate_mknodat(const NotifyFd& notify, const Notification& n, int dirfd,
+                                const std::string& path, mode_t mode, dev_t dev,
+                                const EmulateOptions& options = {});
 
 }  // namespace sa::kernel

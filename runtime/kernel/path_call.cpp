@@ -49,12 +49,12 @@ int notification_pending(int notify_fd, uint64_t id) noexcept {
 }
 
 SyscallResult run_path_call(PathCall& call) noexcept {
-  const bool create = call.op == PathOp::MakeDirectory;
+  const bool create = call.op == PathOp::MakeDirectory || call.op == PathOp::MakeNode;
   const WalkResult w = walk_path(call.from, call.path, create ? WalkEnd::Parent : WalkEnd::Object);
   if (w.err != 0)
     return failure(w.err);
   const UniqueFd reached(w.fd);
-  // mkdir of "/", "." or "..": it exists.
+  // mkdir or mknod of "/", "." or "..": it exists.
   if (create && w.name[0] == '\0')
     return failure(EEXIST);
   SyscallResult result;
@@ -65,6 +65,8 @@ SyscallResult run_path_call(PathCall& call) noexcept {
       return result_of(::mkdirat(w.fd, w.name, call.mode));
     case PathOp::ChangeMode:
       return result_of(::syscall(SYS_fchmodat2, w.fd, "", call.mode, AT_EMPTY_PATH));
+    case PathOp::MakeNode:
+      return result_of(::mknodat(w.fd, w.name, call.mode, call.dev));
   }
   return failure(EINVAL);
 }

@@ -18,6 +18,7 @@ namespace sa::kernel {
 enum class PathOp {
   MakeDirectory,  // mkdir, mkdirat: the last component is created, not followed
   ChangeMode,     // chmod, fchmodat: the last component is followed
+  MakeNode,       // mknod, mknodat: the last component is created, not followed
 };
 
 struct PathCall {
@@ -25,6 +26,7 @@ struct PathCall {
   WalkFrom from;
   const char* path = nullptr;
   mode_t mode = 0;
+  dev_t dev = 0;  // MakeNode
   // Checked with SECCOMP_IOCTL_NOTIF_ID_VALID right before the side effect.
   int notify_fd = -1;
   uint64_t notification_id = 0;

@@ -1,5 +1,6 @@
 #define BOOST_TEST_MODULE emulate
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/capability.h>
 #include <linux/magic.h>
 #include <sched.h>
@@ -8,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,8 +31,8 @@ using namespace sa::kernel::testing;
 
 namespace {
 
-const std::vector<std::string> kEmulated = {"mkdir",  "mkdirat",  "chmod",
-                                            "fchmod", "fchmodat", "mount"};
+const std::vector<std::string> kEmulated = {"mkdir",    "mkdirat", "chmod", "fchmod",
+                                            "fchmodat", "mount",   "mknod", "mknodat"};
 
 // A caller living in `root` (cwd /work, umask 027, private mount namespace).
 NotifiedChild caller_in(const ContainerRoot& root, Child::Body body) {
@@ -484,6 +486,86 @@ BOOST_AUTO_TEST_CASE(the_callers_capabilities_are_its_own) {
   BOOST_TEST(c.child.channel().get<CallResult>() == (CallResult{0, 0}));
   BOOST_TEST(c.child.channel().get<CallResult>() == (CallResult{0, 0}));
   BOOST_TEST(c.child.wait() == 0);
+}
+
+struct Node {
+  mode_t mode = 0;
+  uid_t uid = 0;
+  dev_t rdev = 0;
+};
+
+Node node_at(const fs::path& p) {
+  struct stat st {};
+  if (::lstat(p.c_str(), &st) != 0)
+    return {};
+  return {st.st_mode, st.st_uid, st.st_rdev};
+}
+
+// What emulating mknod grants is CAP_MKNOD, and nothing else: a caller
+// without capabilities (uid 1000) gets /dev/null's device in /tmp, made
+// with its own uid and umask, and is still refused a directory it may not
+// write to. The kernel alone would refuse the device (EPERM).
+BOOST_AUTO_TEST_CASE(mknod_grants_cap_mknod_and_nothing_else) {
+  ContainerRoot root;
+  fs::create_directory(root.host("/tmp"));
+  fs::permissions(root.host("/tmp"), fs::perms(01777));
+  const auto as_uid_1000 = [](const Channel& ch) {
+    if (::setgroups(0, nullptr) != 0 || ::setresgid(1000, 1000, 1000) != 0 ||
+        ::setresuid(1000, 1000, 1000) != 0)
+      throw std::runtime_error("setresuid 1000");
+    report(ch, ::mknod("/tmp/null", S_IFCHR | 0666, makedev(1, 3)));
+    report(ch, ::mknod("/work/null", S_IFCHR | 0666, makedev(1, 3)));
+    return report(ch, ::mknodat(AT_FDCWD, "../tmp/fifo", S_IFIFO | 0666, 0));
+  };
+  {
+    Child native = Child::spawn([&](const Channel& ch) {
+      root.enter("/work", 027);
+      return as_uid_1000(ch);
+    });
+    BOOST_TEST(native.channel().get<CallResult>() == (CallResult{-1, EPERM}));
+    BOOST_TEST(native.channel().get<CallResult>() == (CallResult{-1, EACCES}));
+    BOOST_TEST(native.channel().get<CallResult>() == (CallResult{0, 0}));
+    BOOST_TEST(native.wait() == 0);
+    fs::remove(root.host("/tmp/fifo"));
+  }
+  auto c = caller_in(root, as_uid_1000);
+  const std::vector<CallResult> r = serve(c, 3);
+  BOOST_TEST(r.at(0) == (CallResult{0, 0}));
+  BOOST_TEST(r.at(1) == (CallResult{-1, EACCES}));
+  BOOST_TEST(r.at(2) == (CallResult{0, 0}));
+  const Node null = node_at(root.host("/tmp/null"));
+  BOOST_TEST(S_ISCHR(null.mode));
+  BOOST_TEST((null.mode & 07777) == 0640u);  // 0666 less the caller's umask 027
+  BOOST_TEST(null.uid == 1000u);
+  BOOST_TEST(null.rdev == makedev(1, 3));
+  BOOST_TEST(S_ISFIFO(node_at(root.host("/tmp/fifo")).mode));
+  BOOST_TEST(node_at(root.host("/tmp/fifo")).uid == 1000u);
+  BOOST_TEST(!fs::exists(root.host("/work/null")));
+}
+
+// A caller that is root of a user namespace of its own: CAP_MKNOD there makes
+// no device (the kernel asks for it in the initial namespace), so the
+// emulation makes the node in the agent's namespace with the caller's kernel
+// ids: owned by the caller's root as the host sees it (100000).
+BOOST_AUTO_TEST_CASE(mknod_for_a_caller_in_its_user_namespace) {
+  ContainerRoot root;
+  BOOST_TEST_REQUIRE(::chown(root.host("/work").c_str(), 100000, 100000) == 0);
+  auto c = spawn_notified(
+      kEmulated,
+      [](const Channel& ch) {
+        return report(ch, ::mknod("/work/zero", S_IFCHR | 0666, makedev(1, 5)));
+      },
+      [&root] {
+        enter_user_namespace_as_root(100000);
+        root.enter("/work", 022);
+      });
+  BOOST_TEST(serve_one(c.notify).outcome == EmulationOutcome::Done);
+  BOOST_TEST(c.child.channel().get<CallResult>() == (CallResult{0, 0}));
+  BOOST_TEST(c.child.wait() == 0);
+  const Node zero = node_at(root.host("/work/zero"));
+  BOOST_TEST(S_ISCHR(zero.mode));
+  BOOST_TEST(zero.uid == 100000u);
+  BOOST_TEST(zero.rdev == makedev(1, 5));
 }
 
 BOOST_AUTO_TEST_CASE(a_failure_to_become_the_caller_is_reported_not_hidden) {

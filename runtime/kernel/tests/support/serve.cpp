@@ -45,6 +45,15 @@ mode_t mode_arg(const Notification& n, size_t i) {
   return static_cast<mode_t>(n.args[i] & 07777);
 }
 
+// mknod's mode: the file type too.
+mode_t node_mode_arg(const Notification& n, size_t i) {
+  return static_cast<mode_t>(static_cast<uint32_t>(n.args[i]));
+}
+
+dev_t dev_arg(const Notification& n, size_t i) {
+  return static_cast<dev_t>(static_cast<uint32_t>(n.args[i]));
+}
+
 }  // namespace
 
 EmulationResult emulate_notification(const NotifyFd& notify, const Notification& n,
@@ -81,6 +90,15 @@ EmulationResult emulate_notification(const NotifyFd& notify, const Notification&
     case SYS_fchmodat:
       return with_path(1, [&](const std::string& p) {
         return emulate_fchmodat(notify, n, int_arg(n, 0), p, mode_arg(n, 2), options);
+      });
+    case SYS_mknod:
+      return with_path(0, [&](const std::string& p) {
+        return emulate_mknod(notify, n, p, node_mode_arg(n, 1), dev_arg(n, 2), options);
+      });
+    case SYS_mknodat:
+      return with_path(1, [&](const std::string& p) {
+        return emulate_mknodat(notify, n, int_arg(n, 0), p, node_mode_arg(n, 2), dev_arg(n, 3),
+                               options);
       });
     case SYS_mount: {
       auto s = strings(
