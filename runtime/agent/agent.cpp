@@ -41,7 +41,10 @@ Agent::Agent(AgentOptions options)
       notifier_(telemetry_),
       handler_(registry_, telemetry_, notifier_, stopping_, options_.emulation_timeout),
       abandoned_(kMaxAbandonedThreads, telemetry_.abandoned_threads_gauge()),
-      watchdog_(io_, loops_, options_.emulation_timeout, abandoned_, telemetry_) {
+      watchdog_(io_, loops_, options_.emulation_timeout, abandoned_, telemetry_),
+      started_ns_(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count())) {
   for (unsigned i = 0; i < std::max(1u, options_.threads); ++i) {
     loops_.push_back(std::make_unique<Loop>());
     loop_work_.push_back(boost::asio::make_work_guard(loops_.back()->io()));
@@ -65,6 +68,8 @@ Agent::Agent(AgentOptions options)
     takeover_socket_.emplace(kernel::ContainerSocket::listen(
         handover::takeover_path(options_.socket_path), options_.allowed_uids));
     watch_sockets();
+    if (!options_.holder_path.empty())
+      take_back();
   }
   telemetry_.started(options_.socket_path, options_.table_path, *g.engine, options_.threads,
                      options_.metrics
@@ -248,6 +253,11 @@ void Agent::on_message(kernel::MessageResult result, kernel::PeerCredentials pee
     return;
   }
   auto c = registry_.add(std::move(m), next_loop(), options_.sync_wake_up);
+  if (c && holder_) {
+    // Not served yet: no loop touches it, nothing is in flight.
+    if (std::optional<handover::ContainerState> s = handler_.snapshot(*c))
+      deposit(*c, *s);
+  }
   if (c)
     boost::asio::post(c->loop.io(), [this, c] { handler_.start(c); });
 }
@@ -275,6 +285,13 @@ void Agent::reload() {
 void Agent::shutdown(std::string_view why) {
   log_event(spdlog::level::info, "stopping", {{"why", why}});
   stopping_ = true;
+  // With a holder the containers stay there, for the agent started next (or
+  // until the holder gives up): none is withdrawn.
+  if (holder_) {
+    holder_->detach();
+    log_event(spdlog::level::info, "containers left with the holder",
+              {{"containers", registry_.all().size()}, {"holder", options_.holder_path}});
+  }
   // Each container is let go on its own loop, after whatever that loop is
   // doing; then the loops end (a loop runs its handlers in order).
   for (auto& c : registry_.all()) {

@@ -36,7 +36,12 @@ void NotificationHandler::watch(const std::shared_ptr<Container>& c) {
 
 std::optional<kernel::Received> NotificationHandler::receive(const std::shared_ptr<Container>& c) {
   try {
-    return c->notify.receive();
+    kernel::Received r = c->notify.receive();
+    // Before anything else: from now on this notification is this agent's
+    // alone, and an agent started after a crash must find it.
+    if (r.outcome == kernel::RecvOutcome::Received && c->inflight)
+      c->inflight->received(r.notification.id);
+    return r;
   } catch (const std::exception& e) {
     telemetry_.receive_failed(*c, e.what());
     registry_.remove(c, "receive failed");
