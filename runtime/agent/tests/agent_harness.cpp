@@ -222,7 +222,9 @@ Run AgentProcess::probe(const std::vector<std::string>& notify,
     list += (list.empty() ? "" : ",") + s;
   std::vector<std::string> argv = prefix;
   argv.insert(argv.end(), {SA_NOTIFY_LAUNCH, "--socket", socket_, "--notify", list, "--metadata",
-                           "policy=agent-test", "--", SA_AGENT_PROBE});
+                           "policy=agent-test"});
+  argv.insert(argv.end(), launcher_options.begin(), launcher_options.end());
+  argv.insert(argv.end(), {"--", SA_AGENT_PROBE});
   argv.insert(argv.end(), args.begin(), args.end());
   return run(argv, cwd);
 }

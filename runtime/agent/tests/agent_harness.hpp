@@ -71,6 +71,10 @@ class AgentProcess {
   Restart crash_and_restart();
   size_t open_fds() const;
 
+  // Options of sa-notify-launch for every probe from now on
+  // ("--close-listener": the agent's copies of the listener are the only ones).
+  std::vector<std::string> launcher_options;
+
   // sa-notify-launch --socket S --notify N -- sa-agent-probe ARGS...
   Run probe(const std::vector<std::string>& notify, const std::vector<std::string>& args,
             const std::string& cwd = {},
