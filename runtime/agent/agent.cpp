@@ -42,6 +42,10 @@ Agent::Agent(AgentOptions options)
       handler_(registry_, telemetry_, notifier_, stopping_, options_.emulation_timeout),
       abandoned_(kMaxAbandonedThreads, telemetry_.abandoned_threads_gauge()),
       watchdog_(io_, loops_, options_.emulation_timeout, abandoned_, telemetry_),
+      table_reader_(io_, options_.table_path,
+                    [this](std::shared_ptr<const engine::Engine> engine, const std::string& error) {
+                      on_table_read(std::move(engine), error);
+                    }),
       started_ns_(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                             std::chrono::system_clock::now().time_since_epoch())
                                             .count())) {
@@ -269,16 +273,20 @@ Loop& Agent::next_loop() {
 // ---- reload and shutdown ------------------------------------------------------
 
 void Agent::reload() {
+  table_reader_.request();
+}
+
+void Agent::on_table_read(std::shared_ptr<const engine::Engine> engine, const std::string& error) {
+  if (stopping_)
+    return;
   const std::string old_hash = registry_.generation().engine->table().hash;
-  Generation fresh;
-  try {
-    fresh = load(options_.table_path, telemetry_);
-  } catch (const std::exception& e) {
-    telemetry_.reload_refused(options_.table_path, e.what(), old_hash);
+  if (!engine) {
+    telemetry_.reload_refused(options_.table_path, error, old_hash);
     return;
   }
-  const std::string hash = fresh.engine->table().hash;
-  registry_.rebind(fresh);
+  const std::string hash = engine->table().hash;
+  auto counters = telemetry_.counters_for(*engine);
+  registry_.rebind(Generation{std::move(engine), std::move(counters)});
   telemetry_.reloaded(options_.table_path, old_hash, hash);
 }
 

@@ -37,6 +37,7 @@
 #include "agent/notification_handler.hpp"
 #include "agent/notifier.hpp"
 #include "agent/registry.hpp"
+#include "agent/table_reader.hpp"
 #include "agent/telemetry.hpp"
 #include "agent/watchdog.hpp"
 #include "kernel/container_message.hpp"
@@ -92,7 +93,10 @@ class Agent {
   void read_registration(const std::shared_ptr<Registration>& r);
   void end_registration(const std::shared_ptr<Registration>& r, kernel::MessageResult result);
   void on_message(kernel::MessageResult result, kernel::PeerCredentials peer);
+  // SIGHUP: the table is read off this thread (table_reader.hpp); then
+  // on_table_read() puts it in force, or refuses it.
   void reload();
+  void on_table_read(std::shared_ptr<const engine::Engine> engine, const std::string& error);
   void on_signal(boost::system::error_code ec, int sig);
   void shutdown(std::string_view why);
   Loop& next_loop();
@@ -152,6 +156,7 @@ class Agent {
   static constexpr size_t kMaxAbandonedThreads = 32;
   AbandonedThreads abandoned_;
   Watchdog watchdog_;
+  TableReader table_reader_;
   std::optional<kernel::ContainerSocket> socket_;
   std::optional<boost::asio::posix::stream_descriptor> socket_watch_;
   // <socket>.takeover, where a successor asks for everything.

@@ -323,7 +323,10 @@ void Agent::take_over() {
     open_metrics(metrics, sockets == 3 ? std::move(offer.fds[2]) : kernel::UniqueFd());
     const std::string table_hash = registry_.generation().engine->table().hash;
     if (!options_.record_path.empty()) {
-      const bool same_trace = state.record_path == options_.record_path;
+      // One trace, one table: with another table the successor starts a
+      // trace of its own (the old one is moved aside, recorder.cpp).
+      const bool same_trace =
+          state.record_path == options_.record_path && state.table_hash == table_hash;
       telemetry_.record_to(options_.record_path, table_hash,
                            same_trace ? std::optional(state.record_seq) : std::nullopt);
     }

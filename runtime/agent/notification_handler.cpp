@@ -16,6 +16,7 @@
 #include "agent/log.hpp"
 #include "agent/pending_answer.hpp"
 #include "agent/responder.hpp"
+#include "kernel/path_call.hpp"
 #include "engine/recording_facts.hpp"
 
 namespace sa::agent {
@@ -179,13 +180,37 @@ bool NotificationHandler::handle(const std::shared_ptr<Container>& c, const mode
   if (p->decision.stops())
     notifier_.forbidden(c, p->decision);
   if (p->decision.delay_ms && *p->decision.delay_ms > 0) {
-    p->timer.emplace(c->loop.io(), std::chrono::milliseconds(*p->decision.delay_ms));
+    p->timer.emplace(c->loop.io(), restarted_due(*c, n).value_or(
+                                       std::chrono::steady_clock::now() +
+                                       std::chrono::milliseconds(*p->decision.delay_ms)));
     c->delayed[n.id] = p;
     wait_for_delay(p);
     return false;
   }
   proceed(p, then);
   return true;
+}
+
+// A delayed call that a signal interrupted comes back as a new
+// notification - the same thread, syscall, arguments and instruction
+// pointer - while the answer to the first still waits, with an id the kernel
+// has withdrawn. It keeps the first one's time: otherwise a thread that is
+// signalled more often than the delay (a Go program: SIGURG every 10 ms,
+// runc's init among them) would wait for good.
+std::optional<std::chrono::steady_clock::time_point> NotificationHandler::restarted_due(
+    const Container& c, const model::Notification& n) {
+  std::optional<std::chrono::steady_clock::time_point> due;
+  for (const auto& [id, p] : c.delayed) {
+    const model::Notification& first = p->n;
+    if (p->held || first.pid != n.pid || first.nr != n.nr || first.audit_arch != n.audit_arch ||
+        first.args != n.args || first.instruction_pointer != n.instruction_pointer)
+      continue;
+    if (kernel::notification_pending(c.notify.get(), id) != ENOENT)
+      continue;
+    if (const auto at = p->timer->expiry(); !due || at < *due)
+      due = at;
+  }
+  return due;
 }
 
 // An emulation of `p` in progress, as the watchdog takes it over. It lives

@@ -102,6 +102,10 @@ class NotificationHandler {
   void unfollow(const std::shared_ptr<Container>& c);
   // Decides and answers; false when the answer waits for a delay.
   bool handle(const std::shared_ptr<Container>& c, const model::Notification& n, Then then);
+  // When `n` is a delayed call restarted after a signal: when the first
+  // one's delay ends.
+  static std::optional<std::chrono::steady_clock::time_point> restarted_due(
+      const Container& c, const model::Notification& n);
   void wait_for_delay(const std::shared_ptr<PendingAnswer>& p);
   void proceed(const std::shared_ptr<PendingAnswer>& p, Then then);
   // On the loop, after the watchdog answered `p` in its place.

@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 
@@ -12,11 +16,47 @@
 #include "model/codec/trace_json.hpp"
 
 namespace sa::agent {
+namespace {
+
+// A trace holds one header and one table (the reader refuses a second
+// header). A trace file that already has records - an agent started again
+// after a crash or by hand, or a successor with another table - is moved
+// aside to PATH.N, never appended to, so that each file replays on its own.
+// Anything but a regular file (a FIFO, /dev/stdout) is written as it is.
+void move_aside(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+    return;
+  for (unsigned n = 1; n < 100000; ++n) {
+    const std::string aside = fmt::format("{}.{}", path, n);
+    // RENAME_NOREPLACE: a trace kept before is never replaced.
+    if (::renameat2(AT_FDCWD, path.c_str(), AT_FDCWD, aside.c_str(), RENAME_NOREPLACE) == 0) {
+      log_event(spdlog::level::info, "earlier trace moved aside",
+                {{"file", path}, {"kept_as", aside}});
+      return;
+    }
+    if (errno != EEXIST) {
+      throw std::runtime_error(fmt::format("cannot move the earlier trace {} aside to {}: {}", path,
+                                           aside, std::strerror(errno)));
+    }
+  }
+  throw std::runtime_error(fmt::format("cannot move the earlier trace {} aside: {}.1 to {}.99999 "
+                                       "are all taken",
+                                       path, path, path));
+}
+
+std::string moved_aside_unless(bool continued, const std::string& path) {
+  if (!continued)
+    move_aside(path);
+  return path;
+}
+
+}  // namespace
 
 Recorder::Recorder(const std::string& path, const std::string& table_hash,
                    std::optional<uint64_t> after_seq)
     : path_(path),
-      file_(path, std::ios::app),
+      file_(moved_aside_unless(after_seq.has_value(), path), std::ios::app),
       seq_(after_seq.value_or(0)),
       continued_(after_seq.has_value()) {
   if (!file_) {

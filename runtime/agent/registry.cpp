@@ -52,17 +52,7 @@ std::shared_ptr<Container> Registry::add(kernel::ContainerMessage m, Loop& loop,
   c->protections = runtime_protections(c->info);
   if (sync_wake_up)
     c->sync_wake_up = !c->notify.enable_sync_wake_up().has_value();
-  Generation g;
-  size_t count = 0;
-  {
-    const std::lock_guard lock(mutex_);
-    if (m.state.pid <= 0)
-      adopt_init(*c);
-    c->serial = next_serial_++;
-    containers_[c->serial] = c;
-    count = containers_.size();
-    g = current_;
-  }
+  const auto [g, count] = enlist(c, m.state.pid <= 0);
   // Set before the container's first watch is posted to its loop.
   std::string why;
   c->binding = Binding{g, g.engine->select_policy(c->info, &why)};
@@ -92,19 +82,21 @@ std::shared_ptr<Container> Registry::adopt(const handover::ContainerState& s,
   if (s.cgroup)
     c->cgroup = std::make_shared<const std::variant<kernel::ContainerCgroup, std::string>>(*s.cgroup);
   c->stopped = s.stopped;
-  Generation g;
-  size_t count = 0;
-  {
-    const std::lock_guard lock(mutex_);
-    c->serial = next_serial_++;
-    containers_[c->serial] = c;
-    count = containers_.size();
-    g = current_;
-  }
+  const auto [g, count] = enlist(c, false);
   std::string why;
   c->binding = Binding{g, g.engine->select_policy(c->info, &why)};
   telemetry_.taken_over(*c, s.policy, c->binding.policy, why, count, taken_back);
   return c;
+}
+
+std::pair<Generation, size_t> Registry::enlist(const std::shared_ptr<Container>& c,
+                                              bool find_init) {
+  const std::lock_guard lock(mutex_);
+  if (find_init)
+    adopt_init(*c);
+  c->serial = next_serial_++;
+  containers_[c->serial] = c;
+  return {current_, containers_.size()};
 }
 
 std::shared_ptr<const kernel::RuntimeProtections> Registry::runtime_protections(

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "agent/container.hpp"
@@ -50,6 +51,9 @@ class Registry {
 
  private:
   void adopt_init(Container& c) const;  // with mutex_ held
+  // Numbers `c` and lists it (with `find_init`, adopt_init() first); the
+  // table in force and how many containers are listed then.
+  std::pair<Generation, size_t> enlist(const std::shared_ptr<Container>& c, bool find_init);
   std::shared_ptr<const kernel::RuntimeProtections> runtime_protections(
       const model::ContainerInfo& info) const;
 

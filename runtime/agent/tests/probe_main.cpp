@@ -12,11 +12,16 @@
 //   sa-agent-probe getppid-until PATH [VALUE]  (see busy_getppid)
 //   sa-agent-probe getppid-count PATH          (see counting_getppid)
 //   sa-agent-probe umask MASK then any of the above
+//   sa-agent-probe signals MS then any of the above (SIGALRM every MS ms,
+//     SA_RESTART, as the Go runtime's SIGURG: a notified call is interrupted
+//     and restarted, and notified again)
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -141,10 +146,26 @@ extern "C" const char* __asan_default_options() {
   return "detect_leaks=0";
 }
 
+void on_alarm(int /*signal*/) {}
+
+void signal_every(long ms) {
+  struct sigaction sa {};
+  sa.sa_handler = on_alarm;
+  sa.sa_flags = SA_RESTART;
+  ::sigaction(SIGALRM, &sa, nullptr);
+  const timeval every{ms / 1000, (ms % 1000) * 1000};
+  const itimerval timer{every, every};
+  ::setitimer(ITIMER_REAL, &timer, nullptr);
+}
+
 int main(int argc, char** argv) {
   std::vector<std::string> a(argv + 1, argv + argc);
   if (a.size() >= 2 && a[0] == "umask") {
     ::umask(octal(a[1].c_str()));
+    a.erase(a.begin(), a.begin() + 2);
+  }
+  if (a.size() >= 2 && a[0] == "signals") {
+    signal_every(std::atol(a[1].c_str()));
     a.erase(a.begin(), a.begin() + 2);
   }
   if (a.empty())

@@ -741,6 +741,57 @@ BOOST_AUTO_TEST_CASE(sigterm_does_not_wait_for_a_stuck_emulation) {
   stuck.kill();
 }
 
+// A table on a filesystem that does not answer: SIGHUP reads it on a thread
+// of its own, so a container registers and is served meanwhile, a second
+// SIGHUP starts no second read, and SIGTERM is prompt. Before, the control
+// thread waited in FUSE, and registration and SIGTERM with it.
+BOOST_AUTO_TEST_CASE(a_reload_from_a_dead_filesystem_blocks_nothing) {
+  TempDir t;
+  const fs::path fuse = t.path() / "fuse";
+  fs::create_directory(fuse);
+  AgentProcess agent(t.path(), policy("  - getppid -> return 1\n"), {"--log-level", "info"});
+  BOOST_TEST(agent.probe({"getppid"}, {"getppid"}).out == "ok 1\n");
+  const size_t threads_at_start = threads_of(agent.pid());
+  DeadFuse dead(fuse);
+  const fs::path table = t.path() / "out" / "table.json";
+  fs::remove(table);
+  fs::create_symlink(fuse / "table.json", table);
+  agent.signal(SIGHUP);
+  wait_until_stuck(agent, 1);
+  agent.signal(SIGHUP);
+  {
+    Call served(agent, t.path() / "served.pid", {"getppid"}, {"getppid"});
+    const std::optional<Run> r = served.within(std::chrono::seconds(30));
+    if (!r)
+      dead.abort();  // lets today's agent go, so that the test ends
+    BOOST_TEST_REQUIRE(r.has_value(), "no container registered while a reload waited in FUSE");
+    BOOST_TEST(r->out == "ok 1\n");
+  }
+  BOOST_TEST(threads_of(agent.pid()) == threads_at_start + 1);  // one reader, not two
+  BOOST_TEST(waiting_in_the_kernel(agent.pid()) == 1u);
+  auto stopped = std::async(std::launch::async, [&agent] { return agent.stop(); });
+  const bool prompt = stopped.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  if (!prompt)
+    dead.abort();
+  BOOST_TEST(prompt, "the agent did not exit within 10 s of SIGTERM");
+  const std::string log = stopped.get();
+  BOOST_TEST(log.find("agent stopped") != std::string::npos, log);
+  BOOST_TEST(log.find("table reloaded") == std::string::npos, log);
+}
+
+// A delayed call whose thread is signalled every 10 ms (SA_RESTART, as the
+// Go runtime's SIGURG does to runc's init) is withdrawn by the kernel and
+// notified again at each signal: it keeps its first delay and ends. Before,
+// each restart started the delay anew and the call never ended.
+BOOST_AUTO_TEST_CASE(a_delayed_call_restarted_by_signals_keeps_its_first_delay) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - getppid -> delay 300ms then return 7\n"));
+  Call signalled(agent, t.path() / "signalled.pid", {"getppid"}, {"signals", "10", "getppid"});
+  const std::optional<Run> r = signalled.within(std::chrono::seconds(30));
+  BOOST_TEST_REQUIRE(r.has_value(), "a call restarted every 10 ms never got its delayed answer");
+  BOOST_TEST(r->out == "ok 7\n");
+}
+
 // A mount whose target lies in the dead FUSE mount: the emulation's child
 // waits in FUSE. At the limit the watchdog kills it through its pidfd, so
 // the loop's old thread comes back at once, with FUSE still dead, and ends:

@@ -1,7 +1,12 @@
 #define BOOST_TEST_MODULE agent_units
+#include <unistd.h>
+
 #include <boost/test/unit_test.hpp>
 #include <cerrno>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -12,6 +17,7 @@
 #include "agent/handover_state.hpp"
 #include "agent/log_limiter.hpp"
 #include "agent/metrics.hpp"
+#include "agent/recorder.hpp"
 
 using namespace sa::agent;
 
@@ -56,6 +62,54 @@ BOOST_AUTO_TEST_CASE(a_handle_is_the_series_it_was_made_for) {
   BOOST_TEST(&f.series({"x"}) == &f.series({"x"}));
   BOOST_TEST(m.value("sa_total", {"x"}) == 2);
   BOOST_CHECK_THROW(f.counter({"x", "y"}), std::invalid_argument);
+}
+
+namespace {
+
+std::string file_text(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+size_t header_lines(const std::string& text) {
+  size_t n = 0;
+  for (size_t at = text.find("\"type\":\"header\""); at != std::string::npos;
+       at = text.find("\"type\":\"header\"", at + 1))
+    ++n;
+  return n;
+}
+
+}  // namespace
+
+// An agent started again with the same --record file (after a crash, or
+// by hand) starts a trace of its own: the earlier one is moved aside, never
+// appended to (a trace has one header), and never replaced. A successor
+// going on with the same trace (--takeover, same table) appends.
+BOOST_AUTO_TEST_CASE(a_recorder_moves_an_earlier_trace_aside_and_continues_only_when_told) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("sa-recorder-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string trace = (dir / "trace.jsonl").string();
+  { Recorder first(trace, "sha256:aa"); }
+  const std::string first_text = file_text(trace);
+  BOOST_TEST(header_lines(first_text) == 1u);
+
+  { Recorder again(trace, "sha256:bb"); }
+  BOOST_TEST(file_text(trace + ".1") == first_text);
+  BOOST_TEST(header_lines(file_text(trace)) == 1u);
+  BOOST_TEST(file_text(trace).find("sha256:bb") != std::string::npos);
+
+  { Recorder third(trace, "sha256:cc"); }
+  BOOST_TEST(file_text(trace + ".1") == first_text);  // kept, not replaced
+  BOOST_TEST(file_text(trace + ".2").find("sha256:bb") != std::string::npos);
+
+  { Recorder successor(trace, "sha256:cc", 7); }
+  BOOST_TEST(header_lines(file_text(trace)) == 1u);
+  BOOST_TEST(!fs::exists(trace + ".3"));
+  fs::remove_all(dir);
 }
 
 BOOST_AUTO_TEST_CASE(endpoints) {
