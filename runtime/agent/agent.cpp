@@ -57,6 +57,12 @@ Agent::Agent(AgentOptions options)
     // agent's fd count stays flat from then on and a leak shows as growth.
     boost::asio::steady_timer opens_the_reactor(loops_.back()->io());
   }
+  // With a holder, a stop timer armed is deposited at once: an agent
+  // started after a crash stops the container all the same.
+  handler_.on_stop_armed = [this](Container& c) {
+    if (holder_ && !c.holder_key.empty())
+      holder_->update(c.holder_key, handler_.state_of(c), c.init != nullptr);
+  };
   // Likewise what emulating as a caller needs to come back (the agent's
   // root and cwd); failing here is failing at start, not at a first mkdir.
   kernel::prepare_to_act_as_callers();
@@ -257,11 +263,9 @@ void Agent::on_message(kernel::MessageResult result, kernel::PeerCredentials pee
     return;
   }
   auto c = registry_.add(std::move(m), next_loop(), options_.sync_wake_up);
-  if (c && holder_) {
-    // Not served yet: no loop touches it, nothing is in flight.
-    if (std::optional<handover::ContainerState> s = handler_.snapshot(*c))
-      deposit(*c, *s);
-  }
+  // Not served yet: no loop touches it, nothing is in flight.
+  if (c && holder_)
+    deposit(*c, handler_.state_of(*c));
   if (c)
     boost::asio::post(c->loop.io(), [this, c] { handler_.start(c); });
 }

@@ -35,6 +35,18 @@ HeldContainer held_of(holder::Message m) {
   return h;
 }
 
+// One container's state as the holder keeps it: notify fd 0, init's pidfd 1.
+std::string blob_of(const handover::ContainerState& state, bool with_init) {
+  handover::State s;
+  s.containers.push_back(state);
+  s.containers[0].notify_fd = 0;
+  s.containers[0].init_fd.reset();
+  if (with_init)
+    s.containers[0].init_fd = 1;
+  s.fds = with_init ? 2 : 1;
+  return handover::to_json(s).dump();
+}
+
 }  // namespace
 
 HolderClient::HolderClient(std::string path, const std::vector<uid_t>& allowed_uids)
@@ -65,18 +77,16 @@ HolderClient::HolderClient(std::string path, const std::vector<uid_t>& allowed_u
 
 void HolderClient::deposit(const std::string& key, const handover::ContainerState& state,
                            int notify, int init, int inflight) {
-  handover::State s;
-  s.containers.push_back(state);
-  s.containers[0].notify_fd = 0;
-  s.containers[0].init_fd.reset();
   std::vector<int> fds = {notify};
-  if (init >= 0) {
-    s.containers[0].init_fd = 1;
+  if (init >= 0)
     fds.push_back(init);
-  }
-  s.fds = fds.size();
   fds.push_back(inflight);
-  send(holder::encode(holder::Op::Deposit, key, handover::to_json(s).dump()), fds);
+  send(holder::encode(holder::Op::Deposit, key, blob_of(state, init >= 0)), fds);
+}
+
+void HolderClient::update(const std::string& key, const handover::ContainerState& state,
+                          bool with_init) {
+  send(holder::encode(holder::Op::Update, key, blob_of(state, with_init)), {});
 }
 
 void HolderClient::withdraw(const std::string& key) {

@@ -41,6 +41,8 @@ class HolderClient {
   // `state` with notify_fd 0 and init_fd 1 when `init` >= 0.
   void deposit(const std::string& key, const handover::ContainerState& state, int notify,
                int init, int inflight);
+  // A new state for an entry deposited, its fds kept (a stop timer armed).
+  void update(const std::string& key, const handover::ContainerState& state, bool with_init);
   void withdraw(const std::string& key);
   // From now on nothing is sent: the containers stay with the holder (an
   // agent stopping, or a successor's turn).

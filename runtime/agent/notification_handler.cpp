@@ -177,8 +177,11 @@ bool NotificationHandler::handle(const std::shared_ptr<Container>& c, const mode
           .second) {
     telemetry_.first_without_rule(*c, n, p->decision);
   }
-  if (p->decision.stops())
+  if (p->decision.stops()) {
     notifier_.forbidden(c, p->decision);
+    if (on_stop_armed)
+      on_stop_armed(*c);
+  }
   if (p->decision.delay_ms && *p->decision.delay_ms > 0) {
     p->timer.emplace(c->loop.io(), restarted_due(*c, n).value_or(
                                        std::chrono::steady_clock::now() +

@@ -150,6 +150,10 @@ void Holder::on_agent_frame() {
       }
       entries_[m.key] = Entry{std::move(m.blob), std::move(m.fds)};
       return;
+    case Op::Update:
+      if (const auto it = entries_.find(m.key); it != entries_.end())
+        it->second.blob = std::move(m.blob);
+      return;  // fds that came with it close
     case Op::Withdraw:
       entries_.erase(m.key);
       return;

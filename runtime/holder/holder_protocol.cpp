@@ -15,6 +15,8 @@ char byte_of(Op op) {
       return 'Z';
     case Op::Deposit:
       return 'D';
+    case Op::Update:
+      return 'U';
     case Op::Withdraw:
       return 'W';
   }
@@ -22,7 +24,7 @@ char byte_of(Op op) {
 }
 
 Op op_of(char byte) {
-  for (const Op op : {Op::Hello, Op::Entry, Op::End, Op::Deposit, Op::Withdraw}) {
+  for (const Op op : {Op::Hello, Op::Entry, Op::End, Op::Deposit, Op::Update, Op::Withdraw}) {
     if (byte_of(op) == byte)
       return op;
   }

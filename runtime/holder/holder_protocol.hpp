@@ -7,6 +7,8 @@
 //   holder -> agent   E key\n blob + the entry's fds      every entry held
 //   holder -> agent   Z\n                                 end of the entries
 //   agent -> holder   D key\n blob + 1..3 fds             deposit (replaces key)
+//   agent -> holder   U key\n blob                         update: a new blob for
+//                                                       an entry, its fds kept
 //   agent -> holder   W key\n                             withdraw
 //
 // The holder never looks into a blob (the agent's ContainerState JSON): it
@@ -30,7 +32,7 @@ inline constexpr size_t kMaxBodyBytes = size_t{1} << 20;
 inline constexpr size_t kMaxKeyBytes = 512;
 inline constexpr size_t kMaxEntryFds = 3;
 
-enum class Op { Hello, Entry, End, Deposit, Withdraw };
+enum class Op { Hello, Entry, End, Deposit, Update, Withdraw };
 
 struct Message {
   Op op = Op::End;

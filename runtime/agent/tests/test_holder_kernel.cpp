@@ -211,6 +211,42 @@ BOOST_AUTO_TEST_CASE(crashes_in_a_row_lose_no_container) {
   BOOST_TEST(agent.open_fds() == at_start);
 }
 
+// A container that used a forbidden syscall before a crash is stopped by
+// the agent started after it, with the whole report: arming the stop timer
+// updated the holder's copy of the state.
+BOOST_AUTO_TEST_CASE(a_stop_timer_survives_a_crash) {
+  TempDir t;
+  HolderProcess holder(SA_HOLDER, t.path());
+  AgentProcess agent(t.path(), policy("  - chroot -> log, errno ENOSYS, stop container after 2s\n"),
+                     with_holder(holder));
+  agent.launcher_options = {"--close-listener"};
+  const fs::path launcher = t.path() / "launcher.pid";
+  const std::vector<std::string> prefix = {
+      "/bin/sh", "-c", "echo $$ > '" + launcher.string() + "'; exec \"$@\"", "sh"};
+  Run r;
+  std::thread probe([&] { r = agent.probe({"chroot"}, {"chroot", "/", "2"}, {}, prefix); });
+  while (count_of(agent.log(), "syscall=chroot") < 2)
+    std::this_thread::sleep_for(20ms);
+  const AgentProcess::Restart again = agent.crash_and_restart();
+  // Nobody stops it when the test fails: it ends here after 10 s.
+  for (int i = 0; i < 500 && count_of(agent.log(), "Used forbidden syscalls") == 0; ++i)
+    std::this_thread::sleep_for(20ms);
+  if (count_of(agent.log(), "Used forbidden syscalls") == 0) {
+    pid_t pid = 0;
+    std::ifstream in(launcher);
+    if (in >> pid && pid > 0)
+      ::kill(pid, SIGKILL);
+  }
+  probe.join();
+  BOOST_TEST_REQUIRE(again.status == -1, again.log);
+  BOOST_TEST(r.out == "err ENOSYS\nerr ENOSYS\n");
+  BOOST_TEST(r.status == 128 + SIGKILL);
+  BOOST_TEST(again.crashed_log.find("Used forbidden syscalls") == std::string::npos,
+             again.crashed_log);
+  BOOST_TEST(agent.log().find("Used forbidden syscalls: chroot (2x)") != std::string::npos,
+             agent.log());
+}
+
 // With no agent for --give-up, the holder closes what it holds: calls fail
 // with ENOSYS, as without a holder, instead of waiting for ever.
 BOOST_AUTO_TEST_CASE(the_holder_gives_up_without_an_agent) {
