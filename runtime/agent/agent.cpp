@@ -45,7 +45,10 @@ Agent::Agent(AgentOptions options)
       table_reader_(io_, options_.table_path,
                     [this](std::shared_ptr<const engine::Engine> engine, const std::string& error) {
                       on_table_read(std::move(engine), error);
-                    }) {
+                    }),
+      started_ns_(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count())) {
   for (unsigned i = 0; i < std::max(1u, options_.threads); ++i) {
     loops_.push_back(std::make_unique<Loop>());
     loop_work_.push_back(boost::asio::make_work_guard(loops_.back()->io()));
@@ -54,6 +57,12 @@ Agent::Agent(AgentOptions options)
     // agent's fd count stays flat from then on and a leak shows as growth.
     boost::asio::steady_timer opens_the_reactor(loops_.back()->io());
   }
+  // With a holder, a stop timer armed is deposited at once: an agent
+  // started after a crash stops the container all the same.
+  handler_.on_stop_armed = [this](Container& c) {
+    if (holder_ && !c.holder_key.empty())
+      holder_->update(c.holder_key, handler_.state_of(c), c.init != nullptr);
+  };
   // Likewise what emulating as a caller needs to come back (the agent's
   // root and cwd); failing here is failing at start, not at a first mkdir.
   kernel::prepare_to_act_as_callers();
@@ -69,6 +78,8 @@ Agent::Agent(AgentOptions options)
     takeover_socket_.emplace(kernel::ContainerSocket::listen(
         handover::takeover_path(options_.socket_path), options_.allowed_uids));
     watch_sockets();
+    if (!options_.holder_path.empty())
+      take_back();
   }
   telemetry_.started(options_.socket_path, options_.table_path, *g.engine, options_.threads,
                      options_.metrics
@@ -252,6 +263,9 @@ void Agent::on_message(kernel::MessageResult result, kernel::PeerCredentials pee
     return;
   }
   auto c = registry_.add(std::move(m), next_loop(), options_.sync_wake_up);
+  // Not served yet: no loop touches it, nothing is in flight.
+  if (c && holder_)
+    deposit(*c, handler_.state_of(*c));
   if (c)
     boost::asio::post(c->loop.io(), [this, c] { handler_.start(c); });
 }
@@ -283,6 +297,13 @@ void Agent::on_table_read(std::shared_ptr<const engine::Engine> engine, const st
 void Agent::shutdown(std::string_view why) {
   log_event(spdlog::level::info, "stopping", {{"why", why}});
   stopping_ = true;
+  // With a holder the containers stay there, for the agent started next (or
+  // until the holder gives up): none is withdrawn.
+  if (holder_) {
+    holder_->detach();
+    log_event(spdlog::level::info, "containers left with the holder",
+              {{"containers", registry_.all().size()}, {"holder", options_.holder_path}});
+  }
   // Each container is let go on its own loop, after whatever that loop is
   // doing; then the loops end (a loop runs its handlers in order).
   for (auto& c : registry_.all()) {

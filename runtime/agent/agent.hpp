@@ -31,6 +31,7 @@
 
 #include "agent/abandoned_threads.hpp"
 #include "agent/handover_state.hpp"
+#include "agent/holder_client.hpp"
 #include "agent/loop.hpp"
 #include "agent/metrics.hpp"
 #include "agent/notification_handler.hpp"
@@ -59,6 +60,10 @@ struct AgentOptions {
   // Take the runtime socket and every container over from the agent running
   // with the same socket, instead of binding it (agent_handover.cpp).
   bool takeover = false;
+  // seccomp-agent-holder's socket, "" none: every container is deposited
+  // there, and an agent started again after a crash takes them back
+  // (agent_holder.cpp).
+  std::string holder_path;
 };
 
 class Agent {
@@ -119,7 +124,19 @@ class Agent {
   using TakenOver = std::vector<std::pair<std::shared_ptr<Container>, handover::ContainerState>>;
   void take_over();
   TakenOver adopt_containers(std::vector<handover::ContainerState> states,
-                             std::vector<kernel::UniqueFd>& fds);
+                             std::vector<kernel::UniqueFd>& fds, bool taken_back);
+
+  // With --holder (agent_holder.cpp).
+  // At start without --takeover: every container the holder keeps is taken
+  // back, the notifications the dead agent left unanswered answered.
+  void take_back();
+  // After a --takeover: the holder's set becomes this agent's containers.
+  void join_holder(const TakenOver& taken);
+  // A container just registered goes to the holder before it is served.
+  void deposit(Container& c, const handover::ContainerState& state);
+  // The notifications of `c` received by the dead agent and never answered;
+  // returns how many were answered.
+  size_t answer_orphans(Container& c, const InflightRecord& record);
   void open_metrics(std::string_view previous, kernel::UniqueFd previous_listener);
 
   AgentOptions options_;
@@ -157,6 +174,9 @@ class Agent {
   static constexpr size_t kMaxPendingRegistrations = 256;
   size_t pending_registrations_ = 0;
   std::unique_ptr<MetricsServer> metrics_server_;
+  std::unique_ptr<HolderClient> holder_;
+  // Makes holder keys unique across the agents a holder sees.
+  uint64_t started_ns_ = 0;
 };
 
 }  // namespace sa::agent

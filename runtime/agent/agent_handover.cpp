@@ -251,6 +251,9 @@ void Agent::resume_after_failed_hand_over(const Containers& containers) {
 
 void Agent::end_after_hand_over(size_t containers) {
   log_event(info, "handed over", {{"containers", containers}});
+  // The successor is the holder's client now: nothing more from this one.
+  if (holder_)
+    holder_->detach();
   // The successor listens on the same sockets: their files stay.
   socket_->keep_file();
   takeover_socket_->keep_file();
@@ -327,9 +330,11 @@ void Agent::take_over() {
       telemetry_.record_to(options_.record_path, table_hash,
                            same_trace ? std::optional(state.record_seq) : std::nullopt);
     }
-    TakenOver taken = adopt_containers(std::move(state.containers), fds);
+    TakenOver taken = adopt_containers(std::move(state.containers), fds, false);
     handover::send_message(c, {{"type", "taken"}});
     handover::receive_message(c, "released", 0);
+    if (!options_.holder_path.empty())
+      join_holder(taken);
     size_t changed = 0;
     for (auto& entry : taken) {
       std::shared_ptr<Container> container = entry.first;
@@ -354,7 +359,8 @@ void Agent::take_over() {
 
 // Every fd checked before any container is taken: all or nothing.
 Agent::TakenOver Agent::adopt_containers(std::vector<handover::ContainerState> states,
-                                         std::vector<kernel::UniqueFd>& fds) {
+                                         std::vector<kernel::UniqueFd>& fds,
+                                         bool taken_back) {
   std::map<size_t, std::shared_ptr<const kernel::Pidfd>> inits;
   std::set<size_t> notify_fds;
   std::vector<std::shared_ptr<const kernel::Pidfd>> init_of;
@@ -383,7 +389,7 @@ Agent::TakenOver Agent::adopt_containers(std::vector<handover::ContainerState> s
   for (size_t i = 0; i < states.size(); ++i) {
     handover::ContainerState& s = states[i];
     auto container = registry_.adopt(s, kernel::NotifyFd(std::move(fds[s.notify_fd])),
-                                     std::move(init_of[i]), next_loop());
+                                     std::move(init_of[i]), next_loop(), taken_back);
     taken.emplace_back(std::move(container), std::move(s));
   }
   return taken;

@@ -21,6 +21,7 @@
 #include <variant>
 
 #include "agent/forbidden_syscalls.hpp"
+#include "agent/inflight_record.hpp"
 #include "agent/loop.hpp"
 #include "agent/telemetry.hpp"
 #include "engine/engine.hpp"
@@ -69,6 +70,10 @@ struct Container {
   // or read-only. Shared by every fd of one container.
   std::shared_ptr<const kernel::RuntimeProtections> protections;
   bool sync_wake_up = false;
+  // With --holder: its entry there ("" when not deposited) and the record of
+  // the last id received, which the holder keeps (inflight_record.hpp).
+  std::string holder_key;
+  std::unique_ptr<InflightRecord> inflight;
 
   // The container's loop only.
   // A duplicate of the notify fd registered with the loop's reactor:

@@ -51,6 +51,9 @@ int main(int argc, char** argv) {
   app.add_flag("--takeover", o.takeover,
                "take the socket and every container over from the agent running with the same "
                "--socket, which then exits (upgrade without a gap)");
+  app.add_option("--holder", o.holder_path,
+                 "seccomp-agent-holder's socket: every container is deposited there, and the "
+                 "agent started again after a crash (same arguments) takes them back");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

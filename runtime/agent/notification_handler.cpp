@@ -37,7 +37,12 @@ void NotificationHandler::watch(const std::shared_ptr<Container>& c) {
 
 std::optional<kernel::Received> NotificationHandler::receive(const std::shared_ptr<Container>& c) {
   try {
-    return c->notify.receive();
+    kernel::Received r = c->notify.receive();
+    // Before anything else: from now on this notification is this agent's
+    // alone, and an agent started after a crash must find it.
+    if (r.outcome == kernel::RecvOutcome::Received && c->inflight)
+      c->inflight->received(r.notification.id);
+    return r;
   } catch (const std::exception& e) {
     telemetry_.receive_failed(*c, e.what());
     registry_.remove(c, "receive failed");
@@ -172,8 +177,11 @@ bool NotificationHandler::handle(const std::shared_ptr<Container>& c, const mode
           .second) {
     telemetry_.first_without_rule(*c, n, p->decision);
   }
-  if (p->decision.stops())
+  if (p->decision.stops()) {
     notifier_.forbidden(c, p->decision);
+    if (on_stop_armed)
+      on_stop_armed(*c);
+  }
   if (p->decision.delay_ms && *p->decision.delay_ms > 0) {
     p->timer.emplace(c->loop.io(), restarted_due(*c, n).value_or(
                                        std::chrono::steady_clock::now() +

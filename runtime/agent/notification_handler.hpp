@@ -34,6 +34,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -75,6 +76,12 @@ class NotificationHandler {
   void hold(Loop& loop, const std::vector<std::shared_ptr<Container>>& containers);
   void release(Loop& loop, const std::vector<std::shared_ptr<Container>>& containers);
   std::optional<handover::ContainerState> snapshot(const Container& c) const;
+  // Its state without the delayed answers: what the holder keeps.
+  handover::ContainerState state_of(const Container& c) const;
+  // Called on the loop after a forbidden call armed a stop timer (the
+  // agent updates the holder's copy of the state: a crash must not forget
+  // the stop). Set before any container is served.
+  std::function<void(Container&)> on_stop_armed;
   // A container taken over from the agent before: served, its stop timer
   // and delayed answers armed with the time they had left.
   void start_taken_over(const std::shared_ptr<Container>& c,

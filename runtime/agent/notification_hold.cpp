@@ -64,13 +64,18 @@ void NotificationHandler::release(Loop& loop,
 }
 
 std::optional<handover::ContainerState> NotificationHandler::snapshot(const Container& c) const {
-  handover::ContainerState s;
+  handover::ContainerState s = state_of(c);
   for (const auto& [id, p] : c.delayed) {
     if (!p->held)
       return std::nullopt;  // an emulation, carried out here when its delay ends
     s.delayed.push_back({p->n, p->decision.answer, p->remaining,
                          p->handed_over ? p->syscall : std::string(p->decision.syscall)});
   }
+  return s;
+}
+
+handover::ContainerState NotificationHandler::state_of(const Container& c) const {
+  handover::ContainerState s;
   s.info = c.info;
   s.init_userns = c.init_userns;
   s.protections = *c.protections;

@@ -62,7 +62,8 @@ std::shared_ptr<Container> Registry::add(kernel::ContainerMessage m, Loop& loop,
 
 std::shared_ptr<Container> Registry::adopt(const handover::ContainerState& s,
                                            kernel::NotifyFd notify,
-                                           std::shared_ptr<const kernel::Pidfd> init, Loop& loop) {
+                                           std::shared_ptr<const kernel::Pidfd> init, Loop& loop,
+                                           bool taken_back) {
   const int watch_fd = ::dup(notify.get());
   if (watch_fd < 0)
     kernel::throw_errno("dup the notify fd of container \"" + s.info.id + "\"");
@@ -84,7 +85,7 @@ std::shared_ptr<Container> Registry::adopt(const handover::ContainerState& s,
   const auto [g, count] = enlist(c, false);
   std::string why;
   c->binding = Binding{g, g.engine->select_policy(c->info, &why)};
-  telemetry_.taken_over(*c, s.policy, c->binding.policy, why, count);
+  telemetry_.taken_over(*c, s.policy, c->binding.policy, why, count, taken_back);
   return c;
 }
 
@@ -136,6 +137,8 @@ bool Registry::remove(const std::shared_ptr<Container>& c, std::string_view why)
     c->loop.unfollow();
   boost::system::error_code ignored;
   c->watch.close(ignored);
+  if (holder_ != nullptr && !c->holder_key.empty())
+    holder_->withdraw(c->holder_key);
   // The notify fd itself closes when the last answer in flight lets go.
   telemetry_.gone(*c, why, count);
   return true;

@@ -14,6 +14,7 @@
 
 #include "agent/container.hpp"
 #include "agent/handover_state.hpp"
+#include "agent/holder_client.hpp"
 #include "agent/telemetry.hpp"
 #include "kernel/container_message.hpp"
 
@@ -31,10 +32,15 @@ class Registry {
   std::shared_ptr<Container> add(kernel::ContainerMessage m, Loop& loop, bool sync_wake_up);
   // A container the agent before this one served (--takeover), with its
   // state, bound to the generation in force: its policy chosen again, as on
-  // a reload, and logged with the one it had. Throws SysError when the fd
+  // a reload, and logged with the one it had. `taken_back`: from the holder
+  // after a crash, not from a running agent. Throws SysError when the fd
   // cannot be watched: a hand-over is all or nothing.
   std::shared_ptr<Container> adopt(const handover::ContainerState& s, kernel::NotifyFd notify,
-                                   std::shared_ptr<const kernel::Pidfd> init, Loop& loop);
+                                   std::shared_ptr<const kernel::Pidfd> init, Loop& loop,
+                                   bool taken_back);
+  // With --holder: a container removed is withdrawn from it. Set before the
+  // first container comes.
+  void set_holder(HolderClient* holder) { holder_ = holder; }
   // Takes the container out, of its loop too; false when it already was. On
   // its loop.
   bool remove(const std::shared_ptr<Container>& c, std::string_view why);
@@ -52,6 +58,7 @@ class Registry {
       const model::ContainerInfo& info) const;
 
   Telemetry& telemetry_;
+  HolderClient* holder_ = nullptr;
   mutable std::mutex mutex_;
   Generation current_;
   std::map<uint64_t, std::shared_ptr<Container>> containers_;

@@ -257,12 +257,14 @@ void Telemetry::registered(const Container& c, const table::Policy* policy, cons
 }
 
 void Telemetry::taken_over(const Container& c, const std::string& previous,
-                           const table::Policy* policy, const std::string& why, size_t containers) {
+                           const table::Policy* policy, const std::string& why, size_t containers,
+                           bool taken_back) {
   containers_.set(static_cast<int64_t>(containers));
   const std::string now = policy != nullptr ? policy->name : std::string();
   if (recorder_ && !recorder_->continued())
     recorder_->container(c.info);
-  log_event(policy != nullptr ? info : warn, "container taken over",
+  log_event(policy != nullptr ? info : warn,
+            taken_back ? "container taken back" : "container taken over",
             {{"id", c.info.id},
              {"pid", c.info.pid},
              {"policy", now},

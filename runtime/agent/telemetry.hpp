@@ -84,10 +84,11 @@ class Telemetry {
                unsigned threads, const std::string& metrics_endpoint);
   void registered(const Container& c, const table::Policy* policy, const std::string& why,
                   bool reloaded, size_t containers);
-  // A container taken over from the agent before (--takeover), its policy
-  // chosen again: `previous` is the name of the one it had ("" none).
+  // A container taken over from the agent before (--takeover), or taken
+  // back from the holder after a crash (`taken_back`), its policy chosen
+  // again: `previous` is the name of the one it had ("" none).
   void taken_over(const Container& c, const std::string& previous, const table::Policy* policy,
-                  const std::string& why, size_t containers);
+                  const std::string& why, size_t containers, bool taken_back);
   // A delayed answer the agent before decided, sent by this one.
   void handed_over_answered(const Container& c, const model::Notification& n,
                             const std::string& syscall, const Answered& a);

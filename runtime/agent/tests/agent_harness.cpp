@@ -162,6 +162,31 @@ AgentProcess::Takeover AgentProcess::take_over() {
   return t;
 }
 
+AgentProcess::Restart AgentProcess::crash_and_restart() {
+  Restart r;
+  ::kill(pid_, SIGKILL);
+  wait_status(pid_);
+  r.crashed_log = log();
+  log_path_ = (dir_ / ("agent." + std::to_string(++successors_) + ".log")).string();
+  const int log_fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  pid_ = spawn(argv_, {}, log_fd, log_fd);
+  ::close(log_fd);
+  // No deadline of its own: CTest's timeout is the backstop.
+  for (;;) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      r.status = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+      pid_ = -1;
+      break;
+    }
+    if (log().find("agent started") != std::string::npos)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  r.log = log();
+  return r;
+}
+
 void AgentProcess::signal(int sig) const {
   ::kill(pid_, sig);
 }
@@ -197,9 +222,42 @@ Run AgentProcess::probe(const std::vector<std::string>& notify,
     list += (list.empty() ? "" : ",") + s;
   std::vector<std::string> argv = prefix;
   argv.insert(argv.end(), {SA_NOTIFY_LAUNCH, "--socket", socket_, "--notify", list, "--metadata",
-                           "policy=agent-test", "--", SA_AGENT_PROBE});
+                           "policy=agent-test"});
+  argv.insert(argv.end(), launcher_options.begin(), launcher_options.end());
+  argv.insert(argv.end(), {"--", SA_AGENT_PROBE});
   argv.insert(argv.end(), args.begin(), args.end());
   return run(argv, cwd);
+}
+
+HolderProcess::HolderProcess(const std::string& binary, const std::filesystem::path& dir,
+                             const std::vector<std::string>& extra_args)
+    : socket_((dir / "holder.sock").string()), log_path_((dir / "holder.log").string()) {
+  std::vector<std::string> argv = {binary, "--socket", socket_};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  const int log_fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  pid_ = spawn(argv, {}, log_fd, log_fd);
+  ::close(log_fd);
+  for (int i = 0; i < 500 && !std::filesystem::exists(socket_); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  BOOST_TEST_REQUIRE(std::filesystem::exists(socket_), "the holder did not start:\n" + log());
+}
+
+HolderProcess::~HolderProcess() {
+  if (pid_ > 0)
+    stop();
+}
+
+std::string HolderProcess::log() const {
+  return slurp(log_path_);
+}
+
+std::string HolderProcess::stop() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGTERM);
+    wait_status(pid_);
+    pid_ = -1;
+  }
+  return log();
 }
 
 }  // namespace sa::agent::testing

@@ -59,7 +59,21 @@ class AgentProcess {
   // serving now or the successor exits. From then on this object is the
   // successor (when it serves).
   Takeover take_over();
+
+  struct Restart {
+    int status = -1;  // the new agent's, when it exited instead (-1: it serves)
+    std::string crashed_log;
+    std::string log;
+  };
+  // SIGKILL, as a crash, then the same arguments again (no --takeover), as a
+  // supervisor does; returns once the new agent logged "agent started" or
+  // exited. From then on this object is the new agent.
+  Restart crash_and_restart();
   size_t open_fds() const;
+
+  // Options of sa-notify-launch for every probe from now on
+  // ("--close-listener": the agent's copies of the listener are the only ones).
+  std::vector<std::string> launcher_options;
 
   // sa-notify-launch --socket S --notify N -- sa-agent-probe ARGS...
   Run probe(const std::vector<std::string>& notify, const std::vector<std::string>& args,
@@ -73,6 +87,24 @@ class AgentProcess {
   std::string log_path_;
   std::vector<std::string> argv_;
   unsigned successors_ = 0;
+  pid_t pid_ = -1;
+};
+
+// seccomp-agent-holder on a socket in `dir` (the binary is the test's).
+class HolderProcess {
+ public:
+  HolderProcess(const std::string& binary, const std::filesystem::path& dir,
+                const std::vector<std::string>& extra_args = {});
+  ~HolderProcess();
+  const std::string& socket() const { return socket_; }
+  pid_t pid() const { return pid_; }
+  std::string log() const;
+  // SIGTERM, wait, and return everything it logged.
+  std::string stop();
+
+ private:
+  std::string socket_;
+  std::string log_path_;
   pid_t pid_ = -1;
 };
 

@@ -10,6 +10,7 @@
 //   sa-agent-probe chroot PATH [COUNT]      (COUNT calls, then sleeps until killed)
 //   sa-agent-probe race-mkdir GOOD BAD N    (a thread flips the buffer between GOOD and BAD)
 //   sa-agent-probe getppid-until PATH [VALUE]  (see busy_getppid)
+//   sa-agent-probe getppid-count PATH          (see counting_getppid)
 //   sa-agent-probe umask MASK then any of the above
 //   sa-agent-probe signals MS then any of the above (SIGALRM every MS ms,
 //     SA_RESTART, as the Go runtime's SIGURG: a notified call is interrupted
@@ -107,6 +108,33 @@ int busy_getppid(const std::string& path, const char* value) {
   }
 }
 
+// Calls getppid until PATH exists, going on after a failed call: what a
+// container sees across the agent's crashes. Prints "ok calls=N failed=F
+// errnos=E,..." (each errno name once, "-" for none); PATH.running appears
+// after the first 1000 calls.
+int counting_getppid(const std::string& path) {
+  const std::string running = path + ".running";
+  long failed = 0;
+  std::string errnos;
+  long calls = 1;
+  for (;; ++calls) {
+    if (::syscall(SYS_getppid) < 0) {
+      ++failed;
+      const char* name = strerrorname_np(errno);
+      const std::string text = name != nullptr ? name : "?";
+      if (("," + errnos + ",").find("," + text + ",") == std::string::npos)
+        errnos += (errnos.empty() ? "" : ",") + text;
+    }
+    if (calls == 1000)
+      ::close(::open(running.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+    if (calls % 256 == 0 && ::access(path.c_str(), F_OK) == 0)
+      break;
+  }
+  std::printf("ok calls=%ld failed=%ld errnos=%s\n", calls, failed,
+              errnos.empty() ? "-" : errnos.c_str());
+  return 0;
+}
+
 }  // namespace
 
 // The probe runs under filters that fake syscalls (getppid answering 7, say).
@@ -190,6 +218,8 @@ int main(int argc, char** argv) {
   }
   if (cmd == "getppid-until" && (a.size() == 2 || a.size() == 3))
     return busy_getppid(a[1], a.size() == 3 ? a[2].c_str() : nullptr);
+  if (cmd == "getppid-count" && a.size() == 2)
+    return counting_getppid(a[1]);
   if (cmd == "race-mkdir" && a.size() == 4)
     return race_mkdir(a[1], a[2], std::atoi(a[3].c_str()));
   std::fprintf(stderr, "sa-agent-probe: bad usage\n");

@@ -7,8 +7,11 @@
 //
 // Like runc: the child installs the filter (SCMP_ACT_NOTIFY for the listed
 // syscalls, a new listener), hands the listener to the launcher, which sends
-// the ContainerProcessState JSON with the fd in SCM_RIGHTS and closes its
-// copy; only then does the child exec the command. Exits with the command's
+// the ContainerProcessState JSON with the fd in SCM_RIGHTS; only then does
+// the child exec the command. The launcher keeps its copy of the listener
+// until the command ends (a call nobody answers then waits instead of
+// failing ENOSYS), unless --close-listener: then it closes it at once, as
+// runc does, and the agent's copies are the only ones. Exits with the command's
 // status (128 + signal when killed).
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -39,6 +42,7 @@ struct Options {
   ProcessState state;
   std::vector<std::string> annotations;
   std::vector<std::string> command;
+  bool close_listener = false;
 };
 
 // The child: filter, hand over the listener, wait for the go, exec.
@@ -70,7 +74,7 @@ int launch(Options o) {
   }
   (void)resolve_syscalls(o.notify);  // report a bad name here, not in the child
   Child child = Child::spawn([&](const Channel& channel) -> int { run_child(o, channel); });
-  const UniqueFd listener = child.channel().receive_fd();
+  UniqueFd listener = child.channel().receive_fd();
   o.state.pid = child.pid();
   if (o.state.id.empty()) {
     o.state.id = "sa-launch-" + std::to_string(child.pid());
@@ -80,6 +84,8 @@ int launch(Options o) {
     const int fds[] = {listener.get()};
     send_with_fds(agent.get(), container_process_state(o.state), fds);
   }
+  if (o.close_listener)
+    listener.reset();
   child.channel().put(1);
   return child.wait();
 }
@@ -100,6 +106,8 @@ int main(int argc, char** argv) {
   app.add_option("--bundle", o.state.bundle, "bundle path sent (default: the cwd)");
   app.add_option("--metadata", o.state.metadata, "listenerMetadata sent");
   app.add_option("--annotation", o.annotations, "KEY=VALUE, repeatable");
+  app.add_flag("--close-listener", o.close_listener,
+               "close the launcher's copy of the listener once sent, as runc does");
   app.add_option("command", o.command, "the command and its arguments")->required();
   app.positionals_at_end();
   CLI11_PARSE(app, argc, argv);
