@@ -33,12 +33,17 @@ teardown() {
   mkdir -p "$SA_WORK/c"
   load_start_agent --no-record
   local start=$(load_resources)
-  # Started one after another, detached: their stdout stays on the file.
-  for ((i = 0; i < total; i++)); do
-    runc run -d --bundle "$SA_WORK/bundle" "sa-held-$$-$i" \
-      > "$SA_WORK/c/$i.out" 2>&1 < /dev/null
+  # Started detached (their stdout stays on the file), SA_LOAD_WAVE at once.
+  local wave=${SA_LOAD_WAVE:-8} j pids
+  for ((i = 0; i < total;)); do
+    pids=()
+    for ((j = 0; j < wave && i < total; j++, i++)); do
+      runc run -d --bundle "$SA_WORK/bundle" "sa-held-$$-$i" \
+        > "$SA_WORK/c/$i.out" 2>&1 < /dev/null &
+      pids+=($!)
+    done
+    wait "${pids[@]}"  # not a bare wait: the agent is a child too
   done
-  sa_wait_for "$SA_AGENT_LOG" 'container registered' 100
   for _ in $(seq 300); do
     [ "$(grep -c 'container registered' "$SA_AGENT_LOG")" -eq "$total" ] && break
     sleep 0.1
