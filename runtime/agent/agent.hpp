@@ -22,6 +22,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -77,6 +78,8 @@ class Agent {
   void start_registration(kernel::Accepted a);
   void read_registration(const std::shared_ptr<Registration>& r);
   void end_registration(const std::shared_ptr<Registration>& r, kernel::MessageResult result);
+  // Out of the pending list, its timer cancelled and our end closed.
+  void finish_registration(const std::shared_ptr<Registration>& r);
   void on_message(kernel::MessageResult result, kernel::PeerCredentials peer);
   void reload();
   void on_signal(boost::system::error_code ec, int sig);
@@ -111,10 +114,12 @@ class Agent {
   boost::asio::steady_timer accept_pause_{io_};
   bool accept_paused_ = false;
   // Runtime connections being read, each with its own deadline, on the
-  // control reactor: a slow peer holds up nobody else. Past the bound, new
-  // connections are refused.
+  // control reactor: a slow peer holds up nobody else. Past the bound, the
+  // oldest is dropped for the newest: refusing the newest instead let 256
+  // idle connections turn every runtime away (its container then ran with
+  // nobody answering), for as long as they were renewed.
   static constexpr size_t kMaxPendingRegistrations = 256;
-  size_t pending_registrations_ = 0;
+  std::list<std::shared_ptr<Registration>> pending_;  // oldest first
   std::unique_ptr<MetricsServer> metrics_server_;
 };
 
