@@ -26,7 +26,8 @@ load_prepare() {
 }
 
 # load_start_agent [--no-record]: the agent at info level (debug would log
-# every notification), recording unless told not to.
+# every notification), recording unless told not to; $SA_AGENT_PREFIX, when
+# set, is a command the agent is started under (one that execs it).
 load_start_agent() {
   SA_SOCKET=$SA_WORK/agent.sock
   SA_AGENT_LOG=$SA_WORK/agent.log
@@ -34,7 +35,8 @@ load_start_agent() {
   SA_TABLE=$SA_WORK/out/table.json
   local record=(--record "$SA_TRACE")
   [ "${1:-}" = --no-record ] && record=()
-  "$SA_BIN/seccomp-agent" --socket "$SA_SOCKET" --table "$SA_TABLE" "${record[@]}" \
+  # shellcheck disable=SC2086
+  ${SA_AGENT_PREFIX:-} "$SA_BIN/seccomp-agent" --socket "$SA_SOCKET" --table "$SA_TABLE" "${record[@]}" \
     --log-level info >> "$SA_AGENT_LOG" 2>&1 &
   SA_AGENT_PID=$!
   local i
