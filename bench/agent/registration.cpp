@@ -100,8 +100,8 @@ class SlowClients {
 // connect to that answer, or a negative value when the call was never
 // answered (the registration was lost: ENOSYS).
 double register_once(const AgentDaemon& agent) {
-  void* shared = ::mmap(nullptr, sizeof(double), PROT_READ | PROT_WRITE,
-                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  void* shared =
+      ::mmap(nullptr, sizeof(double), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   auto* answered_at = static_cast<double*>(shared);
   TimedTarget t = start_target({"getppid"}, 0, 1, [answered_at](int) {
     if (::syscall(SYS_getppid) <= 0)
@@ -130,7 +130,8 @@ void run_registration_group(const std::string& agent_binary, const fs::path& tab
   std::this_thread::sleep_for(std::chrono::seconds(2));  // all connected, the bound reached
 
   const std::string idle_name = "registration, idle runtime socket";
-  const std::string held_name = fmt::format("registration, {} slow clients holding it", slow_clients);
+  const std::string held_name =
+      fmt::format("registration, {} slow clients holding it", slow_clients);
   int lost_idle = 0, lost_held = 0;
   auto rounds_of = [](const AgentDaemon& agent, int& lost) {
     return [&agent, &lost] {
