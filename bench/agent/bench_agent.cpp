@@ -22,6 +22,7 @@
 #include "agent_daemon.hpp"
 #include "bare_supervisor.hpp"
 #include "mkdir_target.hpp"
+#include "registration.hpp"
 #include "rounds.hpp"
 #include "scratch_dir.hpp"
 #include "timed_target.hpp"
@@ -253,8 +254,10 @@ void write_file(const fs::path& path, const std::string& text) {
   std::ofstream(path) << text;
 }
 
+constexpr int kSlowClients = 500;  // issue 13's figure
+
 int run(const std::string& agent_binary, const std::string& baseline_binary,
-        const std::string& rulec, bool stuck_only) {
+        const std::string& rulec, bool stuck_only, bool registration_only) {
   const ScratchDir dir("sa-bench-agent");
   write_file(dir.path() / "continue.yaml", kContinueRules);
   write_file(dir.path() / "errno.yaml", kErrnoRules);
@@ -263,6 +266,10 @@ int run(const std::string& agent_binary, const std::string& baseline_binary,
 
   if (stuck_only) {
     run_stuck_group(agent_binary, table, dir.path());
+    return 0;
+  }
+  if (registration_only) {
+    run_registration_group(agent_binary, table, dir.path(), kSlowClients);
     return 0;
   }
   // Started once and kept for the whole run: an idle agent waits in
@@ -313,6 +320,7 @@ int run(const std::string& agent_binary, const std::string& baseline_binary,
             mkdir_round, kEmulateGoal);
 
   run_stuck_group(agent_binary, table, dir.path());
+  run_registration_group(agent_binary, table, dir.path(), kSlowClients);
 
   fmt::print("agent: logs\n");
   report_logs(agents);
@@ -335,9 +343,12 @@ int main(int argc, char** argv) {
   bool stuck_only = false;
   app.add_flag("--stuck-only", stuck_only,
                "only the group beside a stuck emulation (needs /dev/fuse)");
+  bool registration_only = false;
+  app.add_flag("--registration-only", registration_only,
+               "only registration latency, idle and with 500 slow clients on the socket");
   CLI11_PARSE(app, argc, argv);
   try {
-    return run(agent, baseline, rulec, stuck_only);
+    return run(agent, baseline, rulec, stuck_only, registration_only);
   } catch (const std::exception& e) {
     fmt::print(stderr, "bench_agent: {}\n", e.what());
     return 1;

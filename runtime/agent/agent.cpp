@@ -207,22 +207,31 @@ struct Agent::Registration {
   kernel::ContainerMessageReader reader;
   kernel::PeerCredentials peer;
   bool done = false;
+  std::list<std::shared_ptr<Registration>>::iterator in_pending;
 };
 
 void Agent::start_registration(kernel::Accepted a) {
-  if (pending_registrations_ >= kMaxPendingRegistrations) {
-    telemetry_.rejected(Rejection::Busy, a.peer.pid, a.peer.uid,
-                        "too many runtime connections are still sending their messages");
-    return;
+  if (pending_.size() >= kMaxPendingRegistrations) {
+    std::shared_ptr<Registration> oldest = pending_.front();
+    finish_registration(oldest);
+    telemetry_.rejected(Rejection::Busy, oldest->peer.pid, oldest->peer.uid,
+                        "too many runtime connections are still sending their messages; "
+                        "the oldest is dropped");
   }
-  ++pending_registrations_;
   auto r = std::make_shared<Registration>(io_, std::move(a.connection), a.peer);
+  r->in_pending = pending_.insert(pending_.end(), r);
   r->deadline.expires_after(kernel::MessageLimits{}.timeout);
   r->deadline.async_wait([this, r](boost::system::error_code ec) {
     if (!ec && !r->done)
       end_registration(r, r->reader.timed_out());
   });
-  read_registration(r);
+  // A runtime sends its whole message at once, before we accept: read what
+  // is there now, so that connections accepted after it cannot push it out.
+  if (std::optional<kernel::MessageResult> message =
+          r->reader.read_available(r->socket.native_handle()))
+    end_registration(r, std::move(*message));
+  else
+    read_registration(r);
 }
 
 void Agent::read_registration(const std::shared_ptr<Registration>& r) {
@@ -239,12 +248,16 @@ void Agent::read_registration(const std::shared_ptr<Registration>& r) {
                        });
 }
 
-void Agent::end_registration(const std::shared_ptr<Registration>& r, kernel::MessageResult result) {
+void Agent::finish_registration(const std::shared_ptr<Registration>& r) {
   r->done = true;
-  --pending_registrations_;
+  pending_.erase(r->in_pending);
   r->deadline.cancel();
   boost::system::error_code ignored;
   r->socket.close(ignored);  // the runtime's end stays open as long as it likes; ours closes
+}
+
+void Agent::end_registration(const std::shared_ptr<Registration>& r, kernel::MessageResult result) {
+  finish_registration(r);
   on_message(std::move(result), r->peer);
 }
 
@@ -262,7 +275,17 @@ void Agent::on_message(kernel::MessageResult result, kernel::PeerCredentials pee
         "the seccompFd of container \"" + m.state.id + "\" is not a seccomp notify fd");
     return;
   }
-  auto c = registry_.add(std::move(m), next_loop(), options_.sync_wake_up);
+  // Out of fds (opening the init's /proc entry, its namespaces), this
+  // container is dropped, not the agent: the exception used to end the
+  // control reactor, and with it the service of every container.
+  const std::string id = m.state.id;
+  std::shared_ptr<Container> c;
+  try {
+    c = registry_.add(std::move(m), next_loop(), options_.sync_wake_up);
+  } catch (const std::exception& e) {
+    telemetry_.dropped(id, e.what());
+    return;
+  }
   // Not served yet: no loop touches it, nothing is in flight.
   if (c && holder_)
     deposit(*c, handler_.state_of(*c));

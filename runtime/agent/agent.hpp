@@ -23,6 +23,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
+#include <list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -92,6 +93,8 @@ class Agent {
   void start_registration(kernel::Accepted a);
   void read_registration(const std::shared_ptr<Registration>& r);
   void end_registration(const std::shared_ptr<Registration>& r, kernel::MessageResult result);
+  // Out of the pending list, its timer cancelled and our end closed.
+  void finish_registration(const std::shared_ptr<Registration>& r);
   void on_message(kernel::MessageResult result, kernel::PeerCredentials peer);
   // SIGHUP: the table is read off this thread (table_reader.hpp); then
   // on_table_read() puts it in force, or refuses it.
@@ -169,10 +172,12 @@ class Agent {
   boost::asio::steady_timer accept_pause_{io_};
   bool accept_paused_ = false;
   // Runtime connections being read, each with its own deadline, on the
-  // control reactor: a slow peer holds up nobody else. Past the bound, new
-  // connections are refused.
+  // control reactor: a slow peer holds up nobody else. Past the bound, the
+  // oldest is dropped for the newest: refusing the newest instead let 256
+  // idle connections turn every runtime away (its container then ran with
+  // nobody answering), for as long as they were renewed.
   static constexpr size_t kMaxPendingRegistrations = 256;
-  size_t pending_registrations_ = 0;
+  std::list<std::shared_ptr<Registration>> pending_;  // oldest first
   std::unique_ptr<MetricsServer> metrics_server_;
   std::unique_ptr<HolderClient> holder_;
   // Makes holder keys unique across the agents a holder sees.

@@ -102,7 +102,7 @@ void Agent::on_takeover_connection() {
 // A runtime's message being read is read to the end (each has a deadline of
 // its own) and its container registered before the containers are counted.
 void Agent::wait_for_registrations(std::shared_ptr<kernel::UniqueFd> connection) {
-  if (pending_registrations_ > 0) {
+  if (!pending_.empty()) {
     takeover_retry_.expires_after(10ms);
     takeover_retry_.async_wait([this, connection](boost::system::error_code ec) {
       if (!ec && !stopping_)

@@ -4,6 +4,7 @@
 // it cannot start (bad table, socket in use, a --takeover that failed...),
 // 2 for bad usage.
 #include <fmt/format.h>
+#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <csignal>
@@ -74,6 +75,15 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(level));
   // A runtime that connects and goes away must not kill the agent.
   std::signal(SIGPIPE, SIG_IGN);
+  // Each container holds 3 fds (its notify fd, a dup the reactor watches,
+  // a pidfd of its init): a service manager's usual soft limit of 1024
+  // would stop registration at about 330 containers. The hard limit is
+  // what the administrator allows; take it.
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &files);
+  }
   try {
     sa::agent::Agent agent(std::move(o));
     return agent.run();

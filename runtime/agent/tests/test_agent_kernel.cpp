@@ -548,6 +548,36 @@ BOOST_AUTO_TEST_CASE(a_trickling_peer_holds_up_no_registration) {
   BOOST_TEST(registered < log.find(dropped), log);
 }
 
+// Runtime connections that connect and send nothing, more of them than the
+// agent reads at once (256): a runtime that comes after them is still
+// served, the oldest idle one making room for it. Before, every connection
+// past the bound was refused, the runtime's too, and its container ran with
+// nobody answering (ENOSYS) for as long as idle connections were renewed.
+// Found by the registration benchmark with 500 slow clients (bench/README.md).
+BOOST_AUTO_TEST_CASE(idle_runtime_connections_past_the_bound_turn_no_runtime_away) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - getppid -> return 3\n"));
+  std::vector<sa::kernel::UniqueFd> idle;
+  for (int i = 0; i < 300; ++i)
+    idle.push_back(sa::kernel::testing::connect_unix(agent.socket()));
+  // Until the agent has taken all 300 in: 44 past the bound.
+  const std::string busy = "too many runtime connections";
+  auto count = [&] {
+    const std::string log = agent.log();
+    size_t n = 0;
+    for (size_t at = log.find(busy); at != std::string::npos; at = log.find(busy, at + 1))
+      ++n;
+    return n;
+  };
+  for (int i = 0; i < 500 && count() < 44; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  BOOST_TEST_REQUIRE(count() == 44u, agent.log());
+  // Bounded: turned away, the launcher waited for ever (not a timed check,
+  // a way for the test to fail instead of hanging).
+  BOOST_TEST(agent.probe({"getppid"}, {"getppid"}, {}, {"timeout", "30"}).out == "ok 3\n",
+             agent.log());
+}
+
 BOOST_AUTO_TEST_CASE(the_agent_refuses_a_bad_table_at_start) {
   TempDir t;
   std::ofstream(t.path() / "table.json") << "{}";
