@@ -323,6 +323,23 @@ BOOST_AUTO_TEST_CASE(capabilities_and_user_namespaces) {
   }
 }
 
+// `caller is init`: the notification's pid is the OCI state's, and nothing
+// is asked of the caller (it is decided on what the kernel and the runtime
+// sent). A container whose init pid is unknown (0) has no init.
+BOOST_AUTO_TEST_CASE(caller_is_init) {
+  table::Predicate init;
+  init.kind = K::IsInit;
+  CountingFacts facts;
+  model::ContainerInfo c = container();  // pid 4242
+  BOOST_TEST(matches(init, "execve", notification("execve", {}, 4242), facts, c));
+  BOOST_TEST(!matches(init, "execve", notification("execve", {}, 4243), facts, c));
+  BOOST_TEST(!matches(group(K::Not, {init}), "execve", notification("execve", {}, 4242), facts, c));
+  c.pid = 0;
+  BOOST_TEST(!matches(init, "execve", notification("execve", {}, 0), facts, c));
+  BOOST_TEST(facts.caller_calls == 0);
+  BOOST_TEST(facts.total_reads() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(not_all_any) {
   const auto mode = arg_field("chmod", "mode");
   const auto is = [&](int64_t v) {
