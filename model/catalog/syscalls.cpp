@@ -211,6 +211,13 @@ std::string syscall_name(const Arch& arch, int nr) {
     return {};
   std::string out(name);
   free(name);  // NOLINT(cppcoreguidelines-no-malloc): libseccomp allocates with malloc
+  // libseccomp names an x32 number with or without the x32 bit (38 and
+  // 0x40000026 are both setitimer), but only the one with the bit is the
+  // kernel's. A name must lead back to the number it came from, or a trace
+  // saying `x32, nr 38` is written as `setitimer, 38` and cannot be read
+  // back (found by fuzz_audit: `arch=4000003e syscall=38`).
+  if (syscall_number(out, arch) != std::optional<int>(nr))
+    return {};
   return out;
 }
 
