@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # fuzz/seeds.sh BUILD_DIR: makes every harness's seeds from the repository
 # in BUILD_DIR/fuzz/seeds/HARNESS (one file per input, named after its
-# source), with BUILD_DIR's rulec compiling fuzz_table's tables. Used by
-# fuzz/run.sh before fuzzing and by fuzz/coverage.sh before measuring.
+# source), with BUILD_DIR's rulec (or $RULEC) compiling fuzz_table's
+# tables. Used by fuzz/run.sh before fuzzing and by fuzz/coverage.sh
+# before measuring.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:?usage: fuzz/seeds.sh BUILD_DIR}
+rulec=${RULEC:-$build/bin/rulec}
 
 work=$build/fuzz
 rm -rf "$work/seeds"
@@ -40,7 +42,7 @@ for f in "$repo"/rules/*.yaml; do
   base=()  # a policy that intercepts what its base denies needs the base
   ! grep -q '^intercept_base_denials: *true' "$f" ||
     base=(--base "$repo/rules/base/containers-default.json")
-  "$build/bin/rulec" -o "$out" "${base[@]}" "$f" > /dev/null
+  "$rulec" -o "$out" "${base[@]}" "$f" > /dev/null
   seed fuzz_table "$(basename "$f" .yaml).json" < "$out/table.json"
 done
 

@@ -201,23 +201,35 @@ sidecars() {
   jq -c 'select(.syscall == "execve") | {pid, delay: .decision.delay_ms, age: .caller.age_ms}' \
     "$SA_TRACE" > "$SA_WORK/execve.jsonl"
   cat "$SA_WORK/execve.jsonl"
-  [ "$(wc -l < "$SA_WORK/execve.jsonl")" -ge 4 ]  # sh, cut, cut, tr, /bin/true
+  # The init's exec of sh, then its children's (busybox may run some
+  # applets without an exec, /bin/true at least is one).
+  [ "$(wc -l < "$SA_WORK/execve.jsonl")" -ge 2 ]
   replay_agrees
+}
+
+# Every delayed execve is the init's, each for the rest of the 2 s. Under
+# runc there are many: runc's init is a Go program, whose runtime signals
+# its threads (preemption), and each signal interrupts the waiting execve,
+# which the kernel restarts as a new notification; a delay counted from the
+# caller's start, not from the call, is what lets it end (crun's init is C:
+# one notification).
+held_back() {
+  # 2 s, less the rounding of start times to clock ticks (10 ms each way).
+  [ "$AGE" -ge 195 ]
+  jq -se '[.[] | select(.delay != null)]
+          | length >= 1 and (map(.pid) | unique | length == 1)
+            and all(.delay + .age >= 1990 and .delay + .age <= 2000)' "$SA_WORK/execve.jsonl"
 }
 
 @test "runc: SIDECARS holds another container's init back until it has lived SIDECARS_DELAY" {
   sidecars runc app
-  [ "$AGE" -ge 200 ]
-  # One delayed execve, the init's first, for the rest of the 2 s.
-  [ "$(jq -s '[.[] | select(.delay != null)] | length' "$SA_WORK/execve.jsonl")" -eq 1 ]
-  jq -se '.[0].delay + .[0].age >= 1990 and .[0].delay + .[0].age <= 2000' "$SA_WORK/execve.jsonl"
+  held_back
 }
 
 @test "crun: SIDECARS holds another container's init back until it has lived SIDECARS_DELAY" {
   sidecars crun app
-  [ "$AGE" -ge 200 ]
+  held_back
   [ "$(jq -s '[.[] | select(.delay != null)] | length' "$SA_WORK/execve.jsonl")" -eq 1 ]
-  jq -se '.[0].delay + .[0].age >= 1990 and .[0].delay + .[0].age <= 2000' "$SA_WORK/execve.jsonl"
 }
 
 @test "runc: SIDECARS lets a sidecar's init run at once" {

@@ -278,7 +278,7 @@ BOOST_AUTO_TEST_CASE(a_bad_go_template_in_metadata_is_a_warning) {
 }
 
 model::CallerFacts caller(uint32_t uid, uint64_t caps, bool in_container_userns) {
-  return model::CallerFacts{uid, uid + 1, caps, "user:[4026532000]", in_container_userns};
+  return model::CallerFacts{uid, uid + 1, caps, "user:[4026532000]", in_container_userns, std::nullopt};
 }
 
 BOOST_AUTO_TEST_CASE(caller_ids_and_pid) {
