@@ -197,6 +197,11 @@ std::optional<ArgRef> find_arg(std::string_view syscall, std::string_view name) 
 }
 
 std::optional<int> syscall_number(std::string_view name, const Arch& arch) {
+  // libseccomp reads a C string: "ptrace\0junk" would be ptrace, and the
+  // caller would keep a name that is none (found by fuzz_audit: import-audit
+  // wrote it into a trace that seccomp-sim then refused).
+  if (name.find('\0') != std::string_view::npos)
+    return std::nullopt;
   const std::string n(name);
   const int nr = seccomp_syscall_resolve_name_arch(arch.audit_arch, n.c_str());
   // libseccomp answers negative pseudo-numbers for syscalls absent on an arch.

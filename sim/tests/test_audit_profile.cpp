@@ -140,6 +140,10 @@ const BadLine kBadLines[] = {
     // Found by fuzz_audit: kept, it made a trace seccomp-sim could not read.
     {"type=1326 audit(1.0:1): pid=1 arch=c000003e syscall=-42",
      "syscall -42 is not a syscall number"},
+    // Found by fuzz_audit: libseccomp read the name up to the NUL (ptrace),
+    // and the whole of it went into a trace seccomp-sim refused.
+    {std::string("type=1326 audit(1.0:1): pid=1 arch=c000003e syscall=ptrace\0\0 code=0", 67),
+     "unknown syscall \"ptrace"},
 };
 
 BOOST_DATA_TEST_CASE(malformed_records_name_their_line, bdata::make(kBadLines), c) {
