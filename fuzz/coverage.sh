@@ -10,8 +10,8 @@
 # fuzz/regressions/HARNESS. The profiles are merged per harness and
 # reported over the harness's own target files only: the parser and what it
 # exists to check, not the libraries around it. Prints a Markdown table
-# (totals per harness) and leaves per-file reports in
-# COV_BUILD/fuzz/coverage/HARNESS.txt.
+# (totals per harness over its targets) and leaves per-file figures in
+# COV_BUILD/fuzz/coverage/HARNESS.txt (llvm-cov's full export beside them).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,8 +35,7 @@ targets() {
                   model/codec/line_reader.cpp model/codec/json_fields.cpp model/codec/utf8.cpp \
                   model/codec/trace_writer.cpp ;;
     fuzz_audit) printf '%s\n' sim/audit_import.cpp ;;
-    fuzz_container_message) printf '%s\n' runtime/kernel/container_message.cpp \
-                              model/call/container_info.cpp ;;
+    fuzz_container_message) printf '%s\n' runtime/kernel/container_message.cpp ;;
     *) echo "fuzz/coverage.sh: no targets for $1" >&2; return 2 ;;
   esac
 }
@@ -67,12 +66,26 @@ for h in "${harnesses[@]}"; do
     exit 1
   fi
   "$profdata" merge -sparse "$out/$h".*.profraw -o "$out/$h.profdata"
-  mapfile -t files < <(targets "$h" | sed "s|^|$repo/|")
-  "$cov" report "$bin" -instr-profile="$out/$h.profdata" "${files[@]}" > "$out/$h.txt"
-  "$cov" export -summary-only "$bin" -instr-profile="$out/$h.profdata" "${files[@]}" |
-    jq -r --arg h "$h" --arg n "$inputs" '.data[0].totals as $t |
-      def pc(k): "\($t[k].percent * 10 | round / 10) % (\($t[k].covered)/\($t[k].count))";
-      "| `\($h)` | \($n) | \(pc("lines")) | \(pc("functions")) | \(pc("regions")) | \(pc("branches")) |"'
+  # The coverage mapping names files as the compiler saw them (relative to
+  # the build directory under ccache's CCACHE_BASEDIR, absolute otherwise):
+  # the targets are matched by their path's end, and summed here.
+  targets "$h" | jq -R . | jq -s . > "$out/$h.targets.json"
+  "$cov" export -summary-only "$bin" -instr-profile="$out/$h.profdata" > "$out/$h.json"
+  jq -r --slurpfile t "$out/$h.targets.json" '
+      .data[0].files[] | select(.filename as $f | $t[0] | any(. as $x | $f | endswith("/" + $x)))
+      | "\(.filename | sub("^.*?/(?=(compiler|model|runtime|sim)/)"; ""))  lines \(.summary.lines.covered)/\(.summary.lines.count)  functions \(.summary.functions.covered)/\(.summary.functions.count)  regions \(.summary.regions.covered)/\(.summary.regions.count)  branches \(.summary.branches.covered)/\(.summary.branches.count)"' \
+    "$out/$h.json" > "$out/$h.txt"
+  jq -r --slurpfile t "$out/$h.targets.json" --arg h "$h" --arg n "$inputs" '
+      [.data[0].files[] | select(.filename as $f | $t[0] | any(. as $x | $f | endswith("/" + $x)))
+       | .summary] as $s
+      | def pc(k): ([$s[][k].covered] | add) as $c | ([$s[][k].count] | add) as $n
+          | "\(if $n > 0 then ($c * 1000 / $n | round / 10) else 0 end) % (\($c)/\($n))";
+      "| `\($h)` | \($n) | \(pc("lines")) | \(pc("functions")) | \(pc("regions")) | \(pc("branches")) |"' \
+    "$out/$h.json"
+  # Every target must be in the binary: a file renamed or moved would
+  # otherwise drop out of the sum silently.
+  [ "$(wc -l < "$out/$h.txt")" -eq "$(targets "$h" | wc -l)" ] || {
+    echo "fuzz/coverage.sh: $h: not every target file is in its coverage map" >&2; exit 1; }
 done
 echo
-echo "fuzz/coverage.sh: per-file reports in $out/HARNESS.txt"
+echo "fuzz/coverage.sh: per-file figures in $out/HARNESS.txt"

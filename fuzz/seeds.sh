@@ -50,6 +50,12 @@ for f in "$repo"/sim/traces/*.jsonl "$repo"/sim/tests/data/*.jsonl; do
   seed fuzz_trace "$(basename "$f")" < "$f"
 done
 
+# The document form, as docs/trace-format.md shows it: no trace file of the
+# repository has that form, and without it fuzz_trace never reached the
+# document reader (fuzz/coverage.sh showed it).
+awk '/^## One document/ {doc=1} doc && /^```json/ {on=1; next} on && /^```/ {exit} on' \
+  "$repo/docs/trace-format.md" | seed fuzz_trace document-form.json
+
 n=0
 while IFS= read -r line && [ $n -lt 40 ]; do
   n=$((n + 1))
