@@ -4,11 +4,12 @@
 BUILD       ?= build
 ASAN_BUILD  ?= build-asan
 FUZZ_BUILD  ?= build-fuzz
+COV_BUILD   ?= build-fuzz-cov
 FUZZ_TIME   ?= 60
 GENERATOR   ?= Ninja
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test test-fast asan fuzz fuzz-build fuzz-smoke demo bench integration load e2e tidy format clean
+.PHONY: all deps build test test-fast asan fuzz fuzz-build fuzz-smoke fuzz-coverage demo bench integration load e2e tidy format clean
 
 all: build
 
@@ -49,6 +50,14 @@ fuzz: fuzz-build
 fuzz-smoke: fuzz-build
 	FUZZ_SEED=1 FUZZ_RUNS=3000 FUZZ_FRESH=1 ./fuzz/run.sh $(FUZZ_BUILD) 60
 
+# llvm-cov line, function and region coverage of each harness's parsers
+# over what it has kept ($(FUZZ_BUILD)/fuzz/corpus, fuzz/corpus-kept), its
+# seeds and regression inputs, in a build of its own (fuzz/coverage.sh).
+fuzz-coverage: deps
+	CC=clang-14 CXX=clang++-14 cmake -S . -B $(COV_BUILD) -G $(GENERATOR) -DSA_FUZZ_COVERAGE=ON $(CMAKE_FLAGS)
+	cmake --build $(COV_BUILD) --target fuzzers
+	./fuzz/coverage.sh $(COV_BUILD) $(FUZZ_BUILD)/fuzz/corpus
+
 integration: build
 	ctest --test-dir $(BUILD) --output-on-failure -L integration
 
@@ -76,4 +85,4 @@ format:
 	find model compiler runtime sim bench integration -name '*.[ch]pp' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(COV_BUILD)

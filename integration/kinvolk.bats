@@ -173,3 +173,71 @@ thaw() {
   grep "container frozen" "$SA_AGENT_LOG" | grep -q "refused"
   replay_agrees
 }
+
+# SIDECARS=istio-proxy,linkerd-proxy SIDECARS_DELAY=2s (Kinvolk's
+# ExecSidecars): the init of a container that is not a sidecar may execve
+# only once it has lived 2 s, so that the sidecars start first; a sidecar's
+# init is not held back, nor is anything an init starts. The shell, which
+# is the init, prints its own age when it runs: its start time in
+# /proc/1/stat against /proc/uptime, in hundredths of a second (awk, its
+# child, execs without a delay). The agent's recording replays the same:
+# the delay decided is the rest of 2 s after the age it recorded.
+sidecars() {
+  local rt=$1 name=$2
+  fixture kinvolk-k8s-notify.json \
+    '.listenerMetadata = "SIDECARS=istio-proxy,linkerd-proxy\nSIDECARS_DELAY=2s"
+     | .syscalls[0].names += ["execve"]'
+  in_container "$rt" ".annotations = {\"io.kubernetes.cri.sandbox-namespace\": \"default\",
+                                     \"io.kubernetes.cri.sandbox-name\": \"mypod\",
+                                     \"io.kubernetes.cri.container-name\": \"$name\"}" '
+    start=$(cut -d" " -f22 /proc/1/stat)
+    now=$(cut -d" " -f1 /proc/uptime | tr -d .)
+    echo "age $((now - start))"
+    /bin/true && echo child ran'
+  [ "$status" -eq 0 ]
+  [ "${lines[1]}" = "child ran" ]
+  AGE=${lines[0]#age }
+  # The init's own execve, and the children's.
+  jq -c 'select(.syscall == "execve") | {pid, delay: .decision.delay_ms, age: .caller.age_ms}' \
+    "$SA_TRACE" > "$SA_WORK/execve.jsonl"
+  cat "$SA_WORK/execve.jsonl"
+  # The init's exec of sh, then its children's (busybox may run some
+  # applets without an exec, /bin/true at least is one).
+  [ "$(wc -l < "$SA_WORK/execve.jsonl")" -ge 2 ]
+  replay_agrees
+}
+
+# Every delayed execve is the init's, each for the rest of the 2 s. Under
+# runc there are many: runc's init is a Go program, whose runtime signals
+# its threads (preemption), and each signal interrupts the waiting execve,
+# which the kernel restarts as a new notification; a delay counted from the
+# caller's start, not from the call, is what lets it end (crun's init is C:
+# one notification).
+held_back() {
+  # 2 s, less the rounding of start times to clock ticks (10 ms each way).
+  [ "$AGE" -ge 195 ]
+  jq -se '[.[] | select(.delay != null)]
+          | length >= 1 and (map(.pid) | unique | length == 1)
+            and all(.delay + .age >= 1990 and .delay + .age <= 2000)' "$SA_WORK/execve.jsonl"
+}
+
+@test "runc: SIDECARS holds another container's init back until it has lived SIDECARS_DELAY" {
+  sidecars runc app
+  held_back
+}
+
+@test "crun: SIDECARS holds another container's init back until it has lived SIDECARS_DELAY" {
+  sidecars crun app
+  held_back
+  [ "$(jq -s '[.[] | select(.delay != null)] | length' "$SA_WORK/execve.jsonl")" -eq 1 ]
+}
+
+@test "runc: SIDECARS lets a sidecar's init run at once" {
+  sidecars runc linkerd-proxy
+  [ "$(jq -s '[.[] | select(.delay != null)] | length' "$SA_WORK/execve.jsonl")" -eq 0 ]
+}
+
+@test "crun: SIDECARS lets a sidecar's init run at once" {
+  sidecars crun linkerd-proxy
+  [ "$(jq -s '[.[] | select(.delay != null)] | length' "$SA_WORK/execve.jsonl")" -eq 0 ]
+}

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs every Debian package the build, the tests, the demo, the
-# benchmarks and the fuzzers (clang 14 with libFuzzer) need; the CRI
-# end-to-end test's containerd, its pause process (catatonit) and its gRPC
-# client's Python modules included. Idempotent: packages already present are not touched, and
+# benchmarks and the fuzzers (clang 14 with libFuzzer; llvm-cov for their
+# coverage) need; the CRI end-to-end test's containerd, its pause process
+# (catatonit) and its gRPC client's Python modules included. Idempotent:
+# packages already present are not touched, and
 # apt is not called at all when nothing is missing.
 set -eu
 
@@ -11,7 +12,7 @@ PACKAGES="
   libseccomp-dev tao-pegtl-dev libyaml-cpp-dev libboost-dev libboost-test-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libssl-dev
   bats jq runc crun busybox-static util-linux procps
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev llvm-14
   containerd catatonit python3-grpcio python3-grpc-tools python3-yaml
 "
 

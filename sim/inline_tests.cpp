@@ -29,7 +29,8 @@ class TestFacts : public engine::FactSource {
     return {model::StringRead::Status::Ok, it->second, 0};
   }
   std::optional<model::CallerFacts> caller() override {
-    return model::CallerFacts{t_.uid, t_.gid, t_.cap_effective, t_.userns, t_.userns_is_container};
+    return model::CallerFacts{t_.uid,    t_.gid, t_.cap_effective, t_.userns, t_.userns_is_container,
+                              t_.age_ms};
   }
 
  private:

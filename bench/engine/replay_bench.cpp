@@ -58,7 +58,7 @@ trace::NotificationRecord demo_call(size_t i) {
       n.expect = "errno EBADMSG";
   }
   n.caller.state = trace::CallerRecord::State::Known;
-  n.caller.facts = model::CallerFacts{0, 0, 0, "user:[4026531837]", false};
+  n.caller.facts = model::CallerFacts{0, 0, 0, "user:[4026531837]", false, std::nullopt};
   return n;
 }
 

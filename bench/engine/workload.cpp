@@ -31,9 +31,9 @@ Workload generate(const engine::Engine& e, const table::Policy& policy,
   w.container = std::move(container);
   w.pool = string_pool();
   const uint64_t admin = uint64_t{1} << CAP_SYS_ADMIN;
-  w.callers = {{0, 0, admin, "user:[4026532845]", true},
-               {1000, 1000, 0, "user:[4026532845]", true},
-               {0, 0, admin, "user:[4026531837]", false}};
+  w.callers = {{0, 0, admin, "user:[4026532845]", true, std::nullopt},
+               {1000, 1000, 0, "user:[4026532845]", true, std::nullopt},
+               {0, 0, admin, "user:[4026531837]", false, std::nullopt}};
   const catalog::Arch arch = *catalog::find_arch("x86_64");
   std::vector<std::pair<int, const catalog::SyscallSignature*>> syscalls;
   for (const auto& [nr, name] : e.table().index.at("x86_64")) {

@@ -54,7 +54,7 @@ struct Condition;
 using ConditionPtr = std::unique_ptr<Condition>;
 
 struct Condition {
-  enum class Kind { Compare, HasCap, InUserns, Not, And, Or };
+  enum class Kind { Compare, HasCap, InUserns, IsInit, Not, And, Or };
   Kind kind = Kind::Compare;
   Span span;
 
@@ -107,7 +107,8 @@ struct Response {
 struct Action {
   Span span;
   bool log = false;
-  std::optional<Duration> delay;     // delay D then RESPONSE
+  std::optional<Duration> delay;     // delay [until age] D then RESPONSE
+  table::DelayFrom delay_from = table::DelayFrom::Decision;
   std::optional<Response> response;  // absent only for `log` / `stop` alone
   bool stop_container = false;       // `stop container` or `freeze container`
   table::StopMode stop_mode = table::StopMode::Kill;

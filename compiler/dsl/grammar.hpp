@@ -12,6 +12,7 @@
 //               | "requires" , capability , [ "in" , "userns" ]
 //               | "has" , capability , [ "in" , "userns" ]
 //               | "in" , "userns"
+//               | "caller" , "is" , "init"
 //               | operand , [ test ] ;
 //   operand     = "pod.namespace" | "pod.name" | "container.name" | "container.id"
 //               | "annotation" , "[" , string , "]" | "meta." , key | "meta"
@@ -29,7 +30,7 @@
 //   word        = wordchar , { wordchar } ;           (not containing "->")
 //   actions     = action , { "," , action } ;
 //   action      = "log" | ( "stop" | "freeze" ) , "container" , [ "after" , duration ]
-//               | "delay" , duration , "then" , response | response ;
+//               | "delay" , [ "until" , "age" ] , duration , "then" , response | response ;
 //   response    = "continue" , [ "unsafe" ] | "errno" , ( ident | integer )
 //               | "return" , integer | "kill"
 //               | "emulate" , [ ident ] , { ident , "=" , value } , [ "as" , "agent" ] ;
@@ -73,6 +74,11 @@ struct kw_container : kw<TAO_PEGTL_STRING("container")> {};
 struct kw_after : kw<TAO_PEGTL_STRING("after")> {};
 struct kw_freeze : kw<TAO_PEGTL_STRING("freeze")> {};
 struct kw_delay : kw<TAO_PEGTL_STRING("delay")> {};
+struct kw_until : kw<TAO_PEGTL_STRING("until")> {};
+struct kw_age : kw<TAO_PEGTL_STRING("age")> {};
+struct kw_caller : kw<TAO_PEGTL_STRING("caller")> {};
+struct kw_is : kw<TAO_PEGTL_STRING("is")> {};
+struct kw_init : kw<TAO_PEGTL_STRING("init")> {};
 struct kw_then : kw<TAO_PEGTL_STRING("then")> {};
 struct kw_continue : kw<TAO_PEGTL_STRING("continue")> {};
 struct kw_unsafe : kw<TAO_PEGTL_STRING("unsafe")> {};
@@ -158,6 +164,8 @@ struct has_cap : p::seq<kw_has, ws, p::must<expected<capability>>, p::opt<ws, us
 struct requirement
     : p::seq<kw_requires, ws, p::must<expected<capability>>, p::opt<ws, userns_suffix>> {};
 struct in_userns : p::seq<kw_in, ws, kw_userns> {};
+// Before `comparison`, which would read `caller` as an argument name.
+struct is_init : p::seq<kw_caller, ws, kw_is, ws, p::must<expected<kw_init>>> {};
 
 struct or_expr;
 struct primary;
@@ -165,7 +173,7 @@ struct close_paren : p::one<')'> {};
 struct group
     : p::seq<p::one<'('>, ws, p::must<expected<or_expr>>, ws, p::must<expected<close_paren>>> {};
 struct not_expr : p::seq<kw_not, ws, p::must<expected<primary>>> {};
-struct primary : p::sor<group, not_expr, requirement, has_cap, in_userns, comparison> {};
+struct primary : p::sor<group, not_expr, requirement, has_cap, in_userns, is_init, comparison> {};
 struct and_explicit : p::seq<ws, p::sor<kw_and, p::one<','>>, ws, p::must<expected<primary>>> {};
 struct and_implicit : p::seq<ws, primary> {};
 struct and_expr : p::seq<primary, p::star<p::sor<and_explicit, and_implicit>>> {};
@@ -193,8 +201,10 @@ struct response : p::sor<r_continue, r_errno, r_return, r_kill, r_emulate> {};
 struct a_log : kw_log {};
 struct a_stop : p::seq<kw_stop, ws, p::must<expected<kw_container>>,
                        p::opt<ws, kw_after, ws, p::must<expected<duration>>>> {};
-struct a_delay : p::seq<kw_delay, ws, p::must<expected<duration>>, ws, p::must<expected<kw_then>>,
-                        ws, p::must<expected<response>>> {};
+// `until age`: counted from the caller's start, not from the decision.
+struct until_age : p::seq<kw_until, ws, p::must<expected<kw_age>>> {};
+struct a_delay : p::seq<kw_delay, ws, p::opt<until_age, ws>, p::must<expected<duration>>, ws,
+                        p::must<expected<kw_then>>, ws, p::must<expected<response>>> {};
 // `container` after `freeze`: a rule of its own for its own error message.
 struct freeze_container : kw_container {};
 struct a_freeze : p::seq<kw_freeze, ws, p::must<expected<freeze_container>>,

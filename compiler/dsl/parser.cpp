@@ -67,6 +67,10 @@ inline constexpr auto error_message<g::expected<g::capability>> =
 template <>
 inline constexpr auto error_message<g::expected<g::kw_userns>> = "expected 'userns' after 'in'";
 template <>
+inline constexpr auto error_message<g::expected<g::kw_init>> = "expected 'init' after 'caller is'";
+template <>
+inline constexpr auto error_message<g::expected<g::kw_age>> = "expected 'age' after 'until'";
+template <>
 inline constexpr auto error_message<g::expected<g::kw_container>> =
     "expected 'container' after 'stop'";
 template <>
@@ -134,7 +138,7 @@ using selector = p::parse_tree::selector<
               g::compare_test, g::mask_test, g::mask_value, g::mask_cmp, g::in_test, g::negated,
               g::list_lit, g::glob_test, g::prefix_test, g::op_eq, g::op_ne, g::op_le, g::op_ge,
               g::op_lt, g::op_gt, g::value_union, g::string_lit, g::integer, g::word, g::capability,
-              g::userns_suffix, g::actions, g::a_log, g::a_stop, g::a_freeze, g::a_delay, g::duration_literal,
+              g::userns_suffix, g::actions, g::a_log, g::a_stop, g::a_freeze, g::a_delay, g::until_age, g::is_init, g::duration_literal,
               g::r_continue, g::kw_unsafe, g::r_errno, g::errno_value, g::r_return, g::r_kill,
               g::r_emulate, g::emulate_op, g::emulate_param, g::param_key, g::emulate_as>>;
 
@@ -180,8 +184,13 @@ class Builder {
       } else if (c->is_type<g::a_delay>()) {
         if (a.response)
           error(*c, "an action list holds one response; this is a second one");
-        a.delay = duration(*c->children.at(0));
-        a.response = response(*c->children.at(1));
+        size_t at = 0;
+        if (c->children.at(0)->is_type<g::until_age>()) {
+          a.delay_from = table::DelayFrom::CallerStart;
+          ++at;
+        }
+        a.delay = duration(*c->children.at(at));
+        a.response = response(*c->children.at(at + 1));
       } else {
         if (a.response)
           error(*c, "an action list holds one response; this is a second one");
@@ -226,6 +235,8 @@ class Builder {
       c->in_userns = n.children.size() > 1;
     } else if (n.is_type<g::in_userns>()) {
       c->kind = Condition::Kind::InUserns;
+    } else if (n.is_type<g::is_init>()) {
+      c->kind = Condition::Kind::IsInit;
     } else if (n.is_type<g::requirement>()) {
       return requirement(n, top_level, reqs);
     } else if (n.is_type<g::comparison>()) {

@@ -359,8 +359,8 @@ class Loader {
       shape(x, "`caller` must be a mapping (uid, gid, caps, userns)");
       return;
     }
-    check_keys(x, "`caller`", {"uid", "gid", "caps", "userns"});
-    for (const char* key : {"uid", "gid", "userns"}) {
+    check_keys(x, "`caller`", {"uid", "gid", "caps", "userns", "age"});
+    for (const char* key : {"uid", "gid", "userns", "age"}) {
       if (const YAML::Node v = x[key]) {
         if (auto s = scalar(v, fmt::format("`caller.{}`", key)))
           t.caller[key] = *s;

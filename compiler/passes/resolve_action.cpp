@@ -218,6 +218,7 @@ std::optional<table::Action> resolve_action(const Context& ctx, const dsl::Actio
       a.delay = *d;
     else
       ok = false;
+    a.delay_from = in.delay_from;
   }
   if (in.stop_container) {
     a.stop_mode = in.stop_mode;

@@ -284,6 +284,9 @@ std::optional<table::Predicate> resolve_condition(const Context& ctx, const dsl:
     case K::InUserns:
       p.kind = table::Predicate::Kind::InUserns;
       return p;
+    case K::IsInit:
+      p.kind = table::Predicate::Kind::IsInit;
+      return p;
     case K::Not:
       p.kind = table::Predicate::Kind::Not;
       break;

@@ -228,6 +228,11 @@ class TestResolver {
         }
         out.userns = s.text;
         out.userns_is_container = s.text == "container";
+      } else if (k == "age") {
+        // How long the caller has lived, for `delay until age`.
+        out.age_ms = table::parse_go_duration(s.text);
+        if (!out.age_ms)
+          ok = fail(s, fmt::format("age '{}' is not a duration such as 3s", s.text));
       }
     }
     for (const Scalar& c : t.caps) {

@@ -52,6 +52,7 @@ struct TestCase {
   uint64_t cap_effective = 0;
   bool userns_is_container = false;
   std::string userns = "host";
+  std::optional<uint64_t> age_ms;  // `caller: {age: 3s}`; unknown when not given
   table::Action expect;
   std::string expect_text;
 };

@@ -213,6 +213,7 @@ ArgFilter encode_predicate(const table::Predicate& p, bool negated, const Encode
       return encode_compare(p, negated, o);
     case Kind::HasCap:
     case Kind::InUserns:
+    case Kind::IsInit:
       return ArgFilter::always();
     case Kind::Not:
       if (p.children.empty())

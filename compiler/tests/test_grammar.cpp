@@ -55,6 +55,10 @@ static const char* const kAccepted[] = {
     "mount fs=proc -> emulate as agent",
     "mkdir -> emulate mkdir path=\"/x\" mode=0700 as agent",
     "mkdir -> log, delay 1s then emulate as agent, stop container",
+    "execve caller is init container.name not in meta.SIDECARS -> delay until age "
+    "\"{meta.SIDECARS_DELAY}\" then continue",
+    "execve not caller is init -> delay until age 5s then continue",
+    "execve caller.pid = 1 or caller is init -> continue",
 };
 
 BOOST_DATA_TEST_CASE(accepts, bdata::make(kAccepted), text) {
@@ -107,6 +111,9 @@ static const Rejected kRejected[] = {
      "integer 99999999999999999999999 does not fit in 64 bits", 13},
     {"mkdir path = \"a\\qb\" -> continue", "unknown escape sequence in string", 16},
     {"mkdir -> delay 48h then continue", "duration 48h is longer than a day", 15},
+    {"execve caller is root -> continue", "expected 'init' after 'caller is'", 17},
+    {"execve -> delay until 2s then continue", "expected 'age' after 'until'", 22},
+    {"execve -> delay until age then continue", "expected a duration such as 2s or 500ms", 26},
     {"mkdir -> emulate as root", kAgentAfterAs, 20},
     {"mkdir -> emulate path=\"/x\" as caller", kAgentAfterAs, 30},
     {"mkdir -> emulate as", kAgentAfterAs, 19},

@@ -287,13 +287,38 @@ BOOST_AUTO_TEST_CASE(table_json_round_trips) {
       "  - openat dirfd = AT_FDCWD -> delay 10ms then return 3\n"
       "  - chroot -> stop container after 5s\n"
       "  - swapoff -> errno EPERM, freeze container\n"
-      "  - chmod -> emulate mode=0700 as agent\n");
+      "  - chmod -> emulate mode=0700 as agent\n"
+      "  - execve caller is init -> delay until age \"{meta.D}\" then continue\n");
   const auto j = table::to_json(t);
   const table::Table back = table::from_json(j);
   BOOST_TEST((back == t) == false);  // the hash is filled in on the way out
   table::Table with_hash = t;
   with_hash.hash = back.hash;
   BOOST_TEST((back == with_hash));
+}
+
+// Kinvolk's SIDECARS: `caller is init` is a predicate of its own, decided on
+// what the kernel and the runtime sent (no memory read), and `delay until
+// age` a delay counted from the caller's start; table.json says so only
+// where it is not the plain delay every older table meant.
+BOOST_AUTO_TEST_CASE(caller_is_init_and_delay_until_age_resolve) {
+  const auto t = compile(
+      "  - execve caller is init container.name not in meta.SIDECARS -> delay until age "
+      "\"{meta.SIDECARS_DELAY}\" then continue\n"
+      "  - execve -> delay 2s then continue\n");
+  const auto& rows = t.policies.at(0).syscalls.at("execve").rows;
+  BOOST_TEST_REQUIRE(rows.size() == 2u);
+  BOOST_TEST_REQUIRE(rows[0].when.size() == 2u);
+  BOOST_TEST((rows[0].when[0].kind == table::Predicate::Kind::IsInit));
+  BOOST_TEST(!rows[0].reads_memory);
+  BOOST_TEST((rows[0].action.delay_from == table::DelayFrom::CallerStart));
+  BOOST_TEST((rows[1].action.delay_from == table::DelayFrom::Decision));
+  const auto j = table::to_json(t);
+  const auto& jrows = j["policies"][0]["syscalls"]["execve"]["rows"];
+  BOOST_TEST(jrows[0]["when"][0]["kind"] == "is_init");
+  BOOST_TEST(jrows[0]["action"]["delay_from"] == "caller_start");
+  BOOST_TEST(!jrows[1]["action"].contains("delay_from"));
+  BOOST_TEST((table::from_json(j).policies == t.policies));
 }
 
 BOOST_AUTO_TEST_CASE(table_with_a_changed_byte_is_refused) {

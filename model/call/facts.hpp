@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace sa::model {
@@ -25,6 +26,10 @@ struct CallerFacts {
   uint64_t cap_effective = 0;        // CapEff, held in `userns`
   std::string userns;                // "user:[4026531837]"
   bool userns_is_container = false;  // `userns` is the container's own
+  // How long the caller has lived when the notification is decided (its
+  // start time in /proc/PID/stat against CLOCK_BOOTTIME), in milliseconds:
+  // `delay until age` waits for the rest. nullopt when it could not be read.
+  std::optional<uint64_t> age_ms;
 };
 
 }  // namespace sa::model

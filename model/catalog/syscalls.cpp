@@ -197,6 +197,11 @@ std::optional<ArgRef> find_arg(std::string_view syscall, std::string_view name) 
 }
 
 std::optional<int> syscall_number(std::string_view name, const Arch& arch) {
+  // libseccomp reads a C string: "ptrace\0junk" would be ptrace, and the
+  // caller would keep a name that is none (found by fuzz_audit: import-audit
+  // wrote it into a trace that seccomp-sim then refused).
+  if (name.find('\0') != std::string_view::npos)
+    return std::nullopt;
   const std::string n(name);
   const int nr = seccomp_syscall_resolve_name_arch(arch.audit_arch, n.c_str());
   // libseccomp answers negative pseudo-numbers for syscalls absent on an arch.
@@ -211,6 +216,13 @@ std::string syscall_name(const Arch& arch, int nr) {
     return {};
   std::string out(name);
   free(name);  // NOLINT(cppcoreguidelines-no-malloc): libseccomp allocates with malloc
+  // libseccomp names an x32 number with or without the x32 bit (38 and
+  // 0x40000026 are both setitimer), but only the one with the bit is the
+  // kernel's. A name must lead back to the number it came from, or a trace
+  // saying `x32, nr 38` is written as `setitimer, 38` and cannot be read
+  // back (found by fuzz_audit: `arch=4000003e syscall=38`).
+  if (syscall_number(out, arch) != std::optional<int>(nr))
+    return {};
   return out;
 }
 

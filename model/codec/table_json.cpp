@@ -158,6 +158,7 @@ json predicate_to_json(const Predicate& p) {
       j["in_userns"] = p.in_userns;
       break;
     case Predicate::Kind::InUserns:
+    case Predicate::Kind::IsInit:
       break;
     case Predicate::Kind::Not:
     case Predicate::Kind::All:
@@ -212,6 +213,7 @@ Predicate predicate_from_json(const json& j, const std::string& path, int depth)
       p.in_userns = get_bool(j, "in_userns", path);
       break;
     case Predicate::Kind::InUserns:
+    case Predicate::Kind::IsInit:
       break;
     case Predicate::Kind::Not:
     case Predicate::Kind::All:
@@ -281,6 +283,9 @@ json action_to_json(const Action& a) {
   j["log"] = a.log;
   if (a.delay)
     j["delay"] = duration_to_json(*a.delay);
+  // Written only when it is not the plain delay every table before it meant.
+  if (a.delay && a.delay_from != DelayFrom::Decision)
+    j["delay_from"] = name_of(a.delay_from);
   if (a.stop_after)
     j["stop_after"] = duration_to_json(*a.stop_after);
   // Written only when it is not the kill every table before it meant.
@@ -325,8 +330,11 @@ Action action_from_json(const json& j, const std::string& path) {
       break;
   }
   a.log = get_bool(j, "log", path);
-  if (j.contains("delay"))
+  if (j.contains("delay")) {
     a.delay = duration_from_json(j["delay"], sub(path, "delay"));
+    if (j.contains("delay_from"))
+      a.delay_from = get_enum<DelayFrom>(j, "delay_from", path);
+  }
   if (j.contains("stop_after")) {
     a.stop_after = duration_from_json(j["stop_after"], sub(path, "stop_after"));
     if (j.contains("stop_mode"))

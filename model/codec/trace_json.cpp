@@ -64,11 +64,14 @@ ordered_json string_arg_to_json(const StringArg& s) {
 }
 
 ordered_json caller_to_json(const model::CallerFacts& c) {
-  return {{"uid", c.uid},
-          {"gid", c.gid},
-          {"cap_effective", hex(c.cap_effective)},
-          {"userns", c.userns},
-          {"userns_is_container", c.userns_is_container}};
+  ordered_json j = {{"uid", c.uid},
+                    {"gid", c.gid},
+                    {"cap_effective", hex(c.cap_effective)},
+                    {"userns", c.userns},
+                    {"userns_is_container", c.userns_is_container}};
+  if (c.age_ms)
+    j["age_ms"] = *c.age_ms;
+  return j;
 }
 
 ordered_json recorded_arg_to_json(const RecordedArg& a) {
@@ -286,13 +289,14 @@ CallerRecord read_caller(const json& j, const Path& path) {
     c.state = CallerRecord::State::NotVisible;
     return c;
   }
-  Fields f(j, path, {"uid", "gid", "cap_effective", "userns", "userns_is_container"});
+  Fields f(j, path, {"uid", "gid", "cap_effective", "userns", "userns_is_container", "age_ms"});
   c.state = CallerRecord::State::Known;
   c.facts.uid = static_cast<uint32_t>(f.unsigned_int("uid", UINT32_MAX).value_or(0));
   c.facts.gid = static_cast<uint32_t>(f.unsigned_int("gid", UINT32_MAX).value_or(0));
   c.facts.cap_effective = f.hex_or_number("cap_effective").value_or(0);
   c.facts.userns = f.string("userns", 256).value_or("");
   c.facts.userns_is_container = f.boolean("userns_is_container").value_or(false);
+  c.facts.age_ms = f.unsigned_int("age_ms", UINT64_MAX);
   return c;
 }
 

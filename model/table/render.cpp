@@ -100,7 +100,8 @@ std::string render_action(const Action& a) {
   if (a.log)
     parts.emplace_back("log");
   if (a.delay)
-    parts.push_back(fmt::format("delay {} then {}", render_duration(*a.delay), response(a)));
+    parts.push_back(fmt::format("{} {} then {}", delay_words(a.delay_from),
+                                render_duration(*a.delay), response(a)));
   else
     parts.push_back(response(a));
   if (a.stop_after) {
@@ -124,6 +125,8 @@ std::string render_predicate(const Predicate& p) {
                          p.in_userns ? " in userns" : "");
     case Predicate::Kind::InUserns:
       return "in userns";
+    case Predicate::Kind::IsInit:
+      return "caller is init";
     case Predicate::Kind::Not:
       return fmt::format("not ({})", render_predicate(p.children.at(0)));
     case Predicate::Kind::All:

@@ -32,6 +32,16 @@ std::string_view stop_words(StopMode m) {
   return "stop container";
 }
 
+std::string_view delay_words(DelayFrom f) {
+  switch (f) {
+    case DelayFrom::Decision:
+      return "delay";
+    case DelayFrom::CallerStart:
+      return "delay until age";
+  }
+  return "delay";
+}
+
 bool Selector::empty() const {
   return meta.empty() && annotations.empty() && pod_namespace.empty() && pod_name.empty() &&
          container_name.empty() && any.empty();

@@ -57,7 +57,9 @@ bool is_string_field(const FieldRef& f);
 enum class Op { Eq, Ne, Lt, Le, Gt, Ge, Glob, Prefix, In, NotIn, MaskAny, MaskEq, MaskNe, Present };
 
 struct Predicate {
-  enum class Kind { Compare, HasCap, InUserns, Not, All, Any };
+  // IsInit: the caller is the container's init (its pid is the OCI state's
+  // pid), the process Kinvolk's SIDECARS ordering holds back.
+  enum class Kind { Compare, HasCap, InUserns, IsInit, Not, All, Any };
   Kind kind = Kind::Compare;
 
   // Compare. Integers are stored as the normalised 64-bit pattern of the
@@ -95,6 +97,13 @@ struct Duration {
   bool operator==(const Duration&) const = default;
 };
 
+// What a delay counts from: the decision (`delay D`: wait D), or the
+// caller's start (`delay until age D`: wait until the caller has lived D,
+// not at all when it already has; Kinvolk's SIDECARS_DELAY).
+enum class DelayFrom { Decision, CallerStart };
+// The rule language's words for it: "delay", "delay until age".
+std::string_view delay_words(DelayFrom f);
+
 struct EmulateParam {
   std::string name;
   int arg = -1;
@@ -115,6 +124,7 @@ struct Action {
   bool unsafe = false;  // `continue unsafe`: TOCTOU acknowledged in the rule
   bool log = false;
   std::optional<Duration> delay;
+  DelayFrom delay_from = DelayFrom::Decision;  // with delay
   // Set: stop the container this grace time after the last hit.
   std::optional<Duration> stop_after;
   StopMode stop_mode = StopMode::Kill;  // with stop_after: how
@@ -235,12 +245,21 @@ struct Vocabulary<table::StopMode> {
   }};
 };
 template <>
+struct Vocabulary<table::DelayFrom> {
+  static constexpr std::size_t count = 2;
+  static constexpr std::array<NameEntry<table::DelayFrom>, count> names{{
+      {table::DelayFrom::Decision, "decision"},
+      {table::DelayFrom::CallerStart, "caller_start"},
+  }};
+};
+template <>
 struct Vocabulary<table::Predicate::Kind> {
-  static constexpr std::size_t count = 6;
+  static constexpr std::size_t count = 7;
   static constexpr std::array<NameEntry<table::Predicate::Kind>, count> names{{
       {table::Predicate::Kind::Compare, "compare"},
       {table::Predicate::Kind::HasCap, "has_cap"},
       {table::Predicate::Kind::InUserns, "in_userns"},
+      {table::Predicate::Kind::IsInit, "is_init"},
       {table::Predicate::Kind::Not, "not"},
       {table::Predicate::Kind::All, "all"},
       {table::Predicate::Kind::Any, "any"},

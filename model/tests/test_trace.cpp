@@ -45,7 +45,7 @@ NotificationRecord sample_mount() {
                StringArg{2, "fstype", StringRead{StringRead::Status::Ok, "pr\"oc\n\xc3\xa9", 0}},
                StringArg{4, "data", StringRead{StringRead::Status::Null, "", 0}}};
   n.caller.state = CallerRecord::State::Known;
-  n.caller.facts = model::CallerFacts{0, 0, 0x1fffffffffULL, "user:[4026532845]", true};
+  n.caller.facts = model::CallerFacts{0, 0, 0x1fffffffffULL, "user:[4026532845]", true, 1234};
   RecordedDecision d;
   d.response = table::Response::Emulate;
   d.rule = "demo-basic#1";
@@ -105,6 +105,7 @@ void check_same(const NotificationRecord& a, const NotificationRecord& b) {
   BOOST_TEST(a.caller.facts.cap_effective == b.caller.facts.cap_effective);
   BOOST_TEST(a.caller.facts.userns == b.caller.facts.userns);
   BOOST_TEST(a.caller.facts.userns_is_container == b.caller.facts.userns_is_container);
+  BOOST_TEST((a.caller.facts.age_ms == b.caller.facts.age_ms));
   BOOST_REQUIRE(a.decision.has_value() == b.decision.has_value());
   if (a.decision) {
     const RecordedDecision& x = *a.decision;

@@ -48,8 +48,9 @@ std::optional<model::CallerFacts> KernelFacts::caller() {
   const kernel::CallerFactsResult r = kernel::read_caller_facts(notify_, n_, container_userns_);
   if (r.outcome == kernel::FactsOutcome::TargetGone)
     return std::nullopt;
-  return model::CallerFacts{r.facts.uid, r.facts.gid, r.facts.cap_effective, r.facts.userns.name(),
-                            r.facts.userns_is_container};
+  return model::CallerFacts{r.facts.uid,    r.facts.gid,
+                            r.facts.cap_effective, r.facts.userns.name(),
+                            r.facts.userns_is_container, r.facts.age_ms};
 }
 
 }  // namespace sa::agent

@@ -27,6 +27,27 @@ std::optional<uint64_t> duration(const table::Duration& d,
   return 0;
 }
 
+// `delay until age D`: what is left of D once the caller's age is taken
+// off. No delay at all (rather than one of 0) when it has lived D already,
+// so that the decision reads as what happens: `continue`. An age the agent
+// could not read waits nothing, with a warning, as Kinvolk's agent goes on
+// when it cannot stat /proc/PID. False (the evaluation ends: the caller's
+// facts are unavailable) when the caller is gone.
+bool wait_rest_of_age(Evaluation& ev, Decision& d) {
+  const model::CallerFacts* c = ev.caller();
+  if (c == nullptr)
+    return false;
+  if (!c->age_ms) {
+    ev.warn("the caller's age is not known; not waiting");
+    d.delay_ms.reset();
+  } else if (*d.delay_ms > *c->age_ms) {
+    d.delay_ms = *d.delay_ms - *c->age_ms;
+  } else {
+    d.delay_ms.reset();
+  }
+  return true;
+}
+
 // Every argument of the operation's signature: strings read (once, shared
 // with the predicates), integers normalised.
 bool resolve_arguments(const catalog::SyscallSignature& sig, Evaluation& ev, model::Emulation& e) {
@@ -123,6 +144,14 @@ void apply_action(const CompiledAction& a, Evaluation& ev, Decision& d) {
     d.delay_ms = duration(*src.delay, a.delay, "delay", ev);
     if (!d.delay_ms)
       return;
+    switch (src.delay_from) {
+      case table::DelayFrom::Decision:
+        break;
+      case table::DelayFrom::CallerStart:
+        if (!wait_rest_of_age(ev, d))
+          return;
+        break;
+    }
   }
   if (src.stop_after) {
     d.stop_after_ms = duration(*src.stop_after, a.stop_after, "stop container after", ev);

@@ -117,6 +117,7 @@ CompiledPredicate compile_predicate(const Place& at, const table::Predicate& p,
       check_capability(at, p.capability);
       return out;
     case K::InUserns:
+    case K::IsInit:
       return out;
     case K::Not:
       if (p.children.size() != 1)

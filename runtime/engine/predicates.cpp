@@ -172,6 +172,13 @@ Truth caller_test(const table::Predicate& p, Evaluation& ev) {
   return truth(has_capability(*c, p.capability, p.in_userns));
 }
 
+// The notification's pid against the OCI state's: both in the agent's pid
+// namespace. A container whose init is unknown (pid 0) has none.
+Truth is_init(const Evaluation& ev) {
+  const long init = ev.container().pid;
+  return truth(init > 0 && static_cast<long>(ev.notification().pid) == init);
+}
+
 Truth any_holds(const std::vector<CompiledPredicate>& children, Evaluation& ev) {
   for (const CompiledPredicate& c : children) {
     const Truth t = holds(c, ev);
@@ -196,6 +203,8 @@ Truth holds(const CompiledPredicate& cp, Evaluation& ev) {
     case K::HasCap:
     case K::InUserns:
       return caller_test(*cp.source, ev);
+    case K::IsInit:
+      return is_init(ev);
     case K::Not: {
       const Truth t = holds(cp.children[0], ev);
       return t == Truth::Abort ? t : truth(t == Truth::False);

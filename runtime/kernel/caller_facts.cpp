@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -166,6 +167,25 @@ std::optional<CallerFacts> read_process_facts(const ProcDir& proc,
   return std::move(identity->facts);
 }
 
+std::optional<uint64_t> process_age_ms(const ProcDir& proc) {
+  const auto stat = proc.read_text("stat");
+  if (!stat)
+    return std::nullopt;
+  const auto start = stat_start_time(*stat);
+  struct timespec now {};
+  const long ticks = ::sysconf(_SC_CLK_TCK);
+  if (!start || ticks <= 0 || ::clock_gettime(CLOCK_BOOTTIME, &now) != 0)
+    return std::nullopt;
+  const uint64_t started_ms = *start / static_cast<uint64_t>(ticks) * 1000U +
+                              *start % static_cast<uint64_t>(ticks) * 1000U /
+                                  static_cast<uint64_t>(ticks);
+  const uint64_t now_ms =
+      static_cast<uint64_t>(now.tv_sec) * 1000U + static_cast<uint64_t>(now.tv_nsec) / 1000000U;
+  // Ticks are coarser than the clock: a process started in this tick may
+  // look a few milliseconds younger than 0.
+  return now_ms > started_ms ? now_ms - started_ms : 0;
+}
+
 CallerFactsResult read_caller_facts(const NotifyFd& notify, const Notification& n,
                                     const std::optional<NamespaceId>& container_userns) {
   const auto proc = ProcDir::open(static_cast<pid_t>(n.pid));
@@ -176,6 +196,7 @@ CallerFactsResult read_caller_facts(const NotifyFd& notify, const Notification& 
   if (!facts) {
     return {FactsOutcome::TargetGone, {}};
   }
+  facts->age_ms = process_age_ms(*proc);
   return {FactsOutcome::Read, std::move(*facts)};
 }
 

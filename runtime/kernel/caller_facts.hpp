@@ -45,7 +45,15 @@ struct CallerFacts {
   // container without a user namespace of its own never qualifies.
   bool userns_is_container = false;
   mode_t umask = 0;
+  // Milliseconds since the process started (read_caller_facts only; the
+  // emulations that read identities do not need it). nullopt when its stat
+  // line could not be read.
+  std::optional<uint64_t> age_ms;
 };
+
+// How long the process behind `proc` has lived: its start time (field 22
+// of /proc/PID/stat, clock ticks since boot) against CLOCK_BOOTTIME.
+std::optional<uint64_t> process_age_ms(const ProcDir& proc);
 
 // Facts of the process behind `proc`; nullopt when it is gone. The caller
 // of this function is responsible for ID_VALID after opening `proc`.

@@ -281,6 +281,58 @@ BOOST_AUTO_TEST_CASE(delays_literal_templated_and_invalid) {
   }
 }
 
+// `delay until age D` (Kinvolk's SIDECARS_DELAY): D less the caller's age,
+// nothing when it is older, nothing (with a warning) when its age is
+// unknown, EPERM when the caller cannot be seen.
+BOOST_AUTO_TEST_CASE(delay_until_age_waits_the_rest) {
+  table::Action a;
+  a.delay = table::Duration{std::nullopt, "{meta.SIDECARS_DELAY}"};
+  a.delay_from = table::DelayFrom::CallerStart;
+  OneRule r("execve", a);
+  const model::ContainerInfo info = container("SIDECARS_DELAY=5s");
+  model::CallerFacts caller;
+  CountingFacts facts;
+  {
+    caller.age_ms = 1200;
+    facts.caller_is(caller);
+    const Decision d = r.decide(notification("execve"), facts, info);
+    BOOST_TEST(d.delay_ms.value() == 3800u);
+    BOOST_TEST(d.is_continue());
+    BOOST_TEST(d.action_text() == "delay 3800ms then continue");
+    BOOST_TEST(d.warnings.empty());
+  }
+  for (const uint64_t age : {5000U, 60000U}) {
+    caller.age_ms = age;
+    facts.caller_is(caller);
+    const Decision d = r.decide(notification("execve"), facts, info);
+    BOOST_TEST(!d.delay_ms.has_value());
+    BOOST_TEST(d.action_text() == "continue");
+  }
+  {
+    caller.age_ms.reset();
+    facts.caller_is(caller);
+    const Decision d = r.decide(notification("execve"), facts, info);
+    BOOST_TEST(!d.delay_ms.has_value());
+    BOOST_TEST(d.is_continue());
+    BOOST_REQUIRE(d.warnings.size() == 1);
+    BOOST_TEST(d.warnings[0] == "the caller's age is not known; not waiting");
+  }
+  {
+    facts.facts.reset();  // the caller is not visible
+    const Decision d = r.decide(notification("execve"), facts, info);
+    BOOST_TEST(d.error() == EPERM);
+    BOOST_TEST(d.origin == model::Origin::FactsUnavailable);
+    BOOST_TEST(!d.delay_ms.has_value());
+  }
+  // A plain delay never asks for the caller.
+  a.delay_from = table::DelayFrom::Decision;
+  OneRule plain("execve", a);
+  CountingFacts none;
+  const Decision d = plain.decide(notification("execve"), none, info);
+  BOOST_TEST(d.delay_ms.value() == 5000u);
+  BOOST_TEST(none.caller_calls == 0);
+}
+
 BOOST_AUTO_TEST_CASE(log_stop_container_after) {
   table::Action a = errno_action(ENOSYS);
   a.log = true;

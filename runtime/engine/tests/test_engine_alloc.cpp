@@ -38,7 +38,7 @@ BOOST_AUTO_TEST_CASE(register_rules_defaults_and_passthrough_do_not_allocate) {
   const table::Policy* p = &e.table().policies[0];
   const model::ContainerInfo c = container("policy=p");
   CountingFacts facts;
-  facts.caller_is(model::CallerFacts{0, 0, uint64_t{1} << CAP_KILL, "", true});
+  facts.caller_is(model::CallerFacts{0, 0, uint64_t{1} << CAP_KILL, "", true, std::nullopt});
   const model::Notification calls[] = {
       notification("chmod", {1, 0777}), notification("chmod", {1, 0700}),
       notification("kill", {5, 9}),     notification("kill", {5, 1}),

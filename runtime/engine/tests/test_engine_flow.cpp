@@ -85,11 +85,11 @@ BOOST_AUTO_TEST_CASE(requirements_answer_eperm_when_unmet) {
     facts.with(0, "//srv/share").with(1, "/mnt").with(2, "cifs").null(4).caller_is(who);
     return e.evaluate(p, container(), notification("mount"), facts);
   };
-  const Decision ok = run(model::CallerFacts{0, 0, kAdmin, "user:[1]", true});
+  const Decision ok = run(model::CallerFacts{0, 0, kAdmin, "user:[1]", true, std::nullopt});
   BOOST_TEST(ok.response() == table::Response::Emulate);
   BOOST_TEST(ok.origin == model::Origin::Rule);
-  for (const model::CallerFacts& who : {model::CallerFacts{0, 0, kAdmin, "user:[2]", false},
-                                        model::CallerFacts{65534, 65534, 0, "user:[1]", true}}) {
+  for (const model::CallerFacts& who : {model::CallerFacts{0, 0, kAdmin, "user:[2]", false, std::nullopt},
+                                        model::CallerFacts{65534, 65534, 0, "user:[1]", true, std::nullopt}}) {
     const Decision d = run(who);
     BOOST_TEST(d.response() == table::Response::Errno);
     BOOST_TEST(d.error() == EPERM);

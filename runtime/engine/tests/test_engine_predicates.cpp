@@ -278,7 +278,7 @@ BOOST_AUTO_TEST_CASE(a_bad_go_template_in_metadata_is_a_warning) {
 }
 
 model::CallerFacts caller(uint32_t uid, uint64_t caps, bool in_container_userns) {
-  return model::CallerFacts{uid, uid + 1, caps, "user:[4026532000]", in_container_userns};
+  return model::CallerFacts{uid, uid + 1, caps, "user:[4026532000]", in_container_userns, std::nullopt};
 }
 
 BOOST_AUTO_TEST_CASE(caller_ids_and_pid) {
@@ -321,6 +321,23 @@ BOOST_AUTO_TEST_CASE(capabilities_and_user_namespaces) {
                c.has_in_userns);
     BOOST_TEST(matches(in_userns, "chmod", notification("chmod"), facts) == c.in_userns);
   }
+}
+
+// `caller is init`: the notification's pid is the OCI state's, and nothing
+// is asked of the caller (it is decided on what the kernel and the runtime
+// sent). A container whose init pid is unknown (0) has no init.
+BOOST_AUTO_TEST_CASE(caller_is_init) {
+  table::Predicate init;
+  init.kind = K::IsInit;
+  CountingFacts facts;
+  model::ContainerInfo c = container();  // pid 4242
+  BOOST_TEST(matches(init, "execve", notification("execve", {}, 4242), facts, c));
+  BOOST_TEST(!matches(init, "execve", notification("execve", {}, 4243), facts, c));
+  BOOST_TEST(!matches(group(K::Not, {init}), "execve", notification("execve", {}, 4242), facts, c));
+  c.pid = 0;
+  BOOST_TEST(!matches(init, "execve", notification("execve", {}, 0), facts, c));
+  BOOST_TEST(facts.caller_calls == 0);
+  BOOST_TEST(facts.total_reads() == 0);
 }
 
 BOOST_AUTO_TEST_CASE(not_all_any) {

@@ -2,6 +2,7 @@
 #include <sched.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
@@ -104,6 +105,34 @@ BOOST_AUTO_TEST_CASE(a_caller_in_the_agents_user_namespace) {
   BOOST_TEST(f.userns.name() == "user:[" + std::to_string(f.userns.inode) + "]");
   // Even named as the container's, the agent's namespace never counts.
   BOOST_TEST(!f.userns_is_container);
+}
+
+// The caller's age (Kinvolk's SIDECARS_DELAY counts from it): a caller that
+// slept 400 ms before its notified call is at least that old, and no older
+// than this test, which started before it.
+BOOST_AUTO_TEST_CASE(the_callers_age_counts_from_its_start) {
+  struct timespec before {};
+  ::clock_gettime(CLOCK_BOOTTIME, &before);
+  auto [child, notify] = spawn_notified({"getppid"}, [](const Channel& c) {
+    ::usleep(400 * 1000);
+    c.put(call_result(::syscall(SYS_getppid)));
+    return 0;
+  });
+  const Received r = notify.receive();
+  BOOST_TEST_REQUIRE(r.outcome == RecvOutcome::Received);
+  const CallerFactsResult facts = read_caller_facts(notify, r.notification, std::nullopt);
+  struct timespec after {};
+  ::clock_gettime(CLOCK_BOOTTIME, &after);
+  notify.respond(r.notification.id, Response::continue_syscall());
+  BOOST_TEST(child.channel().get<CallResult>().err == 0);
+  BOOST_TEST(child.wait() == 0);
+  BOOST_TEST_REQUIRE(facts.outcome == FactsOutcome::Read);
+  BOOST_TEST_REQUIRE(facts.facts.age_ms.has_value());
+  const auto elapsed_ms = static_cast<uint64_t>((after.tv_sec - before.tv_sec) * 1000 +
+                                                (after.tv_nsec - before.tv_nsec) / 1000000);
+  // Start times are in clock ticks (10 ms): allow one either way.
+  BOOST_TEST(*facts.facts.age_ms + 10 >= 400u);
+  BOOST_TEST(*facts.facts.age_ms <= elapsed_ms + 10);
 }
 
 BOOST_AUTO_TEST_CASE(root_of_its_own_user_namespace) {
