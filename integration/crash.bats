@@ -11,6 +11,7 @@
 # SA_CRASH_CONTAINERS (20) containers per runtime, SA_CRASH_ROUNDS (10) kills.
 
 load lib/common
+load lib/busy_containers
 
 N=${SA_CRASH_CONTAINERS:-20}
 ROUNDS=${SA_CRASH_ROUNDS:-10}
@@ -56,51 +57,8 @@ while [ ! -e /w/stop ]; do
   i=$((i + 1)); echo $i > $d/count.new; mv $d/count.new $d/count
 done'
 
-rules() {
-  cat > "$SA_WORK/rules.yaml" <<'RULES'
-policy: crash
-description: a loop of notified mkdirs, one emulated and one continued
-rules:
-  - mkdir path glob "/w/*/e" -> emulate path="{path}-emulated"
-  - mkdir path glob "/w/*/c" -> continue
-RULES
-  sa_compile "$SA_WORK/out" --listener-path "$SA_WORK/agent.sock" "$SA_WORK/rules.yaml"
-}
-
-count_of() {
-  local n
-  n=$(cat "$SA_WORK/rootfs/w/$1/count" 2>/dev/null) || n=0
-  echo "${n:-0}"
-}
-
-all_rising() {
-  local -n before_=$1
-  local i tries now
-  for i in $(seq 0 $((N - 1))); do
-    for tries in $(seq 600); do
-      now=$(count_of "$i")
-      [ "$now" -gt "${before_[$i]}" ] && break
-      sleep 0.1
-    done
-    if [ "$now" -le "${before_[$i]}" ]; then
-      echo "container $i stopped counting at ${before_[$i]}" >&2
-      return 1
-    fi
-  done
-}
-
 agent_pid() {
   cat "$SA_WORK/agent.pid" 2>/dev/null
-}
-
-fds_become() {
-  local want=$1 i
-  for i in $(seq 100); do
-    [ "$(ls "/proc/$(agent_pid)/fd" | wc -l)" -eq "$want" ] && return 0
-    sleep 0.1
-  done
-  echo "the agent holds $(ls "/proc/$(agent_pid)/fd" | wc -l) fds, not $want" >&2
-  return 1
 }
 
 # The supervisor: starts the agent with the same arguments whenever it ends,
@@ -130,7 +88,7 @@ agent_back() {
 
 crashed_under_load() {
   local rt=$1 i round
-  rules
+  busy_rules crash
   "$SA_BIN/seccomp-agent-holder" --socket "$SA_WORK/holder.sock" > "$SA_WORK/holder.log" 2>&1 &
   HOLDER_PID=$!
   sa_wait_for "$SA_WORK/holder.log" "listening on"
@@ -141,25 +99,16 @@ crashed_under_load() {
   agent_back 1
   local baseline
   baseline=$(ls "/proc/$(agent_pid)/fd" | wc -l)
-  sa_make_bundle "$SA_WORK/b" "$SA_WORK/out/profile.json" '["/bin/true"]'
-  mv "$SA_WORK/b/rootfs" "$SA_WORK/rootfs"
-  for i in $(seq 0 $((N - 1))); do
-    mkdir -p "$SA_WORK/rootfs/w/$i" "$SA_WORK/b$i"
-    jq --arg root "$SA_WORK/rootfs" --arg loop "$LOOP" --arg i "$i" \
-      '.root.path = $root | .process.args = ["/bin/sh", "-c", $loop, $i]' \
-      "$SA_WORK/b/config.json" > "$SA_WORK/b$i/config.json"
-    (cd "$SA_WORK/b$i" && sa_runtime_cmd "$rt" run -d "sa-cr-$rt-$$-$i" \
-      > "$SA_WORK/run$i.txt" 2>&1 < /dev/null)
-  done
+  busy_start "$rt" "sa-cr-$rt-$$"
   local -a counts
   for i in $(seq 0 $((N - 1))); do counts[i]=0; done
-  all_rising counts
+  busy_all_rising counts
   [ "$(grep -c 'container registered' "$SA_WORK/agent.1.log")" -eq "$N" ]
   # Each container: its notify fd, the loop's duplicate, its init's pidfd.
-  fds_become $((baseline + 3 * N))
+  busy_fds_become $((baseline + 3 * N)) "$(agent_pid)"
   local orphans=0 pid
   for round in $(seq "$ROUNDS"); do
-    for i in $(seq 0 $((N - 1))); do counts[i]=$(count_of "$i"); done
+    for i in $(seq 0 $((N - 1))); do counts[i]=$(busy_count_of "$i"); done
     pid=$(agent_pid)
     kill -9 "$pid"
     while [ "$(agent_pid)" = "$pid" ]; do sleep 0.01; done
@@ -168,12 +117,12 @@ crashed_under_load() {
     [ "$(grep -c 'container taken back' "$SA_WORK/agent.$((round + 1)).log")" -eq "$N" ]
     orphans=$((orphans + $(sed -n 's/.*took back .*orphans_answered=\([0-9]*\).*/\1/p' \
       "$SA_WORK/agent.$((round + 1)).log")))
-    all_rising counts
+    busy_all_rising counts
   done
   local last=$((ROUNDS + 1))
-  fds_become $((baseline + 3 * N))
+  busy_fds_become $((baseline + 3 * N)) "$(agent_pid)"
   touch "$SA_WORK/rootfs/w/stop"
-  fds_become "$baseline"
+  busy_fds_become "$baseline" "$(agent_pid)"
   [ "$(grep -c 'container gone' "$SA_WORK/agent.$last.log")" -eq "$N" ]
   local failed=0 bad=0
   for i in $(seq 0 $((N - 1))); do
@@ -182,7 +131,7 @@ crashed_under_load() {
       echo "container $i:" && cat "$SA_WORK/rootfs/w/$i/bad"
       bad=1
     fi
-    echo "container $i: $(count_of "$i") rounds, $(cat "$SA_WORK/rootfs/w/$i/fail" 2>/dev/null | wc -l) failed calls"
+    echo "container $i: $(busy_count_of "$i") rounds, $(cat "$SA_WORK/rootfs/w/$i/fail" 2>/dev/null | wc -l) failed calls"
   done
   # On fd 3: bats shows it for a test that passed too.
   echo "# $rt: $N containers, $ROUNDS kills, $failed calls failed (in flight at a kill)," \

@@ -10,6 +10,7 @@
 # agents in a row.
 
 load lib/common
+load lib/busy_containers
 
 N=${SA_TAKEOVER_CONTAINERS:-20}
 ROUNDS=${SA_TAKEOVER_ROUNDS:-10}
@@ -43,83 +44,30 @@ while [ ! -e /w/stop ]; do
   i=$((i + 1)); echo $i > $d/count.new; mv $d/count.new $d/count
 done'
 
-rules() {
-  cat > "$SA_WORK/rules.yaml" <<'RULES'
-policy: takeover
-description: a loop of notified mkdirs, one emulated and one continued
-rules:
-  - mkdir path glob "/w/*/e" -> emulate path="{path}-emulated"
-  - mkdir path glob "/w/*/c" -> continue
-RULES
-  sa_compile "$SA_WORK/out" --listener-path "$SA_WORK/agent.sock" "$SA_WORK/rules.yaml"
-}
-
-count_of() {
-  local n
-  n=$(cat "$SA_WORK/rootfs/w/$1/count" 2>/dev/null) || n=0
-  echo "${n:-0}"
-}
-
-# Until every container's count exceeds what `before` (an array name) holds.
-all_rising() {
-  local -n before_=$1
-  local i tries now
-  for i in $(seq 0 $((N - 1))); do
-    for tries in $(seq 600); do
-      now=$(count_of "$i")
-      [ "$now" -gt "${before_[$i]}" ] && break
-      sleep 0.1
-    done
-    if [ "$now" -le "${before_[$i]}" ]; then
-      echo "container $i stopped counting at ${before_[$i]}" >&2
-      return 1
-    fi
-  done
-}
-
-fds_become() {
-  local want=$1 i
-  for i in $(seq 100); do
-    [ "$(sa_agent_fds)" -eq "$want" ] && return 0
-    sleep 0.1
-  done
-  echo "the agent holds $(sa_agent_fds) fds, not $want" >&2
-  return 1
-}
-
 replaced_under_load() {
   local rt=$1 i round
-  rules
+  busy_rules takeover
   SA_AGENT_RECORD=0 SA_AGENT_LOG_LEVEL=info sa_start_agent "$SA_WORK/out/table.json"
   local baseline
   baseline=$(sa_agent_fds)
-  sa_make_bundle "$SA_WORK/b" "$SA_WORK/out/profile.json" '["/bin/true"]'
-  mv "$SA_WORK/b/rootfs" "$SA_WORK/rootfs"
-  for i in $(seq 0 $((N - 1))); do
-    mkdir -p "$SA_WORK/rootfs/w/$i" "$SA_WORK/b$i"
-    jq --arg root "$SA_WORK/rootfs" --arg loop "$LOOP" --arg i "$i" \
-      '.root.path = $root | .process.args = ["/bin/sh", "-c", $loop, $i]' \
-      "$SA_WORK/b/config.json" > "$SA_WORK/b$i/config.json"
-    (cd "$SA_WORK/b$i" && sa_runtime_cmd "$rt" run -d "sa-to-$rt-$$-$i" \
-      > "$SA_WORK/run$i.txt" 2>&1 < /dev/null)
-  done
+  busy_start "$rt" "sa-to-$rt-$$"
   local -a counts
   for i in $(seq 0 $((N - 1))); do counts[i]=0; done
-  all_rising counts
+  busy_all_rising counts
   [ "$(grep -c 'container registered' "$SA_AGENT_LOG")" -eq "$N" ]
   # Each container: its notify fd, the duplicate the loop's reactor
   # watches, its init's pidfd.
-  fds_become $((baseline + 3 * N))
+  busy_fds_become $((baseline + 3 * N)) "$SA_AGENT_PID"
   for round in $(seq "$ROUNDS"); do
-    for i in $(seq 0 $((N - 1))); do counts[i]=$(count_of "$i"); done
+    for i in $(seq 0 $((N - 1))); do counts[i]=$(busy_count_of "$i"); done
     sa_takeover_agent
     grep -q "handed over containers=$N" "$SA_PREVIOUS_LOG"
-    all_rising counts
+    busy_all_rising counts
   done
   grep -q "took over containers=$N policy_changed=0" "$SA_AGENT_LOG"
-  fds_become $((baseline + 3 * N))
+  busy_fds_become $((baseline + 3 * N)) "$SA_AGENT_PID"
   touch "$SA_WORK/rootfs/w/stop"
-  fds_become "$baseline"
+  busy_fds_become "$baseline" "$SA_AGENT_PID"
   [ "$(grep -c 'container gone' "$SA_AGENT_LOG")" -eq "$N" ]
   local failed=0
   for i in $(seq 0 $((N - 1))); do
@@ -127,7 +75,7 @@ replaced_under_load() {
       echo "container $i:" && cat "$SA_WORK/rootfs/w/$i/fail"
       failed=1
     fi
-    echo "container $i: $(count_of "$i") rounds"
+    echo "container $i: $(busy_count_of "$i") rounds"
   done
   [ "$failed" -eq 0 ]
   ! grep -h 'hand-over failed' "$SA_WORK"/agent*.log

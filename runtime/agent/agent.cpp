@@ -119,7 +119,9 @@ int Agent::finish() {
   for (auto& loop : loops_)
     stuck += loop->wait_stopped(deadline) ? 0 : 1;
   const size_t abandoned = abandoned_.count();
-  if (stuck == 0 && abandoned == 0) {
+  // A table read may wait in the kernel as well (table_reader.hpp).
+  const bool reading = table_reader_.reading();
+  if (stuck == 0 && abandoned == 0 && !reading) {
     log_event(spdlog::level::info, "agent stopped", {});
     return 0;
   }
@@ -128,7 +130,9 @@ int Agent::finish() {
   // unkillable, such as a FUSE request its daemon has read, holds the
   // process until it ends).
   log_event(spdlog::level::warn, "agent stopped",
-            {{"loops_inside_an_emulation", stuck}, {"abandoned_threads", abandoned}});
+            {{"loops_inside_an_emulation", stuck},
+             {"abandoned_threads", abandoned},
+             {"table_read_unfinished", reading}});
   spdlog::default_logger()->flush();
   ::_exit(0);
 }
