@@ -72,20 +72,25 @@ void enter_root_for_dotdot(PathCall& call, DotDotRoot& root) {
 }
 void enter_root_for_dotdot(FdModeCall& /*no path*/, DotDotRoot& /*root*/) {}
 
+// The work of a path emulator in a child set up as `env` says.
+template <typename Call, SyscallResult (*Run)(Call&)>
+EmulationResult in_child(const CallerEnvironment& env, Call& call, const EmulateOptions& options) {
+  const ChildReport report = run_in_caller(env, run_in_child<Call, Run>, &call, options.children);
+  if (report.step != ChildStep::Done)
+    return from_report(report);
+  return call.gone ? gone() : done(report.result);
+}
+
 template <typename Call, SyscallResult (*Run)(Call&)>
 EmulationResult act_as_caller(const CallerContext& c, Call& call, const EmulateOptions& options) {
+  if (!options.as_agent && c.own_user_namespace())
+    return in_child<Call, Run>(c.environment(ChildCredentials::CallerUserNs, 0), call, options);
   SyscallResult r;
-  if (options.as_agent || !c.own_user_namespace()) {
+  {
     ActingAsCaller acting(c.identity(), c.root(), options.as_agent);
     enter_root_for_dotdot(call, acting);
     r = Run(call);
-  } else {
-    const CallerEnvironment env = c.environment(ChildCredentials::CallerUserNs, 0);
-    const ChildReport report = run_in_caller(env, run_in_child<Call, Run>, &call, options.children);
-    if (report.step != ChildStep::Done)
-      return from_report(report);
-    r = report.result;
-  }
+  }  // the agent's identity is back
   return call.gone ? gone() : done(r);
 }
 
@@ -181,11 +186,7 @@ EmulationResult make_device_node(const CallerContext& c, PathCall& call,
   const uint64_t own = c.own_user_namespace() ? 0 : c.identity().capabilities;
   const CallerEnvironment env = c.environment(
       options.as_agent ? ChildCredentials::Agent : ChildCredentials::Caller, own | kCapMknod);
-  const ChildReport report =
-      run_in_caller(env, run_in_child<PathCall, run_path_call>, &call, options.children);
-  if (report.step != ChildStep::Done)
-    return from_report(report);
-  return call.gone ? gone() : done(report.result);
+  return in_child<PathCall, run_path_call>(env, call, options);
 }
 
 }  // namespace
