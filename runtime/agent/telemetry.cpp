@@ -75,7 +75,9 @@ Telemetry::Telemetry(Metrics& metrics)
                       .counter({})),
       accept_failed_log_(kLimitedBurst, kLimitedWindow),
       receive_failed_log_(kLimitedBurst, kLimitedWindow),
-      answer_failed_log_(kLimitedBurst, kLimitedWindow) {
+      answer_failed_log_(kLimitedBurst, kLimitedWindow),
+      refused_log_(kLimitedBurst, kLimitedWindow),
+      dropped_log_(kLimitedBurst, kLimitedWindow) {
   Family& rejected =
       metrics.counters("seccomp_agent_messages_rejected_total",
                        "Runtime messages dropped: refused peer, malformed message, or "
@@ -100,6 +102,8 @@ Telemetry::Telemetry(Metrics& metrics)
   accept_failed_suppressed_ = suppressed.counter({"accept failed"});
   receive_failed_suppressed_ = suppressed.counter({"receive failed"});
   answer_failed_suppressed_ = suppressed.counter({"answer failed"});
+  refused_suppressed_ = suppressed.counter({"connection refused"});
+  dropped_suppressed_ = suppressed.counter({"message dropped"});
   abandoned_threads_ = metrics
                            .gauges("seccomp_agent_abandoned_threads",
                                    "Loop threads left waiting in the kernel by an emulation "
@@ -130,7 +134,7 @@ void Telemetry::decided(const Container& c, const Binding& b, const model::Notif
     log_event(err, "emulation failed",
               {{"id", c.info.id}, {"syscall", std::string(d.syscall)}, {"error", a.problem}});
   } else if (!a.problem.empty()) {
-    log_limited(answer_failed_log_, answer_failed_suppressed_, "answer failed",
+    log_limited(answer_failed_log_, answer_failed_suppressed_, err, "answer failed",
                 {{"id", c.info.id},
                  {"pid", n.pid},
                  {"syscall", std::string(d.syscall)},
@@ -300,40 +304,41 @@ void Telemetry::gone(const Container& c, std::string_view why, size_t containers
 }
 
 void Telemetry::rejected(Rejection reason, pid_t peer_pid, uid_t peer_uid, std::string_view error) {
+  // Any local user can connect as often as it likes: both lines are limited.
+  const nlohmann::json refused = {{"peer_pid", peer_pid}, {"peer_uid", peer_uid}, {"why", error}};
+  const nlohmann::json dropped = {{"peer_pid", peer_pid}, {"peer_uid", peer_uid}, {"error", error}};
   switch (reason) {
     case Rejection::Peer:
       rejected_peer_.add();
-      log_event(warn, "connection refused",
-                {{"peer_pid", peer_pid}, {"peer_uid", peer_uid}, {"why", error}});
+      log_limited(refused_log_, refused_suppressed_, warn, "connection refused", refused);
       return;
     case Rejection::Malformed:
       rejected_malformed_.add();
-      log_event(err, "message dropped",
-                {{"peer_pid", peer_pid}, {"peer_uid", peer_uid}, {"error", error}});
+      log_limited(dropped_log_, dropped_suppressed_, err, "message dropped", dropped);
       return;
     case Rejection::Busy:
       rejected_busy_.add();
-      log_event(warn, "connection refused",
-                {{"peer_pid", peer_pid}, {"peer_uid", peer_uid}, {"why", error}});
+      log_limited(refused_log_, refused_suppressed_, warn, "connection refused", refused);
       return;
     case Rejection::NotNotifyFd:
       rejected_not_notify_fd_.add();
-      log_event(err, "message dropped",
-                {{"peer_pid", peer_pid}, {"peer_uid", peer_uid}, {"error", error}});
+      log_limited(dropped_log_, dropped_suppressed_, err, "message dropped", dropped);
       return;
   }
 }
 
 void Telemetry::accept_failed(std::string_view error) {
-  log_limited(accept_failed_log_, accept_failed_suppressed_, "accept failed", {{"error", error}});
+  log_limited(accept_failed_log_, accept_failed_suppressed_, err, "accept failed",
+              {{"error", error}});
 }
 
 void Telemetry::receive_failed(const Container& c, std::string_view error) {
-  log_limited(receive_failed_log_, receive_failed_suppressed_, "receive failed",
+  log_limited(receive_failed_log_, receive_failed_suppressed_, err, "receive failed",
               {{"id", c.info.id}, {"error", error}});
 }
 
-void Telemetry::log_limited(LogLimiter& limiter, const Counter& suppressed, std::string_view event,
+void Telemetry::log_limited(LogLimiter& limiter, const Counter& suppressed,
+                            spdlog::level::level_enum level, std::string_view event,
                             nlohmann::json fields) {
   const std::optional<uint64_t> admitted = limiter.admit(LogLimiter::Clock::now());
   if (!admitted) {
@@ -342,7 +347,7 @@ void Telemetry::log_limited(LogLimiter& limiter, const Counter& suppressed, std:
   }
   if (*admitted > 0)
     fields["suppressed_before"] = *admitted;
-  log_event(err, event, fields);
+  log_event(level, event, fields);
 }
 
 void Telemetry::accept_paused() {

@@ -4,6 +4,7 @@
 // answer call these and format nothing themselves.
 #pragma once
 
+#include <spdlog/common.h>
 #include <sys/types.h>
 
 #include <atomic>
@@ -116,8 +117,8 @@ class Telemetry {
   // A line that can repeat as fast as the kernel fails: logged through
   // `limiter` (10 a second), the lines left out counted in
   // seccomp_agent_log_lines_suppressed_total{event} and in the next line.
-  void log_limited(LogLimiter& limiter, const Counter& suppressed, std::string_view event,
-                   nlohmann::json fields);
+  void log_limited(LogLimiter& limiter, const Counter& suppressed, spdlog::level::level_enum level,
+                   std::string_view event, nlohmann::json fields);
 
   Metrics& metrics_;
   std::unique_ptr<Recorder> recorder_;
@@ -137,9 +138,13 @@ class Telemetry {
   LogLimiter accept_failed_log_;
   LogLimiter receive_failed_log_;
   LogLimiter answer_failed_log_;
+  LogLimiter refused_log_;
+  LogLimiter dropped_log_;
   Counter accept_failed_suppressed_;
   Counter receive_failed_suppressed_;
   Counter answer_failed_suppressed_;
+  Counter refused_suppressed_;
+  Counter dropped_suppressed_;
   Gauge abandoned_threads_;
 };
 

@@ -518,6 +518,62 @@ BOOST_AUTO_TEST_CASE(held_metrics_connections_take_no_more_than_their_share) {
   BOOST_TEST(agent.log().find("accept failed") == std::string::npos);
 }
 
+// A local user connecting as fast as it can to the runtime socket: each
+// connection is refused and counted, but the log gets at most 10 lines a
+// second of it; the rest are counted as suppressed. Every refusal is either
+// logged or counted, none lost.
+BOOST_AUTO_TEST_CASE(refused_connections_are_logged_at_a_limited_rate) {
+  TempDir t;
+  AgentProcess agent(t.path(), policy("  - getppid -> return 3\n"), {"--metrics", "127.0.0.1:0"});
+  const unsigned short port = metrics_port(agent);
+  BOOST_TEST_REQUIRE(::chmod(t.path().c_str(), 0711) == 0);
+  BOOST_TEST_REQUIRE(::chmod(agent.socket().c_str(), 0666) == 0);
+  constexpr int kAttempts = 300;
+  const auto start = std::chrono::steady_clock::now();
+  const pid_t child = ::fork();
+  if (child == 0) {
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0)
+      ::_exit(3);
+    for (int i = 0; i < kAttempts; ++i) {
+      try {
+        sa::kernel::testing::connect_unix(agent.socket());
+      } catch (const std::exception&) {
+        ::_exit(2);
+      }
+    }
+    ::_exit(0);
+  }
+  int status = 0;
+  BOOST_TEST_REQUIRE(::waitpid(child, &status, 0) == child);
+  BOOST_TEST_REQUIRE(WIFEXITED(status));
+  BOOST_TEST_REQUIRE(WEXITSTATUS(status) == 0);
+  const std::string all_refused =
+      "seccomp_agent_messages_rejected_total{reason=\"peer\"} " + std::to_string(kAttempts);
+  std::string metrics = scrape(port);
+  for (int i = 0; i < 250 && metrics.find(all_refused) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    metrics = scrape(port);
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  BOOST_TEST_REQUIRE(metrics.find(all_refused) != std::string::npos, metrics);
+  std::smatch found;
+  BOOST_TEST_REQUIRE(
+      std::regex_search(metrics, found,
+                        std::regex("seccomp_agent_log_lines_suppressed_total\\{event=\"connection "
+                                   "refused\"\\} ([0-9]+)")),
+      metrics);
+  const long suppressed = std::stol(found[1].str());
+  const std::string log = agent.log();
+  const std::regex line("connection refused");
+  const long logged =
+      std::distance(std::sregex_iterator(log.begin(), log.end(), line), std::sregex_iterator());
+  BOOST_TEST(logged + suppressed == kAttempts, log);
+  // 10 a second, in each window the run spanned (one more for the partial).
+  BOOST_TEST(logged <= 10 * (static_cast<long>(seconds) + 2), log);
+  BOOST_TEST(suppressed > 0);
+}
+
 // A peer that trickles a message (a byte every 200 ms) holds up no runtime:
 // a container registers and is served at once, and the trickler is dropped
 // when its message's deadline (5 s for the whole message, not per read)
