@@ -74,9 +74,12 @@ Agent::Agent(AgentOptions options)
       telemetry_.record_to(options_.record_path, g.engine->table().hash);
     if (options_.metrics)
       metrics_server_ = std::make_unique<MetricsServer>(io_, *options_.metrics, metrics_);
-    socket_.emplace(kernel::ContainerSocket::listen(options_.socket_path, options_.allowed_uids));
+    // The takeover socket first: the runtime socket's appearing is what says
+    // the agent is up (to tests and scripts), and a successor started then
+    // must find its predecessor's takeover socket.
     takeover_socket_.emplace(kernel::ContainerSocket::listen(
         handover::takeover_path(options_.socket_path), options_.allowed_uids));
+    socket_.emplace(kernel::ContainerSocket::listen(options_.socket_path, options_.allowed_uids));
     watch_sockets();
     if (!options_.holder_path.empty())
       take_back();

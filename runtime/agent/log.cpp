@@ -33,7 +33,7 @@ void init_logging(LogFormat format) {
 
 void log_event(spdlog::level::level_enum level, std::string_view event,
                const nlohmann::json& fields) {
-  if (!spdlog::default_logger()->should_log(level))
+  if (!spdlog::default_logger_raw()->should_log(level))
     return;
   std::string line;
   if (g_format == LogFormat::Json) {

@@ -30,7 +30,28 @@ bool set_ticks(int fd, std::chrono::nanoseconds period) {
 Loop::Loop()
     : watched_(checked(::epoll_create1(EPOLL_CLOEXEC), "epoll_create1")),
       ticks_(checked(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC),
-                     "timerfd_create")) {}
+                     "timerfd_create")) {
+  epoll_event e{};
+  e.events = EPOLLIN;
+  e.data.fd = ticks_.get();
+  if (::epoll_ctl(watched_.get(), EPOLL_CTL_ADD, ticks_.get(), &e) != 0)
+    throw std::system_error(errno, std::generic_category(), "epoll_ctl (the follow's tick)");
+}
+
+Loop::Woken Loop::why_woken() const {
+  // The set holds every notify fd of the loop: ask for enough events that a
+  // notification is seen even when the tick is among them.
+  constexpr int kAtOnce = 8;
+  epoll_event events[kAtOnce];
+  const int n = ::epoll_wait(watched_.get(), events, kAtOnce, 0);
+  bool ticked = false;
+  for (int i = 0; i < n; ++i) {
+    if (events[i].data.fd != ticks_.get())
+      return Woken::Notification;
+    ticked = true;
+  }
+  return ticked ? Woken::Tick : Woken::Nothing;
+}
 
 void Loop::watched(int fd) {
   epoll_event e{};

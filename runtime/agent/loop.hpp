@@ -5,9 +5,11 @@
 // container (notification_handler.hpp):
 // - which container it follows (one at most);
 // - a second epoll set holding the notify fds the reactor watches for this
-//   loop, that is every one of its containers' but the followed one. Nobody
-//   waits on it: a follow polls it next to the followed fd, to learn that
-//   another container of the loop has a notification;
+//   loop, that is every one of its containers' but the followed one, and the
+//   tick below. Nobody waits on it: a follow polls it next to the followed
+//   fd, to learn that another container of the loop has a notification or
+//   that a tick came (two fds in the follow's poll, not three: each fd in a
+//   poll is a lookup, a wait-queue entry and its removal, on every call);
 // - a timerfd that ticks every period while a container is followed, so that
 //   the follow's poll needs no timeout of its own (a timeout is a timer set
 //   and cancelled at every wait, and in a VM each costs an exit).
@@ -74,7 +76,10 @@ class Loop {
   uint64_t followed() const { return followed_; }
   bool follow(uint64_t serial, std::chrono::milliseconds period);
   void unfollow();
-  int ticks() const { return ticks_.get(); }
+  // What made the watched set readable: another container's notification
+  // (whether or not a tick came too), else a tick, else nothing any more.
+  enum class Woken { Notification, Tick, Nothing };
+  Woken why_woken() const;
   // Takes the ticks that came (the timerfd is readable then).
   void take_ticks();
 

@@ -16,8 +16,8 @@
 #include "agent/log.hpp"
 #include "agent/pending_answer.hpp"
 #include "agent/responder.hpp"
-#include "kernel/path_call.hpp"
 #include "engine/recording_facts.hpp"
+#include "kernel/path_call.hpp"
 
 namespace sa::agent {
 
@@ -92,9 +92,8 @@ void NotificationHandler::follow(const std::shared_ptr<Container>& c) {
   Loop& loop = c->loop;
   bool called = false;  // since the last tick
   for (;;) {
-    pollfd fds[3] = {
-        {c->notify.get(), POLLIN, 0}, {loop.watched_set(), POLLIN, 0}, {loop.ticks(), POLLIN, 0}};
-    const int n = ::poll(fds, 3, -1);
+    pollfd fds[2] = {{c->notify.get(), POLLIN, 0}, {loop.watched_set(), POLLIN, 0}};
+    const int n = ::poll(fds, 2, -1);
     if (stopping_)
       return;
     if (n < 0) {
@@ -104,35 +103,27 @@ void NotificationHandler::follow(const std::shared_ptr<Container>& c) {
       return;
     }
     if (fds[1].revents != 0) {
-      // Another container of the loop has a notification: the reactor serves
-      // both, in turn, until one of them calls twice in a row again.
-      loop.last_received = 0;
-      unfollow(c);
-      return;
-    }
-    if (fds[2].revents != 0) {
-      loop.take_ticks();
-      if (!called) {  // quiet for a whole tick
-        unfollow(c);
-        return;
-      }
-      // Let the reactor run once (timers, posted work), then go on.
-      boost::asio::post(loop.io(), [this, c] {
-        if (stopping_ || c->closed)
-          return;
-        if (c->loop.paused) {  // held for a hand-over: the fd back in the set, unwatched
-          c->loop.unfollow();
-          c->loop.watched(c->notify.get());
-          return;
-        }
-        if (!c->loop.can_follow()) {
+      switch (loop.why_woken()) {
+        case Loop::Woken::Notification:
+          // Another container of the loop has a notification: the reactor
+          // serves both, in turn, until one of them calls twice in a row again.
+          loop.last_received = 0;
           unfollow(c);
           return;
-        }
-        c->loop.take_ticks();  // a tick that came meanwhile is the reactor's
-        follow(c);
-      });
-      return;
+        case Loop::Woken::Tick:
+          loop.take_ticks();
+          if (!called) {  // quiet for a whole tick
+            unfollow(c);
+            return;
+          }
+          // Let the reactor run once (timers, posted work), then go on.
+          boost::asio::post(loop.io(), [this, c] { resume_follow(c); });
+          return;
+        case Loop::Woken::Nothing:
+          break;  // gone meanwhile (read by another look): back to the poll
+      }
+      if (fds[0].revents == 0)
+        continue;
     }
     if ((fds[0].revents & POLLIN) == 0) {
       registry_.remove(c, "exited");  // hung up with nothing pending
@@ -150,6 +141,22 @@ void NotificationHandler::follow(const std::shared_ptr<Container>& c) {
       return;
     }
   }
+}
+
+void NotificationHandler::resume_follow(const std::shared_ptr<Container>& c) {
+  if (stopping_ || c->closed)
+    return;
+  if (c->loop.paused) {  // held for a hand-over: the fd back in the set, unwatched
+    c->loop.unfollow();
+    c->loop.watched(c->notify.get());
+    return;
+  }
+  if (!c->loop.can_follow()) {
+    unfollow(c);
+    return;
+  }
+  c->loop.take_ticks();  // a tick that came meanwhile is the reactor's
+  follow(c);
 }
 
 void NotificationHandler::unfollow(const std::shared_ptr<Container>& c) {
@@ -262,7 +269,8 @@ void NotificationHandler::report(PendingAnswer& p, const Answered& a) {
     telemetry_.decided(*p.container, p.binding, p.n, p.decision, a, std::move(p.record));
 }
 
-void NotificationHandler::overran(const std::shared_ptr<PendingAnswer>& p, Then then, const Answered& a) {
+void NotificationHandler::overran(const std::shared_ptr<PendingAnswer>& p, Then then,
+                                  const Answered& a) {
   const std::shared_ptr<Container>& c = p->container;
   report(*p, a);
   // A container removed meanwhile was let go of its fd and follow already.

@@ -105,6 +105,8 @@ class NotificationHandler {
   void next(const std::shared_ptr<Container>& c, bool answered);
   // One slice of a follow (see above).
   void follow(const std::shared_ptr<Container>& c);
+  // The follow again, once the reactor has run between two ticks.
+  void resume_follow(const std::shared_ptr<Container>& c);
   // Ends the follow: the fd goes back to the reactor.
   void unfollow(const std::shared_ptr<Container>& c);
   // Decides and answers; false when the answer waits for a delay.

@@ -140,7 +140,7 @@ void Telemetry::decided(const Container& c, const Binding& b, const model::Notif
                  {"syscall", std::string(d.syscall)},
                  {"error", a.problem}});
   }
-  if (d.log || spdlog::default_logger()->should_log(spdlog::level::debug)) {
+  if (d.log || spdlog::default_logger_raw()->should_log(spdlog::level::debug)) {
     log_event(d.log ? info : spdlog::level::debug, "decision",
               {{"id", c.info.id},
                {"pid", n.pid},
