@@ -146,20 +146,7 @@ table() {
 @test "one pod name in two namespaces: each namespace's policy" {
   "$SA_BIN/seccomp-sim" test "$SA_ROOT/integration/fixtures/team-b.yaml"
   table by-namespace "$SA_ROOT/integration/fixtures/team-b.yaml" "$SA_ROOT/rules/kubernetes.yaml"
-  pod "$MANIFESTS/namespaces.yaml" nspod default
-  local default_ctr=$CONTAINER
-  run cri exec "$CONTAINER" -- sh -c 'mkdir /abc; ls -1d /abc*; chmod 700 /tmp && echo chmod ok'
-  echo "$output"
-  [ "${lines[0]}" = /abc-default-nspod-shell ]
-  [ "${lines[1]}" = "chmod ok" ]
-  registered default/nspod shell kubernetes
-  pod "$MANIFESTS/namespaces.yaml" nspod team-b
-  run cri exec "$CONTAINER" -- sh -c 'mkdir /abc; ls -1d /abc*; chmod 700 /tmp && echo chmod ok'
-  echo "$output"
-  [ "${lines[0]}" = /abc-team-b ]
-  [ "${lines[1]}" = "chmod: /tmp: Bad message" ]
-  registered team-b/nspod shell team-b
-  [ "$default_ctr" != "$CONTAINER" ]
+  nspod_by_namespace registered
   sa_stop_agent
   run sa_replay_check
   echo "$output"

@@ -105,3 +105,25 @@ mynotifypod_emulated() {
   [ "$output" -ge 1950 ]
   [ "$output" -lt 10000 ]
 }
+
+# nspod_by_namespace CHECK: namespaces.yaml's nspod in default and in team-b
+# (a table of integration/fixtures/team-b.yaml then rules/kubernetes.yaml):
+# each namespace's policy renames mkdir and answers chmod its own way, and
+# `CHECK NAMESPACE/POD CONTAINER POLICY` finds the agent's line for each.
+nspod_by_namespace() {
+  local check=$1 default_ctr
+  pod "$MANIFESTS/namespaces.yaml" nspod default
+  default_ctr=$CONTAINER
+  run cri exec "$CONTAINER" -- sh -c 'mkdir /abc; ls -1d /abc*; chmod 700 /tmp && echo chmod ok'
+  echo "$output"
+  [ "${lines[0]}" = /abc-default-nspod-shell ]
+  [ "${lines[1]}" = "chmod ok" ]
+  "$check" default/nspod shell kubernetes
+  pod "$MANIFESTS/namespaces.yaml" nspod team-b
+  run cri exec "$CONTAINER" -- sh -c 'mkdir /abc; ls -1d /abc*; chmod 700 /tmp && echo chmod ok'
+  echo "$output"
+  [ "${lines[0]}" = /abc-team-b ]
+  [ "${lines[1]}" = "chmod: /tmp: Bad message" ]
+  "$check" team-b/nspod shell team-b
+  [ "$default_ctr" != "$CONTAINER" ]
+}
