@@ -122,8 +122,12 @@ def check_object(kube, doc):
             return f"no {key}"
     if not (doc.get("metadata") or {}).get("name"):
         return "no metadata.name"
-    sa = ((doc.get("spec") or {}).get("template", {}).get("spec", {}) if doc["kind"] != "Pod"
-          else doc.get("spec") or {}).get("serviceAccountName") or "default"
+    try:
+        spec = doc.get("spec") or {}
+        spec = spec if doc["kind"] == "Pod" else spec.get("template", {}).get("spec", {})
+        sa = spec.get("serviceAccountName") or "default"
+    except AttributeError:
+        sa = "default"  # not objects where a pod spec would be: kubectl says what is wrong
     r = kubectl(kube, ["set", "serviceaccount", "--local", "-o", "json", sa], doc)
     if r.returncode == 0:
         lost = missing(doc, json.loads(r.stdout))

@@ -32,10 +32,10 @@ if docker info >/dev/null 2>&1 && command -v kind >/dev/null 2>&1; then
   echo "e2e: a Docker engine and kind are present: the kind path"
   run_path kind kind/e2e.sh "$build"
 else
-  why=()
-  docker info >/dev/null 2>&1 || why+=("no Docker engine (docker info fails)")
-  command -v kind >/dev/null 2>&1 || why+=("no kind")
-  echo "e2e: $(IFS=,; echo "${why[*]}" | sed 's/,/, /g'): the CRI path (containerd, runc, podman), not kind"
+  why=""
+  docker info >/dev/null 2>&1 || why+="no Docker engine (docker info fails); "
+  command -v kind >/dev/null 2>&1 || why+="no kind; "
+  echo "e2e: ${why}the CRI path (containerd, runc, podman), not kind"
   run_path CRI integration/cri/run.sh "$build" cri
   run_path podman integration/cri/run.sh "$build" podman
 fi
