@@ -1,9 +1,10 @@
 # A private podman for podman.bats: Debian's podman 4.3 with its own storage
 # (--root, --runroot, --tmpdir under one directory, the vfs driver: plain
 # copies, which work on any filesystem) and its own containers.conf
-# (CONTAINERS_CONF) for this machine: no default ulimits (podman's default
-# nofile/nproc limits cannot be set by a process below them), cgroupfs (no
-# systemd), events to a file (no journald), runc. Nothing of it is shared with
+# (CONTAINERS_CONF) for this machine: no default ulimits (rootful podman
+# raises a container's nofile limit to 1048576, and root here may not raise
+# its hard limit of 20000: prlimit says EPERM), cgroupfs (no systemd), events
+# to a file (no journald), runc. Nothing of it is shared with
 # a podman the machine may use; podman_stop removes it all.
 #
 # The agent's image is built from kind/Dockerfile with `podman build`, on a
