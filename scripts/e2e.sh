@@ -1,10 +1,15 @@
 #!/bin/bash
-# `make e2e`: Kubernetes end to end, by every path this machine allows.
-#  - CRI: a private containerd 1.6 driven through the CRI gRPC API as the
-#    kubelet does (integration/cri/run.sh); needs root and Debian's containerd.
-#  - kind: a one-node cluster (kind/e2e.sh); needs Docker, kind and kubectl.
-# Each exits 77 with its reason where it cannot run. This script says which
-# ran, fails if one failed, and exits 77 if neither could run.
+# `make e2e`: Kubernetes end to end, by one of two paths, and says which.
+#  - kind, where a Docker engine and kind are present: a one-node cluster
+#    (kind/e2e.sh; kubectl too).
+#  - otherwise the CRI path: a private containerd 1.6 driven through the CRI
+#    gRPC API as the kubelet does, the agent on the host and as its
+#    DaemonSet's pod (integration/cri/run.sh cri), then the same pods served
+#    by the agent in agent.yaml's pod run by `podman kube play`, its image
+#    built by `podman build` from kind/Dockerfile (integration/cri/run.sh
+#    podman).
+# Each exits 77 with its reason where it cannot run. This script fails if one
+# failed, and exits 77 if none ran.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -22,8 +27,18 @@ run_path() {
     *) failed+=("$name") ;;
   esac
 }
-run_path CRI integration/cri/run.sh "$build"
-run_path kind kind/e2e.sh "$build"
+
+if docker info >/dev/null 2>&1 && command -v kind >/dev/null 2>&1; then
+  echo "e2e: a Docker engine and kind are present: the kind path"
+  run_path kind kind/e2e.sh "$build"
+else
+  why=""
+  docker info >/dev/null 2>&1 || why+="no Docker engine (docker info fails); "
+  command -v kind >/dev/null 2>&1 || why+="no kind; "
+  echo "e2e: ${why}the CRI path (containerd, runc, podman), not kind"
+  run_path CRI integration/cri/run.sh "$build" cri
+  run_path podman integration/cri/run.sh "$build" podman
+fi
 
 echo "e2e: passed: ${ran[*]:-none}; skipped (cannot run here): ${skipped[*]:-none}; failed: ${failed[*]:-none}"
 [ ${#failed[@]} -eq 0 ] || exit 1

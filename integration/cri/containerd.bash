@@ -89,11 +89,11 @@ cri_import_images() {
   $CRI_CTR images import --snapshotter native "$dir/busybox.tar" >/dev/null
 }
 
-# cri_agent_image DIR AGENT TABLE: the image kind/manifests/agent.yaml names
-# (seccomp-agent:e2e), made like kind/Dockerfile's but without a base image:
-# this build's agent, the shared libraries it links (as ldd finds them here),
-# and the table at /etc/seccomp-agent/table.json; imported into k8s.io.
-cri_agent_image() {
+# cri_agent_tar DIR AGENT TABLE: DIR/agent.tar, the image kind/manifests/agent.yaml
+# names (seccomp-agent:e2e), made like kind/Dockerfile's but without a base
+# image: this build's agent, the shared libraries it links (as ldd finds them
+# here), and the table at /etc/seccomp-agent/table.json.
+cri_agent_tar() {
   local dir=$1 agent=$2 table=$3 here files=() lib
   here=$(dirname "${BASH_SOURCE[0]}")
   files+=("$agent=/usr/local/bin/seccomp-agent" "$table=/etc/seccomp-agent/table.json")
@@ -102,7 +102,12 @@ cri_agent_image() {
   done
   /usr/bin/python3 "$here/mkimage.py" "$dir/agent.tar" docker.io/library/seccomp-agent:e2e \
     --entrypoint '["/usr/local/bin/seccomp-agent"]' "${files[@]}"
-  $CRI_CTR images import --snapshotter native "$dir/agent.tar" >/dev/null
+}
+
+# cri_agent_image DIR AGENT TABLE: cri_agent_tar's image imported into k8s.io.
+cri_agent_image() {
+  cri_agent_tar "$@"
+  $CRI_CTR images import --snapshotter native "$1/agent.tar" >/dev/null
 }
 
 # cri_containerd_stop: every task of every container killed (the shims with

@@ -23,6 +23,11 @@ $CRI_GEN (api_pb2.py, api_pb2_grpc.py); nothing generated is kept in the tree.
   cri.py rm SANDBOX_ID               StopPodSandbox and RemovePodSandbox (which
                                      stop and remove its containers)
   cri.py version                     Version
+  cri.py pod POD.yaml [--pod NAME] [--namespace NS]
+                                     the Pod (a DaemonSet's as it would run on
+                                     this node) as one Pod document, hostPath
+                                     paths under CRI_HOST_ROOT: what
+                                     `podman kube play` is given; sends nothing
 
 Environment: CRI_SOCK (containerd's socket), CRI_GEN (the generated modules),
 CRI_SECCOMP_ROOT (the node's seccomp directory, the kubelet's
@@ -263,6 +268,16 @@ def rm(args):
     s.RemovePodSandbox(cri.RemovePodSandboxRequest(pod_sandbox_id=args.sandbox), timeout=TIMEOUT)
 
 
+def pod_yaml(args):
+    pod = load_pod(args.manifest, args.pod, args.namespace)
+    spec = dict(pod["spec"])
+    paths = host_paths(spec, make_dirs=False)
+    spec["volumes"] = [dict(v, hostPath=dict(v["hostPath"], path=paths[v["name"]]))
+                       for v in spec.get("volumes") or []]
+    yaml.safe_dump({"apiVersion": "v1", "kind": "Pod", "metadata": pod["metadata"],
+                    "spec": spec}, sys.stdout, sort_keys=False)
+
+
 def version(_):
     v = stub().Version(cri.VersionRequest(version="v1"), timeout=TIMEOUT)
     print(v.runtime_name, v.runtime_version, v.runtime_api_version)
@@ -276,6 +291,11 @@ def main():
     r.add_argument("--pod")
     r.add_argument("--namespace")
     r.set_defaults(func=run)
+    y = sub.add_parser("pod")
+    y.add_argument("manifest")
+    y.add_argument("--pod")
+    y.add_argument("--namespace")
+    y.set_defaults(func=pod_yaml)
     k = sub.add_parser("check")
     k.add_argument("manifests", nargs="+")
     k.set_defaults(func=check)
