@@ -24,7 +24,10 @@ Binding smallest_limit(const ControllerDir& d, const std::string& limit_file) {
   Binding b;
   std::string dir = d.dir;
   while (dir.size() >= d.mount.size()) {
-    const auto limit = number_in(dir + "/" + limit_file);
+    std::string file = dir;
+    file += '/';
+    file += limit_file;
+    const auto limit = number_in(file);
     if (limit && (!b.limit || *limit < *b.limit))
       b = {limit, dir};
     const size_t slash = dir.rfind('/');
@@ -134,6 +137,33 @@ struct sysinfo container_sysinfo(const struct sysinfo& host, const CgroupFigures
   // The kernel's procs is the thread count, truncated to 16 bits as here.
   if (figures.tasks)
     out.procs = static_cast<decltype(out.procs)>(*figures.tasks);
+  return out;
+}
+
+CompatSysinfo compat_sysinfo(const struct sysinfo& s, uint32_t page_size) {
+  uint64_t unit = s.mem_unit != 0 ? s.mem_unit : 1;
+  int shift = 0;
+  if ((s.totalram >> 32) != 0 || (s.totalswap >> 32) != 0) {
+    while (unit < page_size) {
+      unit <<= 1;
+      ++shift;
+    }
+  }
+  const auto size = [shift](unsigned long v) { return static_cast<uint32_t>(v >> shift); };
+  CompatSysinfo out{};
+  out.uptime = static_cast<int32_t>(s.uptime);
+  for (int i = 0; i < 3; ++i)
+    out.loads[i] = static_cast<uint32_t>(s.loads[i]);
+  out.totalram = size(s.totalram);
+  out.freeram = size(s.freeram);
+  out.sharedram = size(s.sharedram);
+  out.bufferram = size(s.bufferram);
+  out.totalswap = size(s.totalswap);
+  out.freeswap = size(s.freeswap);
+  out.procs = s.procs;
+  out.totalhigh = size(s.totalhigh);
+  out.freehigh = size(s.freehigh);
+  out.mem_unit = static_cast<uint32_t>(unit);
   return out;
 }
 

@@ -44,6 +44,31 @@ CgroupFigures read_cgroup_figures(std::string_view proc_cgroup, std::string_view
 // mem_unit is 1 (bytes), as the kernel gives it on 64-bit machines.
 struct sysinfo container_sysinfo(const struct sysinfo& host, const CgroupFigures& figures);
 
+// struct sysinfo as a 32-bit caller of a 64-bit kernel gets it (the
+// kernel's struct compat_sysinfo).
+struct CompatSysinfo {
+  int32_t uptime;
+  uint32_t loads[3];
+  uint32_t totalram;
+  uint32_t freeram;
+  uint32_t sharedram;
+  uint32_t bufferram;
+  uint32_t totalswap;
+  uint32_t freeswap;
+  uint16_t procs;
+  uint16_t pad;
+  uint32_t totalhigh;
+  uint32_t freehigh;
+  uint32_t mem_unit;
+  char f[8];
+};
+static_assert(sizeof(CompatSysinfo) == 64);
+
+// `s` (mem_unit 1) in the 32-bit layout, as compat_sys_sysinfo converts it:
+// when the memory or the swap does not fit in 32 bits, every size is counted
+// in pages instead (mem_unit `page_size`).
+CompatSysinfo compat_sysinfo(const struct sysinfo& s, uint32_t page_size);
+
 // seconds of the "boottime SECONDS NANOSECONDS" line of a
 // /proc/PID/timens_offsets text: what the kernel adds to the uptime of a
 // caller in a time namespace of its own; 0 without one.

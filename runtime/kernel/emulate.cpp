@@ -1,10 +1,12 @@
 #include "kernel/emulate.hpp"
 
 #include <fcntl.h>
+#include <linux/audit.h>
 #include <linux/capability.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
 #include <sys/xattr.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <fstream>
@@ -272,13 +274,29 @@ EmulationResult set_xattr(const NotifyFd& notify, const Notification& n, const s
   });
 }
 
+// The struct a caller of architecture `audit_arch` expects: the native one,
+// the 32-bit one of a compat caller (i386 on x86_64: the same byte order,
+// no __AUDIT_ARCH_64BIT), or none the agent knows.
+enum class SysinfoLayout { Native, Compat, Unknown };
+
+SysinfoLayout sysinfo_layout(uint32_t audit_arch) {
+  const uint32_t native = catalog::default_arches().front().audit_arch;
+  if (audit_arch == native)
+    return SysinfoLayout::Native;
+  const bool same_order = ((audit_arch ^ native) & __AUDIT_ARCH_LE) == 0;
+  if (same_order && (native & __AUDIT_ARCH_64BIT) != 0 && (audit_arch & __AUDIT_ARCH_64BIT) == 0)
+    return SysinfoLayout::Compat;
+  return SysinfoLayout::Unknown;
+}
+
 // The caller's sysinfo into its memory: /proc/PID/mem is opened first (the
 // fd then writes to that process whatever becomes of its pid), ID_VALID
 // vouches for it and for every file read through /proc/PID, and is checked
 // again right before the write, which lands only where the kernel's
 // copy_to_user would (a /proc/PID/mem write would also reach read-only
 // pages): anything else is EFAULT, as the kernel answers.
-EmulationResult write_sysinfo(const NotifyFd& notify, const Notification& n, uint64_t info) {
+EmulationResult write_sysinfo(const NotifyFd& notify, const Notification& n, uint64_t info,
+                              SysinfoLayout layout) {
   if (n.pid == 0)
     throw SysError(ESRCH, "sysinfo: the caller is not visible in the agent's pid namespace");
   const auto proc = ProcDir::open(static_cast<pid_t>(n.pid));
@@ -300,13 +318,17 @@ EmulationResult write_sysinfo(const NotifyFd& notify, const Notification& n, uin
     throw SysError(EIO, "read /proc/self/mountinfo");
   struct sysinfo answer = container_sysinfo(host, read_cgroup_figures(*proc_cgroup, *mountinfo));
   answer.uptime += boottime_offset(timens.value_or(""));
+  const CompatSysinfo compat =
+      compat_sysinfo(answer, static_cast<uint32_t>(::sysconf(_SC_PAGESIZE)));
+  const void* bytes = layout == SysinfoLayout::Native ? static_cast<const void*>(&answer) : &compat;
+  const size_t size = layout == SysinfoLayout::Native ? sizeof answer : sizeof compat;
   const auto maps = proc->read_text("maps");
   if (!notify.id_valid(n.id) || !maps)
     return gone();
-  if (!writable_range(*maps, info, sizeof answer))
+  if (!writable_range(*maps, info, size))
     return fails_with(EFAULT);
-  const ssize_t wrote = ::pwrite(mem.get(), &answer, sizeof answer, static_cast<off_t>(info));
-  if (wrote != static_cast<ssize_t>(sizeof answer))
+  const ssize_t wrote = ::pwrite(mem.get(), bytes, size, static_cast<off_t>(info));
+  if (wrote != static_cast<ssize_t>(size))
     return fails_with(EFAULT);
   return done({0, 0});
 }
@@ -315,10 +337,15 @@ EmulationResult write_sysinfo(const NotifyFd& notify, const Notification& n, uin
 
 EmulationResult emulate_sysinfo(const NotifyFd& notify, const Notification& n, uint64_t info,
                                 const EmulateOptions& /*options*/) {
-  // Another architecture's caller (i386) expects another layout.
-  if (n.audit_arch != catalog::default_arches().front().audit_arch)
-    return fails_with(ENOSYS);
-  return guarded([&] { return write_sysinfo(notify, n, info); });
+  const SysinfoLayout layout = sysinfo_layout(n.audit_arch);
+  switch (layout) {
+    case SysinfoLayout::Native:
+    case SysinfoLayout::Compat:
+      return guarded([&] { return write_sysinfo(notify, n, info, layout); });
+    case SysinfoLayout::Unknown:
+      break;
+  }
+  return fails_with(ENOSYS);
 }
 
 Response EmulationResult::response() const {

@@ -130,8 +130,9 @@ EmulationResult emulate_fsetxattr(const NotifyFd& notify, const Notification& n,
 // sysinfo(2) as the caller's cgroup limits it (container_sysinfo.hpp),
 // written to `info` in the caller's memory: /proc/PID/mem is opened, then
 // ID_VALID checked, then written; a bad pointer is EFAULT, as the kernel's
-// copy_to_user answers. A caller of another architecture (a 32-bit one has
-// another layout) is answered ENOSYS.
+// copy_to_user answers. A 32-bit caller of a 64-bit agent (i386 on x86_64)
+// gets the kernel's 32-bit layout; an architecture the agent does not know
+// the layout of is answered ENOSYS.
 EmulationResult emulate_sysinfo(const NotifyFd& notify, const Notification& n, uint64_t info,
                                 const EmulateOptions& options = {});
 

@@ -116,6 +116,28 @@ BOOST_AUTO_TEST_CASE(usage_above_the_limit_leaves_nothing_free) {
   BOOST_TEST(container_sysinfo(host_of(1), f).freeram == 0u);
 }
 
+// compat_sys_sysinfo: bytes while they fit in 32 bits, pages once the memory
+// or the swap does not.
+BOOST_AUTO_TEST_CASE(a_32_bit_caller_gets_the_compat_layout) {
+  CgroupFigures f;
+  f.memory_limit = uint64_t{512} << 20;
+  f.memory_usage = uint64_t{100} << 20;
+  f.tasks = 7;
+  const CompatSysinfo small = compat_sysinfo(container_sysinfo(host_of(4096), f), 4096);
+  BOOST_TEST(small.mem_unit == 1u);
+  BOOST_TEST(small.totalram == uint32_t{512} << 20);
+  BOOST_TEST(small.freeram == uint32_t{412} << 20);
+  BOOST_TEST(small.totalswap == uint32_t{2} << 30);
+  BOOST_TEST(small.procs == 7u);
+  BOOST_TEST(small.uptime == 1000);
+  BOOST_TEST(small.loads[0] == 65536u);
+  const CompatSysinfo large = compat_sysinfo(container_sysinfo(host_of(4096), {}), 4096);
+  BOOST_TEST(large.mem_unit == 4096u);
+  BOOST_TEST(large.totalram == (uint64_t{8} << 30) / 4096);
+  BOOST_TEST(large.freeram == (uint64_t{4} << 30) / 4096);
+  BOOST_TEST(large.totalswap == (uint64_t{2} << 30) / 4096);
+}
+
 BOOST_AUTO_TEST_CASE(the_boottime_offset_of_a_time_namespace) {
   BOOST_TEST(boottime_offset("monotonic 0 0\nboottime 86400 0\n") == 86400);
   BOOST_TEST(boottime_offset("monotonic -5 0\nboottime -10 500\n") == -10);
