@@ -45,12 +45,12 @@ bool may_act(int notify_fd, uint64_t id, bool& gone, SyscallResult& result) {
 }
 
 // setxattrat(2)'s argument block (struct xattr_args, XATTR_ARGS_SIZE_VER0).
-struct XattrArgs {
+struct SetxattratArgs {
   uint64_t value;
   uint32_t size;
   uint32_t flags;
 };
-static_assert(sizeof(XattrArgs) == 16);
+static_assert(sizeof(SetxattratArgs) == 16);
 
 // "self/fd/N" into `out` (at least 32 bytes), without allocating.
 void self_fd_link(int fd, char* out) {
@@ -128,8 +128,8 @@ SyscallResult run_xattr_call(XattrCall& call) noexcept {
   self_fd_link(w.fd, link);
   if (!may_act(call.notify_fd, call.notification_id, call.gone, result))
     return result;
-  XattrArgs args{reinterpret_cast<uintptr_t>(call.value), static_cast<uint32_t>(call.size),
-                 static_cast<uint32_t>(call.flags)};
+  SetxattratArgs args{reinterpret_cast<uintptr_t>(call.value), static_cast<uint32_t>(call.size),
+                      static_cast<uint32_t>(call.flags)};
   return result_of(::syscall(SYS_setxattrat, call.proc, link, 0, call.name, &args, sizeof args));
 }
 
