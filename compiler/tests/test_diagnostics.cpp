@@ -270,7 +270,7 @@ rules:
      R"__(t.yaml:3:15: error[E0306]: there is no emulator for 'openat'
       - openat -> emulate
                   ^~~~~~~
-  hint: emulators exist for: mkdir, mkdirat, mount, chmod, fchmod, fchmodat, mknod, mknodat
+  hint: emulators exist for: mkdir, mkdirat, mount, chmod, fchmod, fchmodat, mknod, mknodat, setxattr, lsetxattr, fsetxattr, sysinfo
 )__"},
     {"E0306_default_emulate",
      R"__(policy: p

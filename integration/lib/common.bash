@@ -148,6 +148,14 @@ sa_stop_agent() {
   SA_AGENT_PID=
 }
 
+# sa_has_lines LINE...: each LINE is a whole line of the last `run`'s output.
+sa_has_lines() {
+  local want
+  for want in "$@"; do
+    printf '%s\n' "${lines[@]}" | grep -qxF -- "$want" || { echo "missing line: $want" >&2; return 1; }
+  done
+}
+
 sa_replay_check() {
   "$SA_BIN/seccomp-sim" replay "$SA_TRACE" --table "$SA_TABLE" --check
 }

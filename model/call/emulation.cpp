@@ -59,6 +59,31 @@ std::string device_of(const ResolvedArg* a) {
   return fmt::format("{}:{}", (dev & 0xfff00) >> 8, (dev & 0xff) | ((dev >> 12) & 0xfff00));
 }
 
+// setxattr's flags: 0, XATTR_CREATE (1), XATTR_REPLACE (2), as given.
+std::string xattr_flags_of(const ResolvedArg* a) {
+  if (a == nullptr)
+    return "?";
+  switch (static_cast<int64_t>(a->integer)) {
+    case 0:
+      return "0";
+    case 1:
+      return "XATTR_CREATE";
+    case 2:
+      return "XATTR_REPLACE";
+    default:
+      return fmt::format("{:#x}", a->integer);
+  }
+}
+
+// `setxattr "/a" "trusted.overlay.opaque" (1 byte at 0x7ffd...) flags 0`.
+std::string xattr_of(const Emulation& e, std::string_view where) {
+  const ResolvedArg* value = e.find("value");
+  const ResolvedArg* size = e.find("size");
+  return fmt::format("{} {} name {} ({} bytes at {:#x}) flags {}", name_of(e.op), where,
+                     text_of(e.find("name")), size == nullptr ? 0 : size->integer,
+                     value == nullptr ? 0 : value->integer, xattr_flags_of(e.find("flags")));
+}
+
 // `mkdir "/abc-pid-42" mode 0755`: the operation and its values.
 std::string operation(const Emulation& e) {
   switch (e.op) {
@@ -92,6 +117,16 @@ std::string operation(const Emulation& e) {
       return fmt::format("mknodat {} relative to {} mode {} device {}", text_of(e.find("path")),
                          relative_to(e.find("dirfd")), mode_of(e.find("mode")),
                          device_of(e.find("dev")));
+    case Emulator::Setxattr:
+    case Emulator::Lsetxattr:
+      return xattr_of(e, text_of(e.find("path")));
+    case Emulator::Fsetxattr:
+      return xattr_of(e, fmt::format("the caller's fd {}", signed_of(e.find("fd"))));
+    case Emulator::Sysinfo: {
+      const ResolvedArg* info = e.find("info");
+      return fmt::format("sysinfo of the container's cgroup into {:#x}",
+                         info == nullptr ? 0 : info->integer);
+    }
   }
   return std::string(name_of(e.op));
 }
@@ -104,12 +139,16 @@ std::string_view place_of(Emulator op) {
     case Emulator::Mkdirat:
     case Emulator::Mknod:
     case Emulator::Mknodat:
+    case Emulator::Setxattr:
+    case Emulator::Lsetxattr:
       return " in the container's root";
     case Emulator::Mount:
       return " in the caller's mount namespace";
     case Emulator::Chmod:
     case Emulator::Fchmod:
     case Emulator::Fchmodat:
+    case Emulator::Fsetxattr:
+    case Emulator::Sysinfo:
       return "";
   }
   return "";
@@ -146,10 +185,14 @@ std::string_view pathname_arg(Emulator e) {
     case Emulator::Fchmodat:
     case Emulator::Mknod:
     case Emulator::Mknodat:
+    case Emulator::Setxattr:
+    case Emulator::Lsetxattr:
       return "path";
     case Emulator::Mount:
       return "target";
     case Emulator::Fchmod:
+    case Emulator::Fsetxattr:
+    case Emulator::Sysinfo:
       return "";
   }
   return "";

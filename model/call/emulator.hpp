@@ -15,7 +15,20 @@
 
 namespace sa::model {
 
-enum class Emulator { Mkdir, Mkdirat, Mount, Chmod, Fchmod, Fchmodat, Mknod, Mknodat };
+enum class Emulator {
+  Mkdir,
+  Mkdirat,
+  Mount,
+  Chmod,
+  Fchmod,
+  Fchmodat,
+  Mknod,
+  Mknodat,
+  Setxattr,
+  Lsetxattr,
+  Fsetxattr,
+  Sysinfo,
+};
 
 // The argument the kernel resolves as a pathname before it does anything
 // else ("path", mount's "target"); "" when the syscall takes none (fchmod).
@@ -26,7 +39,7 @@ std::string_view pathname_arg(Emulator e);
 namespace sa {
 template <>
 struct Vocabulary<model::Emulator> {
-  static constexpr std::size_t count = 8;
+  static constexpr std::size_t count = 12;
   static constexpr std::array<NameEntry<model::Emulator>, count> names{{
       {model::Emulator::Mkdir, "mkdir"},
       {model::Emulator::Mkdirat, "mkdirat"},
@@ -36,6 +49,10 @@ struct Vocabulary<model::Emulator> {
       {model::Emulator::Fchmodat, "fchmodat"},
       {model::Emulator::Mknod, "mknod"},
       {model::Emulator::Mknodat, "mknodat"},
+      {model::Emulator::Setxattr, "setxattr"},
+      {model::Emulator::Lsetxattr, "lsetxattr"},
+      {model::Emulator::Fsetxattr, "fsetxattr"},
+      {model::Emulator::Sysinfo, "sysinfo"},
   }};
 };
 }  // namespace sa

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -116,6 +117,9 @@ std::vector<Constant> build_constants() {
       SA_K(MNT_DETACH, "umount"),
       SA_K(MNT_EXPIRE, "umount"),
       SA_K(UMOUNT_NOFOLLOW, "umount"),
+      // setxattr(2), lsetxattr(2), fsetxattr(2)
+      SA_K(XATTR_CREATE, "xattr"),
+      SA_K(XATTR_REPLACE, "xattr"),
       // open(2) flags
       SA_K(O_RDONLY, "open"),
       SA_K(O_WRONLY, "open"),

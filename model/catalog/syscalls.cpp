@@ -28,6 +28,10 @@ std::vector<SyscallSignature> build_signatures() {
   const ArgSpec open_flags = arg("flags", T::Int, {}, "open");
   const ArgSpec filename = arg("filename", T::Str, {"path", "pathname"});
   const ArgSpec signal = arg("sig", T::Int, {"signal"}, "signal");
+  const ArgSpec xattr_name = arg("name", T::Str);
+  const ArgSpec xattr_value = arg("value", T::Ptr);
+  const ArgSpec xattr_size = arg("size", T::ULong);
+  const ArgSpec xattr_flags = arg("flags", T::Int, {}, "xattr");
 
   return {
       {"mkdir", {path, mode}},
@@ -80,6 +84,10 @@ std::vector<SyscallSignature> build_signatures() {
         arg("linkpath", T::Str, {"newname"})}},
       {"mknod", {path, mode, arg("dev", T::UInt)}},
       {"mknodat", {dirfd, path, mode, arg("dev", T::UInt)}},
+      {"setxattr", {path, xattr_name, xattr_value, xattr_size, xattr_flags}},
+      {"lsetxattr", {path, xattr_name, xattr_value, xattr_size, xattr_flags}},
+      {"fsetxattr", {fd, xattr_name, xattr_value, xattr_size, xattr_flags}},
+      {"sysinfo", {arg("info", T::Ptr)}},
       {"truncate", {path, arg("length", T::Long)}},
       {"acct", {path}},
       {"kill", {arg("pid", T::Int), signal}},

@@ -22,6 +22,24 @@ bool is_mount_data(uint32_t audit_arch, int nr, int arg_index) {
   return arch && catalog::syscall_number("mount", *arch) == nr;
 }
 
+// setxattr's name: the kernel copies XATTR_NAME_MAX (255) bytes and a NUL
+// at most, and a longer (or empty) name is ERANGE, not ENAMETOOLONG.
+constexpr size_t kXattrNameLimit = 256;
+
+bool is_xattr_name(uint32_t audit_arch, int nr, int arg_index) {
+  static const int kName = catalog::find_arg("setxattr", "name")->index;
+  if (arg_index != kName)
+    return false;
+  auto arch = catalog::find_arch_by_audit(audit_arch);
+  if (!arch)
+    return false;
+  for (const char* name : {"setxattr", "lsetxattr", "fsetxattr"}) {
+    if (catalog::syscall_number(name, *arch) == nr)
+      return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 model::StringRead KernelFacts::read_string(int arg_index) {
@@ -31,10 +49,14 @@ model::StringRead KernelFacts::read_string(int arg_index) {
     return {Status::Null, {}, 0};
   // Mount data longer than a page is truncated by the kernel too.
   const bool mount_data = is_mount_data(n_.audit_arch, n_.nr, arg_index);
+  const bool xattr_name = !mount_data && is_xattr_name(n_.audit_arch, n_.nr, arg_index);
   model::StringRead s =
       mount_data
           ? memory_.read_string(address, kernel::mount_data_limit(), kernel::Overflow::Truncate)
-          : memory_.read_string(address, kernel::kPathLimit, kernel::Overflow::Fail);
+          : memory_.read_string(address, xattr_name ? kXattrNameLimit : kernel::kPathLimit,
+                                kernel::Overflow::Fail);
+  if (xattr_name && s.status == model::StringRead::Status::Failed && s.error == ENAMETOOLONG)
+    s.error = ERANGE;
   // The pid may name another process by now: only a pending notification
   // vouches that what we read is the caller's.
   if (!notify_.id_valid(n_.id))
@@ -48,9 +70,12 @@ std::optional<model::CallerFacts> KernelFacts::caller() {
   const kernel::CallerFactsResult r = kernel::read_caller_facts(notify_, n_, container_userns_);
   if (r.outcome == kernel::FactsOutcome::TargetGone)
     return std::nullopt;
-  return model::CallerFacts{r.facts.uid,    r.facts.gid,
-                            r.facts.cap_effective, r.facts.userns.name(),
-                            r.facts.userns_is_container, r.facts.age_ms};
+  return model::CallerFacts{r.facts.uid,
+                            r.facts.gid,
+                            r.facts.cap_effective,
+                            r.facts.userns.name(),
+                            r.facts.userns_is_container,
+                            r.facts.age_ms};
 }
 
 }  // namespace sa::agent

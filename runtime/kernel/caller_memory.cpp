@@ -74,4 +74,14 @@ model::StringRead CallerMemory::read_string(uint64_t address, size_t limit,
   return failed(ENAMETOOLONG);
 }
 
+int CallerMemory::read_bytes(uint64_t address, size_t size, std::vector<char>& out) const {
+  out.assign(size, '\0');
+  if (size == 0)
+    return 0;
+  const ssize_t n = read_chunk(pid_, address, out.data(), size);
+  if (n < 0)
+    return errno != 0 ? errno : EFAULT;
+  return static_cast<size_t>(n) == size ? 0 : EFAULT;
+}
+
 }  // namespace sa::kernel

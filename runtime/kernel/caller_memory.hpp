@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <vector>
 
 #include "kernel/notify_fd.hpp"
 #include "model/call/facts.hpp"
@@ -44,6 +45,11 @@ class CallerMemory {
   // page reads fine. Unreadable memory fails with the read's errno (EFAULT
   // for an unmapped or unreadable page, ESRCH when the caller is gone).
   model::StringRead read_string(uint64_t address, size_t limit, Overflow overflow) const;
+
+  // `size` bytes at `address` (a setxattr value) into `out`: 0, or the errno
+  // of a read that did not get them all (EFAULT, as the kernel's own copy
+  // fails, or ESRCH when the caller is gone).
+  int read_bytes(uint64_t address, size_t size, std::vector<char>& out) const;
 
  private:
   pid_t pid_;

@@ -19,35 +19,6 @@
 namespace sa::kernel {
 namespace {
 
-std::vector<std::string_view> fields(std::string_view line, char sep) {
-  std::vector<std::string_view> out;
-  size_t start = 0;
-  while (true) {
-    const size_t end = line.find(sep, start);
-    out.push_back(line.substr(start, end == std::string_view::npos ? end : end - start));
-    if (end == std::string_view::npos)
-      return out;
-    start = end + 1;
-  }
-}
-
-template <typename F>
-void each_line(std::string_view text, F&& f) {
-  for (std::string_view line : fields(text, '\n')) {
-    if (!line.empty())
-      f(line);
-  }
-}
-
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in)
-    return std::nullopt;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // A pid in a cgroup.procs that is not in `pidns`; nullopt when all are.
 std::optional<std::string> outsider(const std::string& dir, const NamespaceId& pidns) {
   const auto procs = read_file(dir + "/cgroup.procs");
@@ -98,34 +69,6 @@ std::optional<std::string> outsider_below(const std::string& dir, const Namespac
     return "cannot list " + dir + ": " + ec.message();
   return std::nullopt;
 }
-
-}  // namespace
-
-std::optional<std::string> cgroup2_mount(std::string_view mountinfo) {
-  std::optional<std::string> found;
-  // "36 25 0:30 / /sys/fs/cgroup rw,... - cgroup2 cgroup2 rw"
-  each_line(mountinfo, [&](std::string_view line) {
-    const size_t dash = line.find(" - ");
-    if (found || dash == std::string_view::npos)
-      return;
-    const auto before = fields(line.substr(0, dash), ' ');
-    const auto after = fields(line.substr(dash + 3), ' ');
-    if (before.size() >= 5 && !after.empty() && after[0] == "cgroup2" && before[3] == "/")
-      found = std::string(before[4]);
-  });
-  return found;
-}
-
-std::optional<std::string> unified_path(std::string_view proc_cgroup) {
-  std::optional<std::string> found;
-  each_line(proc_cgroup, [&](std::string_view line) {
-    if (!found && line.substr(0, 3) == "0::")
-      found = std::string(line.substr(3));
-  });
-  return found;
-}
-
-namespace {
 
 std::variant<ContainerCgroup, std::string> find_cgroup(pid_t init) {
   const auto proc = ProcDir::open(init);

@@ -13,6 +13,7 @@
 #include <variant>
 
 #include "kernel/caller_facts.hpp"
+#include "kernel/cgroup_paths.hpp"
 
 namespace sa::kernel {
 
@@ -21,13 +22,6 @@ struct ContainerCgroup {
   std::string dir;    // that directory under the agent's cgroup2 mount
   NamespaceId pidns;  // the container's pid namespace, from its init
 };
-
-// The cgroup2 mount point in /proc/self/mountinfo text ("/sys/fs/cgroup", or
-// "/sys/fs/cgroup/unified" on a hybrid layout); nullopt without one.
-std::optional<std::string> cgroup2_mount(std::string_view mountinfo);
-// The unified hierarchy's path in /proc/PID/cgroup text: the "0::PATH" line;
-// nullopt without one.
-std::optional<std::string> unified_path(std::string_view proc_cgroup);
 
 // The cgroup of `init` (the container's init, at registration); a problem
 // in words when there is none to freeze. Does not throw.

@@ -1,17 +1,28 @@
 #include "kernel/emulate.hpp"
 
 #include <fcntl.h>
+#include <linux/audit.h>
 #include <linux/capability.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
+#include <sys/xattr.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <vector>
 
 #include "kernel/acting_as_caller.hpp"
 #include "kernel/caller_context.hpp"
+#include "kernel/caller_memory.hpp"
+#include "kernel/cgroup_paths.hpp"
+#include "kernel/container_sysinfo.hpp"
 #include "kernel/path_call.hpp"
+#include "kernel/proc_dir.hpp"
+#include "kernel/unique_fd.hpp"
+#include "model/catalog/arch.hpp"
 
 namespace sa::kernel {
 namespace {
@@ -71,6 +82,9 @@ void enter_root_for_dotdot(PathCall& call, DotDotRoot& root) {
   call.from.dotdot_root = &root;
 }
 void enter_root_for_dotdot(FdModeCall& /*no path*/, DotDotRoot& /*root*/) {}
+void enter_root_for_dotdot(XattrCall& call, DotDotRoot& root) {
+  call.from.dotdot_root = &root;
+}
 
 // The work of a path emulator in a child set up as `env` says.
 template <typename Call, SyscallResult (*Run)(Call&)>
@@ -111,9 +125,9 @@ EmulationResult guarded(F&& f) {
 // in the kernel, dirfd matters only for a relative path; AT_FDCWD means the
 // cwd, any other dirfd is borrowed from the caller. `run` carries the call
 // out as the caller, once its context is open.
-template <typename Run>
+template <typename Call, typename Run>
 EmulationResult run_at(const NotifyFd& notify, const Notification& n, int dirfd,
-                       const std::string& path, PathCall call, const Run& run) {
+                       const std::string& path, Call call, const Run& run) {
   const bool relative = !path.empty() && path.front() != '/';
   const bool uses_dirfd = relative && dirfd != AT_FDCWD;
   if (uses_dirfd && dirfd < 0)
@@ -174,22 +188,165 @@ SyscallResult run_mount_in_child(void* raw) {
 constexpr uint64_t kCapSysAdmin = uint64_t{1} << CAP_SYS_ADMIN;
 constexpr uint64_t kCapMknod = uint64_t{1} << CAP_MKNOD;
 
-// A device node: the kernel asks for CAP_MKNOD in the initial user
-// namespace (capable(), not ns_capable()), which is what emulating mknod
-// grants, so the node is made in a child in the agent's user namespace with
-// the caller's kernel ids and groups, its own capabilities where held there,
-// and CAP_MKNOD - never in the caller's user namespace, where CAP_MKNOD
-// makes no device. Everything else about the node (the parent's
-// permissions, the umask, ownership) is the caller's.
-EmulationResult make_device_node(const CallerContext& c, PathCall& call,
-                                 const EmulateOptions& options) {
+// The kernel's bounds on setxattr's arguments (XATTR_NAME_MAX,
+// XATTR_SIZE_MAX) and the namespace that needs CAP_SYS_ADMIN
+// (XATTR_TRUSTED_PREFIX), from <linux/xattr.h>, which clashes with glibc's.
+constexpr size_t kXattrNameMax = 255;
+constexpr uint64_t kXattrSizeMax = 65536;
+constexpr std::string_view kTrustedPrefix = "trusted.";
+
+// A capability the kernel asks for in the initial user namespace
+// (capable(), not ns_capable()): CAP_MKNOD for a device node, CAP_SYS_ADMIN
+// for a trusted.* attribute. Granting it is what the emulation exists for,
+// so the call runs in a child in the agent's user namespace with the
+// caller's kernel ids and groups, its own capabilities where held there,
+// and `granted` - never in the caller's user namespace, where it would
+// count for nothing. Everything else (the path's permissions, the umask,
+// ownership) is the caller's.
+template <typename Call, SyscallResult (*Run)(Call&)>
+EmulationResult with_capability(const CallerContext& c, Call& call, uint64_t granted,
+                                const EmulateOptions& options) {
   const uint64_t own = c.own_user_namespace() ? 0 : c.identity().capabilities;
   const CallerEnvironment env = c.environment(
-      options.as_agent ? ChildCredentials::Agent : ChildCredentials::Caller, own | kCapMknod);
-  return in_child<PathCall, run_path_call>(env, call, options);
+      options.as_agent ? ChildCredentials::Agent : ChildCredentials::Caller, own | granted);
+  return in_child<Call, Run>(env, call, options);
+}
+
+// What the kernel checks and copies before it looks at the path or the fd
+// (setxattr_copy): the flags, the name, then the value, which is read here,
+// once, and vouched for by ID_VALID. nullopt when the call may go on.
+std::optional<EmulationResult> copy_xattr_value(const NotifyFd& notify, const Notification& n,
+                                                const XattrArgs& a, std::vector<char>& value) {
+  if ((a.flags & ~(XATTR_CREATE | XATTR_REPLACE)) != 0)
+    return fails_with(EINVAL);
+  if (!a.name)
+    return fails_with(EFAULT);
+  if (a.name->empty() || a.name->size() > kXattrNameMax)
+    return fails_with(ERANGE);
+  if (a.size > kXattrSizeMax)
+    return fails_with(E2BIG);
+  const int err = CallerMemory(n).read_bytes(a.value, a.size, value);
+  if (!notify.id_valid(n.id))
+    return gone();
+  if (err != 0)
+    return fails_with(err);
+  return std::nullopt;
+}
+
+// setxattr, lsetxattr (`path`) and fsetxattr (`fd`).
+EmulationResult set_xattr(const NotifyFd& notify, const Notification& n, const std::string* path,
+                          int fd, bool follow, const XattrArgs& a, const EmulateOptions& options) {
+  std::vector<char> value;
+  if (auto early = copy_xattr_value(notify, n, a, value))
+    return *early;
+  if (path == nullptr && fd < 0)
+    return fails_with(EBADF);
+  // Only the trusted.* namespace asks for CAP_SYS_ADMIN in the initial user
+  // namespace; any other name is set with the caller's own privileges.
+  const bool trusted = a.name->starts_with(kTrustedPrefix);
+  const auto run = [&](const CallerContext& c, XattrCall& ready) {
+    if (trusted)
+      return with_capability<XattrCall, run_xattr_call>(c, ready, kCapSysAdmin, options);
+    return act_as_caller<XattrCall, run_xattr_call>(c, ready, options);
+  };
+  return guarded([&] {
+    const UniqueFd proc(::open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (proc.get() < 0)
+      throw SysError(errno, "open /proc");
+    XattrCall call;
+    call.follow = follow;
+    call.proc = proc.get();
+    call.name = a.name->c_str();
+    call.value = value.data();
+    call.size = value.size();
+    call.flags = a.flags;
+    if (path != nullptr)
+      return run_at(notify, n, AT_FDCWD, *path, call, run);
+    ContextNeeds needs;
+    needs.borrow_fd = fd;
+    std::optional<CallerContext> c;
+    if (auto early = open_context(notify, n, needs, c))
+      return *early;
+    call.fd = c->borrowed_fd();
+    call.notify_fd = notify.get();
+    call.notification_id = n.id;
+    return run(*c, call);
+  });
+}
+
+// The struct a caller of architecture `audit_arch` expects: the native one,
+// the 32-bit one of a compat caller (i386 on x86_64: the same byte order,
+// no __AUDIT_ARCH_64BIT), or none the agent knows.
+enum class SysinfoLayout { Native, Compat, Unknown };
+
+SysinfoLayout sysinfo_layout(uint32_t audit_arch) {
+  const uint32_t native = catalog::default_arches().front().audit_arch;
+  if (audit_arch == native)
+    return SysinfoLayout::Native;
+  const bool same_order = ((audit_arch ^ native) & __AUDIT_ARCH_LE) == 0;
+  if (same_order && (native & __AUDIT_ARCH_64BIT) != 0 && (audit_arch & __AUDIT_ARCH_64BIT) == 0)
+    return SysinfoLayout::Compat;
+  return SysinfoLayout::Unknown;
+}
+
+// The caller's sysinfo into its memory: /proc/PID/mem is opened first (the
+// fd then writes to that process whatever becomes of its pid), ID_VALID
+// vouches for it and for every file read through /proc/PID, and is checked
+// again right before the write, which lands only where the kernel's
+// copy_to_user would (a /proc/PID/mem write would also reach read-only
+// pages): anything else is EFAULT, as the kernel answers.
+EmulationResult write_sysinfo(const NotifyFd& notify, const Notification& n, uint64_t info,
+                              SysinfoLayout layout) {
+  if (n.pid == 0)
+    throw SysError(ESRCH, "sysinfo: the caller is not visible in the agent's pid namespace");
+  const auto proc = ProcDir::open(static_cast<pid_t>(n.pid));
+  if (!proc)
+    return gone();
+  const UniqueFd mem = proc->open_at("mem", O_WRONLY);
+  const int mem_err = errno;
+  const auto proc_cgroup = proc->read_text("cgroup");
+  const auto timens = proc->read_text("timens_offsets");
+  if (!notify.id_valid(n.id) || !proc_cgroup)
+    return gone();
+  if (mem.get() < 0)
+    throw SysError(mem_err, "open /proc/PID/mem");
+  struct sysinfo host {};
+  if (::sysinfo(&host) != 0)
+    throw SysError(errno, "sysinfo");
+  const auto mountinfo = read_file("/proc/self/mountinfo");
+  if (!mountinfo)
+    throw SysError(EIO, "read /proc/self/mountinfo");
+  struct sysinfo answer = container_sysinfo(host, read_cgroup_figures(*proc_cgroup, *mountinfo));
+  answer.uptime += boottime_offset(timens.value_or(""));
+  const CompatSysinfo compat =
+      compat_sysinfo(answer, static_cast<uint32_t>(::sysconf(_SC_PAGESIZE)));
+  const void* bytes = layout == SysinfoLayout::Native ? static_cast<const void*>(&answer) : &compat;
+  const size_t size = layout == SysinfoLayout::Native ? sizeof answer : sizeof compat;
+  const auto maps = proc->read_text("maps");
+  if (!notify.id_valid(n.id) || !maps)
+    return gone();
+  if (!writable_range(*maps, info, size))
+    return fails_with(EFAULT);
+  const ssize_t wrote = ::pwrite(mem.get(), bytes, size, static_cast<off_t>(info));
+  if (wrote != static_cast<ssize_t>(size))
+    return fails_with(EFAULT);
+  return done({0, 0});
 }
 
 }  // namespace
+
+EmulationResult emulate_sysinfo(const NotifyFd& notify, const Notification& n, uint64_t info,
+                                const EmulateOptions& /*options*/) {
+  const SysinfoLayout layout = sysinfo_layout(n.audit_arch);
+  switch (layout) {
+    case SysinfoLayout::Native:
+    case SysinfoLayout::Compat:
+      return guarded([&] { return write_sysinfo(notify, n, info, layout); });
+    case SysinfoLayout::Unknown:
+      break;
+  }
+  return fails_with(ENOSYS);
+}
 
 Response EmulationResult::response() const {
   return result.err != 0 ? Response::fail(result.err) : Response::return_value(result.value);
@@ -237,9 +394,26 @@ EmulationResult emulate_mknodat(const NotifyFd& notify, const Notification& n, i
   const bool device = type == S_IFCHR || type == S_IFBLK;
   return run_at(notify, n, dirfd, path, call, [&](const CallerContext& c, PathCall& ready) {
     if (device)
-      return make_device_node(c, ready, options);
+      return with_capability<PathCall, run_path_call>(c, ready, kCapMknod, options);
     return act_as_caller<PathCall, run_path_call>(c, ready, options);
   });
+}
+
+EmulationResult emulate_setxattr(const NotifyFd& notify, const Notification& n,
+                                 const std::string& path, const XattrArgs& args,
+                                 const EmulateOptions& options) {
+  return set_xattr(notify, n, &path, -1, true, args, options);
+}
+
+EmulationResult emulate_lsetxattr(const NotifyFd& notify, const Notification& n,
+                                  const std::string& path, const XattrArgs& args,
+                                  const EmulateOptions& options) {
+  return set_xattr(notify, n, &path, -1, false, args, options);
+}
+
+EmulationResult emulate_fsetxattr(const NotifyFd& notify, const Notification& n, int fd,
+                                  const XattrArgs& args, const EmulateOptions& options) {
+  return set_xattr(notify, n, nullptr, fd, true, args, options);
 }
 
 EmulationResult emulate_fchmod(const NotifyFd& notify, const Notification& n, int fd, mode_t mode,
@@ -332,6 +506,15 @@ int fd_arg(const model::Emulation& e, std::string_view name) {
   return static_cast<int>(static_cast<int64_t>(arg(e, name).integer));
 }
 
+XattrArgs xattr_args(const model::Emulation& e) {
+  XattrArgs a;
+  a.name = optional_text(arg(e, "name"));
+  a.value = arg(e, "value").integer;
+  a.size = arg(e, "size").integer;
+  a.flags = static_cast<int>(static_cast<int64_t>(arg(e, "flags").integer));
+  return a;
+}
+
 bool with_agent_credentials(model::Credentials c) {
   switch (c) {
     case model::Credentials::Caller:
@@ -368,6 +551,14 @@ EmulationResult emulate(const NotifyFd& notify, const Notification& n, const mod
     case model::Emulator::Mknodat:
       return emulate_mknodat(notify, n, fd_arg(e, "dirfd"), arg(e, "path").text, mode_arg(e),
                              dev_arg(e), options);
+    case model::Emulator::Setxattr:
+      return emulate_setxattr(notify, n, arg(e, "path").text, xattr_args(e), options);
+    case model::Emulator::Lsetxattr:
+      return emulate_lsetxattr(notify, n, arg(e, "path").text, xattr_args(e), options);
+    case model::Emulator::Fsetxattr:
+      return emulate_fsetxattr(notify, n, fd_arg(e, "fd"), xattr_args(e), options);
+    case model::Emulator::Sysinfo:
+      return emulate_sysinfo(notify, n, arg(e, "info").integer, options);
     case model::Emulator::Mount: {
       MountArgs m;
       m.source = optional_text(arg(e, "source"));

@@ -2,9 +2,13 @@
 // has already read (caller memory is never read again here), and return
 // the result the kernel would have given the caller.
 //
+// "has already read" holds for everything the engine reads; a setxattr
+// value is the one buffer an emulator copies itself, once.
+//
 // Whose credentials: by default the caller's. A path emulator (mkdir,
-// mkdirat, chmod, fchmod, fchmodat, mknod of anything but a device) runs on the agent's thread with
-// the caller's fsuid, fsgid, supplementary groups, capabilities, umask and root
+// mkdirat, chmod, fchmod, fchmodat, mknod of anything but a device, setxattr
+// of anything but a trusted.* name) runs on the agent's thread with the
+// caller's fsuid, fsgid, supplementary groups, capabilities, umask and root
 // (acting_as_caller.hpp) — or, for a caller in a user namespace of its own,
 // in a child that joins that namespace with the caller's ids and
 // capabilities there. It gets no capability the caller lacks: permissions
@@ -12,7 +16,9 @@
 // caller's mount, pid, network, cgroup and ipc namespaces, with the caller's
 // fsuid, fsgid and groups, the caller's own capabilities (when held in the
 // agent's user namespace) and CAP_SYS_ADMIN, which is what emulating a mount
-// grants; it gets the runtime's protections (runtime_protections.hpp). With
+// grants; it gets the runtime's protections (runtime_protections.hpp). A
+// device node gets CAP_MKNOD and a trusted.* attribute CAP_SYS_ADMIN the
+// same way, and nothing else. sysinfo reads the caller's cgroups. With
 // `as agent` a rule runs the call with the agent's credentials instead.
 //
 // Paths resolve inside the caller's root (path_walk.hpp); ID_VALID is
@@ -21,6 +27,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -92,6 +99,41 @@ EmulationResult emulate_mknod(const NotifyFd& notify, const Notification& n,
                               const EmulateOptions& options = {});
 EmulationResult emulate_mknodat(const NotifyFd& notify, const Notification& n, int dirfd,
                                 const std::string& path, mode_t mode, dev_t dev,
+                                const EmulateOptions& options = {});
+
+// setxattr's arguments but the path or fd, once the engine read the name:
+// `value` and `size` are the caller's buffer, which the emulator copies once.
+struct XattrArgs {
+  std::optional<std::string> name;  // nullopt: the caller passed NULL
+  uint64_t value = 0;
+  uint64_t size = 0;
+  int flags = 0;  // XATTR_CREATE, XATTR_REPLACE
+};
+
+// An attribute in the trusted.* namespace is set with CAP_SYS_ADMIN granted
+// (the kernel asks for it in the initial user namespace), in a child in the
+// agent's user namespace with the caller's kernel ids and groups; any other
+// name as the caller, with its own privileges, like chmod. Which names is
+// the rule's to say (`name in ["trusted.overlay.opaque", ...]`). The kernel's
+// own checks come first, in its order: flags (EINVAL), the name (ERANGE),
+// the value's size (E2BIG) and memory (EFAULT); then the path or the fd.
+// setxattr follows the path's last symlink, lsetxattr does not.
+EmulationResult emulate_setxattr(const NotifyFd& notify, const Notification& n,
+                                 const std::string& path, const XattrArgs& args,
+                                 const EmulateOptions& options = {});
+EmulationResult emulate_lsetxattr(const NotifyFd& notify, const Notification& n,
+                                  const std::string& path, const XattrArgs& args,
+                                  const EmulateOptions& options = {});
+EmulationResult emulate_fsetxattr(const NotifyFd& notify, const Notification& n, int fd,
+                                  const XattrArgs& args, const EmulateOptions& options = {});
+
+// sysinfo(2) as the caller's cgroup limits it (container_sysinfo.hpp),
+// written to `info` in the caller's memory: /proc/PID/mem is opened, then
+// ID_VALID checked, then written; a bad pointer is EFAULT, as the kernel's
+// copy_to_user answers. A 32-bit caller of a 64-bit agent (i386 on x86_64)
+// gets the kernel's 32-bit layout; an architecture the agent does not know
+// the layout of is answered ENOSYS.
+EmulationResult emulate_sysinfo(const NotifyFd& notify, const Notification& n, uint64_t info,
                                 const EmulateOptions& options = {});
 
 }  // namespace sa::kernel

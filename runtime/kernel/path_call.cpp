@@ -5,14 +5,19 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "kernel/unique_fd.hpp"
 
 #ifndef SYS_fchmodat2
 #define SYS_fchmodat2 452  // Linux 6.6; the same number on every architecture
+#endif
+#ifndef SYS_setxattrat
+#define SYS_setxattrat 463  // Linux 6.13; the same number on every architecture
 #endif
 
 namespace sa::kernel {
@@ -37,6 +42,31 @@ bool may_act(int notify_fd, uint64_t id, bool& gone, SyscallResult& result) {
   else
     result = failure(err);
   return false;
+}
+
+// setxattrat(2)'s argument block (struct xattr_args, XATTR_ARGS_SIZE_VER0).
+struct SetxattratArgs {
+  uint64_t value;
+  uint32_t size;
+  uint32_t flags;
+};
+static_assert(sizeof(SetxattratArgs) == 16);
+
+// "self/fd/N" into `out` (at least 32 bytes), without allocating.
+void self_fd_link(int fd, char* out) {
+  const char prefix[] = "self/fd/";
+  std::memcpy(out, prefix, sizeof prefix - 1);
+  char digits[16];
+  int n = 0;
+  auto v = static_cast<unsigned>(fd);
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  char* p = out + sizeof prefix - 1;
+  while (n > 0)
+    *p++ = digits[--n];
+  *p = '\0';
 }
 
 }  // namespace
@@ -76,6 +106,31 @@ SyscallResult run_fd_mode_call(FdModeCall& call) noexcept {
   if (!may_act(call.notify_fd, call.notification_id, call.gone, result))
     return result;
   return result_of(::fchmod(call.fd, call.mode));
+}
+
+}  // namespace sa::kernel
+
+namespace sa::kernel {
+
+SyscallResult run_xattr_call(XattrCall& call) noexcept {
+  SyscallResult result;
+  if (call.path == nullptr) {
+    if (!may_act(call.notify_fd, call.notification_id, call.gone, result))
+      return result;
+    return result_of(::fsetxattr(call.fd, call.name, call.value, call.size, call.flags));
+  }
+  const WalkResult w =
+      walk_path(call.from, call.path, call.follow ? WalkEnd::Object : WalkEnd::ObjectNoFollow);
+  if (w.err != 0)
+    return failure(w.err);
+  const UniqueFd reached(w.fd);
+  char link[32];
+  self_fd_link(w.fd, link);
+  if (!may_act(call.notify_fd, call.notification_id, call.gone, result))
+    return result;
+  SetxattratArgs args{reinterpret_cast<uintptr_t>(call.value), static_cast<uint32_t>(call.size),
+                      static_cast<uint32_t>(call.flags)};
+  return result_of(::syscall(SYS_setxattrat, call.proc, link, 0, call.name, &args, sizeof args));
 }
 
 }  // namespace sa::kernel

@@ -46,6 +46,29 @@ struct FdModeCall {
 
 SyscallResult run_fd_mode_call(FdModeCall& call) noexcept;
 
+// setxattr and lsetxattr on what a walk reaches (`path` set), fsetxattr on a
+// borrowed fd (`path` nullptr), with the same last check. The walk reaches
+// an O_PATH fd, on which the kernel sets no attribute; the attribute is set
+// through /proc/self/fd/N of the agent's procfs (`proc`), a link that leads
+// to that very object (a symlink itself for lsetxattr) and to nothing the
+// container could swap in.
+struct XattrCall {
+  WalkFrom from;
+  const char* path = nullptr;
+  bool follow = true;  // setxattr follows the last symlink, lsetxattr does not
+  int fd = -1;         // fsetxattr: the caller's fd, borrowed
+  int proc = -1;       // the agent's /proc, O_PATH
+  const char* name = nullptr;
+  const void* value = nullptr;  // the caller's value, copied once
+  size_t size = 0;
+  int flags = 0;
+  int notify_fd = -1;
+  uint64_t notification_id = 0;
+  bool gone = false;
+};
+
+SyscallResult run_xattr_call(XattrCall& call) noexcept;
+
 // SECCOMP_IOCTL_NOTIF_ID_VALID as a raw call: 0 pending, ENOENT gone, or
 // the ioctl's errno.
 int notification_pending(int notify_fd, uint64_t id) noexcept;

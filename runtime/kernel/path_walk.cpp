@@ -186,8 +186,11 @@ class Walk {
       pos_ = tail;
       return cur_.get() < 0 ? errno : 0;
     }
+    const bool trailing_slash = rest_[tail] == '/';
+    const bool keep_link = last && end_ == WalkEnd::ObjectNoFollow && !trailing_slash;
     const bool self = equals(comp, n, "self");
-    if (from_.pids != nullptr && (self || equals(comp, n, "thread-self")) && is_proc_root(cur())) {
+    if (from_.pids != nullptr && !keep_link && (self || equals(comp, n, "thread-self")) &&
+        is_proc_root(cur())) {
       char target[64];
       if (!caller_link(cur(), *from_.pids, !self, target))
         return ENOENT;
@@ -202,7 +205,7 @@ class Walk {
     struct stat st {};
     if (::fstat(next.get(), &st) != 0)
       return errno;
-    if (S_ISLNK(st.st_mode)) {
+    if (S_ISLNK(st.st_mode) && !keep_link) {
       char target[PATH_MAX];
       const ssize_t got = ::readlinkat(next.get(), "", target, sizeof target);
       if (got < 0)
@@ -211,7 +214,6 @@ class Walk {
         return ENAMETOOLONG;
       return follow(target, static_cast<size_t>(got), tail);
     }
-    const bool trailing_slash = rest_[tail] == '/';
     if (!S_ISDIR(st.st_mode) && (!last || trailing_slash))
       return ENOTDIR;
     pos_ = tail;

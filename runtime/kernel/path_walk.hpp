@@ -59,6 +59,9 @@ struct WalkFrom {
 enum class WalkEnd {
   Parent,  // stop before the last component, not following it (mkdir)
   Object,  // follow the last component too (chmod, a mount target)
+  // The last component as it is, a symlink included (lsetxattr); a trailing
+  // slash still follows it, as in the kernel.
+  ObjectNoFollow,
 };
 
 struct WalkResult {

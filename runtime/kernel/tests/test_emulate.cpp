@@ -9,8 +9,10 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -19,6 +21,7 @@
 #include <fstream>
 #include <thread>
 
+#include "kernel/cgroup_paths.hpp"
 #include "kernel/emulate.hpp"
 #include "support/child.hpp"
 #include "support/container_root.hpp"
@@ -31,8 +34,9 @@ using namespace sa::kernel::testing;
 
 namespace {
 
-const std::vector<std::string> kEmulated = {"mkdir",    "mkdirat", "chmod", "fchmod",
-                                            "fchmodat", "mount",   "mknod", "mknodat"};
+const std::vector<std::string> kEmulated = {"mkdir",    "mkdirat",   "chmod",     "fchmod",
+                                            "fchmodat", "mount",     "mknod",     "mknodat",
+                                            "setxattr", "lsetxattr", "fsetxattr", "sysinfo"};
 
 // A caller living in `root` (cwd /work, umask 027, private mount namespace).
 NotifiedChild caller_in(const ContainerRoot& root, Child::Body body) {
@@ -605,4 +609,162 @@ BOOST_AUTO_TEST_CASE(no_fd_is_leaked) {
     serve(c, 4);
   }
   BOOST_TEST(count_open_fds() == before);
+}
+
+std::string attribute(const fs::path& p, const char* name) {
+  char value[64];
+  const ssize_t n = ::lgetxattr(p.c_str(), name, value, sizeof value);
+  return n < 0 ? "(none)" : std::string(value, static_cast<size_t>(n));
+}
+
+// What emulating setxattr grants is CAP_SYS_ADMIN for a trusted.* name, and
+// nothing else: uid 1000 without capabilities sets trusted.overlay.opaque on
+// its own directory (the kernel alone answers EPERM), is still refused where
+// its path may not lead (EACCES), and a user.* name is set with its own
+// rights (EACCES on root's file).
+BOOST_AUTO_TEST_CASE(setxattr_grants_cap_sys_admin_for_trusted_names_only) {
+  ContainerRoot root;
+  for (const char* dir : {"/tmp", "/tmp/own", "/private"})
+    fs::create_directory(root.host(dir));
+  fs::permissions(root.host("/tmp"), fs::perms(01777));
+  fs::permissions(root.host("/private"), fs::perms(0700));
+  fs::create_directory(root.host("/private/d"));
+  BOOST_TEST_REQUIRE(::chown(root.host("/tmp/own").c_str(), 1000, 1000) == 0);
+  const auto as_uid_1000 = [](const Channel& ch) {
+    if (::setgroups(0, nullptr) != 0 || ::setresgid(1000, 1000, 1000) != 0 ||
+        ::setresuid(1000, 1000, 1000) != 0)
+      throw std::runtime_error("setresuid 1000");
+    report(ch, ::setxattr("/tmp/own", "trusted.overlay.opaque", "y", 1, 0));
+    report(ch, ::setxattr("/private/d", "trusted.overlay.opaque", "y", 1, 0));
+    report(ch, ::setxattr("/work", "user.x", "y", 1, 0));
+    return report(ch, ::fsetxattr(::open("/tmp/own", O_RDONLY | O_DIRECTORY),
+                                  "trusted.overlay.redirect", "/a", 2, 0));
+  };
+  {
+    Child native = Child::spawn([&](const Channel& ch) {
+      root.enter("/work", 027);
+      return as_uid_1000(ch);
+    });
+    BOOST_TEST(native.channel().get<CallResult>() == (CallResult{-1, EPERM}));
+    BOOST_TEST(native.channel().get<CallResult>() == (CallResult{-1, EACCES}));
+    BOOST_TEST(native.channel().get<CallResult>() == (CallResult{-1, EACCES}));
+    BOOST_TEST(native.channel().get<CallResult>() == (CallResult{-1, EPERM}));
+    BOOST_TEST(native.wait() == 0);
+  }
+  BOOST_TEST(attribute(root.host("/tmp/own"), "trusted.overlay.opaque") == "(none)");
+  auto c = caller_in(root, as_uid_1000);
+  const std::vector<CallResult> r = serve(c, 4);
+  BOOST_TEST(r.at(0) == (CallResult{0, 0}));
+  BOOST_TEST(r.at(1) == (CallResult{-1, EACCES}));
+  BOOST_TEST(r.at(2) == (CallResult{-1, EACCES}));
+  BOOST_TEST(r.at(3) == (CallResult{0, 0}));
+  BOOST_TEST(attribute(root.host("/tmp/own"), "trusted.overlay.opaque") == "y");
+  BOOST_TEST(attribute(root.host("/tmp/own"), "trusted.overlay.redirect") == "/a");
+  BOOST_TEST(attribute(root.host("/private/d"), "trusted.overlay.opaque") == "(none)");
+  BOOST_TEST(attribute(root.host("/work"), "user.x") == "(none)");
+}
+
+// A caller that is root of a user namespace of its own: CAP_SYS_ADMIN there
+// sets no trusted.* attribute (the kernel asks for it in the initial
+// namespace); the emulation sets it in the agent's namespace. A user.* name
+// is set in a child inside the caller's namespace, as the caller.
+BOOST_AUTO_TEST_CASE(setxattr_for_a_caller_in_its_user_namespace) {
+  ContainerRoot root;
+  BOOST_TEST_REQUIRE(::chown(root.host("/work/d").c_str(), 100000, 100000) == 0);
+  const auto body = [](const Channel& ch) {
+    report(ch, ::setxattr("/work/d", "user.x", "u", 1, 0));
+    return report(ch, ::lsetxattr("/work/d", "trusted.overlay.opaque", "y", 1, 0));
+  };
+  const auto setup = [&root] {
+    enter_user_namespace_as_root(100000);
+    root.enter("/work", 022);
+  };
+  {
+    Child native = Child::spawn([&](const Channel& ch) {
+      setup();
+      return body(ch);
+    });
+    BOOST_TEST(native.channel().get<CallResult>() == (CallResult{0, 0}));
+    BOOST_TEST(native.channel().get<CallResult>() == (CallResult{-1, EPERM}));
+    BOOST_TEST(native.wait() == 0);
+  }
+  BOOST_TEST_REQUIRE(::removexattr(root.host("/work/d").c_str(), "user.x") == 0);
+  auto c = spawn_notified(kEmulated, body, setup);
+  const std::vector<CallResult> r = serve(c, 2);
+  BOOST_TEST(r.at(0) == (CallResult{0, 0}));
+  BOOST_TEST(r.at(1) == (CallResult{0, 0}));
+  BOOST_TEST(attribute(root.host("/work/d"), "user.x") == "u");
+  BOOST_TEST(attribute(root.host("/work/d"), "trusted.overlay.opaque") == "y");
+}
+
+// A memory cgroup of its own with a 64 MiB limit for the caller, on
+// whichever hierarchy the memory controller is (v1 here, v2 elsewhere);
+// removed with the test. Empty `dir` when this machine cannot make one.
+struct LimitedCgroup {
+  std::string dir;
+  std::string procs;
+  LimitedCgroup() {
+    const auto proc_cgroup = read_file("/proc/self/cgroup");
+    const auto mountinfo = read_file("/proc/self/mountinfo");
+    const auto memory = controller_dir(proc_cgroup.value_or(""), mountinfo.value_or(""), "memory");
+    if (!memory)
+      return;
+    const std::string made = memory->dir + "/sa-test-sysinfo-" + std::to_string(::getpid());
+    if (::mkdir(made.c_str(), 0755) != 0)
+      return;
+    std::ofstream limit(made + (memory->v1 ? "/memory.limit_in_bytes" : "/memory.max"));
+    limit << (64 << 20) << std::flush;
+    if (!limit) {
+      ::rmdir(made.c_str());
+      return;
+    }
+    dir = made;
+    procs = made + "/cgroup.procs";
+  }
+  ~LimitedCgroup() {
+    if (!dir.empty())
+      ::rmdir(dir.c_str());
+  }
+  LimitedCgroup(const LimitedCgroup&) = delete;
+  LimitedCgroup& operator=(const LimitedCgroup&) = delete;
+};
+
+// sysinfo through the agent answers from the caller's memory cgroup: the
+// limit as totalram, the limit less the usage as freeram, in bytes; the
+// struct lands in the caller's memory. The kernel alone answers the host's.
+BOOST_AUTO_TEST_CASE(sysinfo_answers_from_the_callers_memory_cgroup) {
+  const LimitedCgroup cgroup;
+  BOOST_TEST_REQUIRE(!cgroup.dir.empty(), "this machine cannot make a memory cgroup");
+  const auto body = [](const Channel& ch) {
+    struct sysinfo si {};
+    const long ret = ::sysinfo(&si);
+    ch.put(call_result(ret));
+    ch.put(si);
+    return 0;
+  };
+  const auto setup = [&cgroup] { std::ofstream(cgroup.procs) << "0" << std::flush; };
+  struct sysinfo native {};
+  {
+    Child child = Child::spawn([&](const Channel& ch) {
+      setup();
+      return body(ch);
+    });
+    BOOST_TEST(child.channel().get<CallResult>() == (CallResult{0, 0}));
+    native = child.channel().get<struct sysinfo>();
+    BOOST_TEST(child.wait() == 0);
+  }
+  const uint64_t limit = uint64_t{64} << 20;
+  BOOST_TEST_REQUIRE(native.totalram * native.mem_unit > limit);
+  auto c = spawn_notified(kEmulated, body, setup);
+  BOOST_TEST(serve_one(c.notify).outcome == EmulationOutcome::Done);
+  BOOST_TEST(c.child.channel().get<CallResult>() == (CallResult{0, 0}));
+  const auto si = c.child.channel().get<struct sysinfo>();
+  BOOST_TEST(c.child.wait() == 0);
+  BOOST_TEST(si.mem_unit == 1u);
+  BOOST_TEST(si.totalram == limit);
+  BOOST_TEST(si.freeram < limit);
+  BOOST_TEST(si.freeram > 0u);  // the caller uses far less than 64 MiB
+  BOOST_TEST(si.bufferram == 0u);
+  BOOST_TEST(si.sharedram <= limit);
+  BOOST_TEST(si.uptime >= native.uptime);  // the host's, as the kernel counts it
 }

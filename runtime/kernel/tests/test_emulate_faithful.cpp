@@ -2,13 +2,16 @@
 // Every path emulator's edge cases, run twice in identical container roots:
 // once natively (the kernel answers) and once through the agent (emulated
 // with the caller's credentials). The results must be the same: return
-// value and errno, as a root caller and as uid 1000 without capabilities.
+// value and errno, as a root caller and as uid 1000 without capabilities,
+// and the attributes setxattr leaves behind.
 #include <fcntl.h>
 #include <grp.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <boost/test/data/test_case.hpp>
@@ -32,8 +35,9 @@ using namespace sa::kernel::testing;
 
 namespace {
 
-const std::vector<std::string> kEmulated = {"mkdir",    "mkdirat", "chmod",  "fchmod",
-                                            "fchmodat", "mknod",   "mknodat"};
+const std::vector<std::string> kEmulated = {"mkdir",     "mkdirat",   "chmod",   "fchmod",
+                                            "fchmodat",  "mknod",     "mknodat", "setxattr",
+                                            "lsetxattr", "fsetxattr", "sysinfo"};
 
 struct Case {
   const char* name;
@@ -116,6 +120,78 @@ const std::vector<Case> kCases = {
      [] { return ::mknod("/work/x", S_IFCHR | 0666, makedev(1, 3)); }},
     {"mknod device under a closed directory", 1000,
      [] { return ::mknod("/private/x", S_IFCHR | 0666, makedev(1, 3)); }},
+    // setxattr as root (the emulation grants CAP_SYS_ADMIN for trusted.*,
+    // which root has: the same result). /f has trusted.overlay.opaque and
+    // user.present already.
+    {"setxattr trusted", 0,
+     [] { return ::setxattr("/work/d", "trusted.overlay.opaque", "y", 1, 0); }},
+    {"setxattr replace", 0,
+     [] { return ::setxattr("/f", "trusted.overlay.opaque", "z", 1, XATTR_REPLACE); }},
+    {"setxattr replace missing", 0,
+     [] { return ::setxattr("/work/d", "trusted.overlay.opaque", "y", 1, XATTR_REPLACE); }},
+    {"setxattr create existing", 0,
+     [] { return ::setxattr("/f", "trusted.overlay.opaque", "y", 1, XATTR_CREATE); }},
+    {"setxattr missing", 0,
+     [] { return ::setxattr("/nothing", "trusted.overlay.opaque", "y", 1, 0); }},
+    {"setxattr through a file", 0,
+     [] { return ::setxattr("/f/x", "trusted.overlay.opaque", "y", 1, 0); }},
+    {"setxattr through a loop", 0,
+     [] { return ::setxattr("/loop", "trusted.overlay.opaque", "y", 1, 0); }},
+    {"setxattr follows a link", 0,
+     [] { return ::setxattr("/work/up", "trusted.overlay.opaque", "y", 1, 0); }},
+    {"setxattr empty value", 0,
+     [] { return ::setxattr("/work/d", "trusted.overlay.opaque", nullptr, 0, 0); }},
+    {"setxattr bad flags", 0, [] { return ::setxattr("/f", "trusted.overlay.opaque", "y", 1, 4); }},
+    {"setxattr empty name", 0, [] { return ::setxattr("/f", "", "y", 1, 0); }},
+    {"setxattr name too long", 0,
+     [] { return ::setxattr("/f", ("trusted." + kLong).c_str(), "y", 1, 0); }},
+    {"setxattr NULL name", 0, [] { return ::syscall(SYS_setxattr, "/f", nullptr, "y", 1, 0); }},
+    {"setxattr value too big", 0,
+     [] {
+       static const std::string big(65537, 'v');
+       return ::setxattr("/f", "trusted.overlay.opaque", big.data(), big.size(), 0);
+     }},
+    {"setxattr bad value pointer", 0,
+     [] { return ::syscall(SYS_setxattr, "/f", "trusted.overlay.opaque", 1, 8, 0); }},
+    {"setxattr unknown namespace", 0, [] { return ::setxattr("/f", "other.x", "y", 1, 0); }},
+    {"lsetxattr on a symlink", 0,
+     [] { return ::lsetxattr("/abs", "trusted.overlay.opaque", "y", 1, 0); }},
+    {"lsetxattr user.* on a symlink", 0, [] { return ::lsetxattr("/abs", "user.x", "y", 1, 0); }},
+    {"lsetxattr link with slash", 0,
+     [] { return ::lsetxattr("/work/up/", "trusted.overlay.opaque", "y", 1, 0); }},
+    {"fsetxattr", 0,
+     [] { return ::fsetxattr(::open("/f", O_RDONLY), "trusted.overlay.redirect", "/a", 2, 0); }},
+    {"fsetxattr bad fd", 0, [] { return ::fsetxattr(99, "trusted.overlay.opaque", "y", 1, 0); }},
+    {"fsetxattr O_PATH fd", 0,
+     [] { return ::fsetxattr(::open("/f", O_PATH), "trusted.overlay.opaque", "y", 1, 0); }},
+    {"setxattr user.* on root's file", 1000, [] { return ::setxattr("/f", "user.x", "y", 1, 0); }},
+    {"setxattr user.* on own directory", 1000,
+     [] { return ::setxattr("/tmp/own", "user.x", "y", 1, 0); }},
+    {"setxattr under a closed directory", 1000,
+     [] { return ::setxattr("/private/d", "user.x", "y", 1, 0); }},
+    {"setxattr user.* replace missing", 1000,
+     [] { return ::setxattr("/tmp/own", "user.x", "y", 1, XATTR_REPLACE); }},
+    // sysinfo: the figures differ by design (the container's cgroup), the
+    // answer and where it may be written do not.
+    {"sysinfo", 0,
+     [] {
+       struct sysinfo si {};
+       return ::sysinfo(&si);
+     }},
+    {"sysinfo NULL", 0, [] { return ::syscall(SYS_sysinfo, nullptr); }},
+    {"sysinfo bad pointer", 0, [] { return ::syscall(SYS_sysinfo, 1); }},
+    {"sysinfo read-only page", 0,
+     [] {
+       void* page = ::mmap(nullptr, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+       return ::syscall(SYS_sysinfo, page);
+     }},
+    {"sysinfo across the end of a mapping", 0,
+     [] {
+       auto* pages = static_cast<char*>(
+           ::mmap(nullptr, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+       ::munmap(pages + 4096, 4096);
+       return ::syscall(SYS_sysinfo, pages + 4096 - 16);
+     }},
 };
 
 // The same tree for both runs: ContainerRoot plus /tmp (1777), /private
@@ -130,6 +206,10 @@ void prepare(const ContainerRoot& root) {
   if (::chown(root.host("/tmp/own").c_str(), 1000, 1000) != 0)
     throw std::runtime_error("chown");
   fs::create_symlink("loop", root.host("/loop"));
+  for (const char* name : {"trusted.overlay.opaque", "user.present"}) {
+    if (::setxattr(root.host("/f").c_str(), name, "x", 1, 0) != 0)
+      throw std::runtime_error(std::string("setxattr ") + name);
+  }
 }
 
 void become(uid_t uid) {
@@ -141,11 +221,29 @@ void become(uid_t uid) {
 struct Outcome {
   CallResult result;
   uid_t owner_of_tmp_mine = 0;  // who owns /tmp/mine afterwards, if it exists
+  std::string attributes;       // the attributes of the files the cases touch
 };
 
 uid_t owner(const fs::path& p) {
   struct stat st {};
   return ::lstat(p.c_str(), &st) == 0 ? st.st_uid : static_cast<uid_t>(-1);
+}
+
+// "path name=value ..." for each file a setxattr case may touch, links
+// themselves included (lgetxattr).
+std::string attributes(const ContainerRoot& root) {
+  std::string out;
+  for (const char* path : {"/f", "/work/d", "/abs", "/tmp/own", "/private/d", "/"}) {
+    out += path;
+    for (const char* name : {"trusted.overlay.opaque", "trusted.overlay.redirect", "user.x"}) {
+      char value[64];
+      const ssize_t n = ::lgetxattr(root.host(path).c_str(), name, value, sizeof value);
+      if (n >= 0)
+        out += " " + std::string(name) + "=" + std::string(value, static_cast<size_t>(n));
+    }
+    out += "; ";
+  }
+  return out;
 }
 
 Outcome natively(const Case& c) {
@@ -158,9 +256,10 @@ Outcome natively(const Case& c) {
     ch.put(call_result(ret));
     return 0;
   });
-  Outcome o{child.channel().get<CallResult>(), 0};
+  Outcome o{child.channel().get<CallResult>(), 0, {}};
   BOOST_TEST(child.wait() == 0);
   o.owner_of_tmp_mine = owner(root.host("/tmp/mine"));
+  o.attributes = attributes(root);
   return o;
 }
 
@@ -179,9 +278,10 @@ Outcome through_the_agent(const Case& c) {
   const EmulationResult e = serve_one(nc.notify);
   BOOST_TEST_REQUIRE(e.outcome == EmulationOutcome::Done,
                      (e.failure ? e.failure->what() : "target gone"));
-  Outcome o{nc.child.channel().get<CallResult>(), 0};
+  Outcome o{nc.child.channel().get<CallResult>(), 0, {}};
   BOOST_TEST(nc.child.wait() == 0);
   o.owner_of_tmp_mine = owner(root.host("/tmp/mine"));
+  o.attributes = attributes(root);
   return o;
 }
 
@@ -192,4 +292,5 @@ BOOST_DATA_TEST_CASE(the_agent_answers_as_the_kernel_does, bdata::make(kCases), 
   const Outcome agent = through_the_agent(c);
   BOOST_TEST(agent.result == kernel.result);
   BOOST_TEST(agent.owner_of_tmp_mine == kernel.owner_of_tmp_mine);
+  BOOST_TEST(agent.attributes == kernel.attributes);
 }

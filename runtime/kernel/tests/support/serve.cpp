@@ -54,6 +54,21 @@ dev_t dev_arg(const Notification& n, size_t i) {
   return static_cast<dev_t>(static_cast<uint32_t>(n.args[i]));
 }
 
+// setxattr's name as KernelFacts reads it (255 bytes and a NUL at most, a
+// longer one ERANGE) and the rest of its arguments from `first`, the name's
+// index. An unreadable name fails as the engine answers it.
+std::optional<EmulationResult> xattr_args(const NotifyFd& notify, const Notification& n,
+                                          size_t first, XattrArgs& out) {
+  model::StringRead name = strings(notify, n, {{static_cast<int>(first), 256}}).at(0);
+  if (name.status == model::StringRead::Status::Failed)
+    return fails_with(name.error == ENAMETOOLONG ? ERANGE : name.error);
+  out.name = value(name);
+  out.value = n.args[first + 1];
+  out.size = n.args[first + 2];
+  out.flags = int_arg(n, first + 3);
+  return std::nullopt;
+}
+
 }  // namespace
 
 EmulationResult emulate_notification(const NotifyFd& notify, const Notification& n,
@@ -100,6 +115,23 @@ EmulationResult emulate_notification(const NotifyFd& notify, const Notification&
         return emulate_mknodat(notify, n, int_arg(n, 0), p, node_mode_arg(n, 2), dev_arg(n, 3),
                                options);
       });
+    case SYS_setxattr:
+    case SYS_lsetxattr:
+      return with_path(0, [&](const std::string& p) {
+        XattrArgs a;
+        if (auto early = xattr_args(notify, n, 1, a))
+          return *early;
+        return n.nr == SYS_setxattr ? emulate_setxattr(notify, n, p, a, options)
+                                    : emulate_lsetxattr(notify, n, p, a, options);
+      });
+    case SYS_fsetxattr: {
+      XattrArgs a;
+      if (auto early = xattr_args(notify, n, 1, a))
+        return *early;
+      return emulate_fsetxattr(notify, n, int_arg(n, 0), a, options);
+    }
+    case SYS_sysinfo:
+      return emulate_sysinfo(notify, n, n.args[0], options);
     case SYS_mount: {
       auto s = strings(
           notify, n, {{0, kPathLimit}, {1, kPathLimit}, {2, kPathLimit}, {4, mount_data_limit()}});

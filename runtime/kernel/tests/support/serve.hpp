@@ -10,7 +10,8 @@
 
 namespace sa::kernel::testing {
 
-// Emulates `n` (mkdir, mkdirat, chmod, fchmod, fchmodat, mknod, mknodat, mount) with the
+// Emulates `n` (mkdir, mkdirat, chmod, fchmod, fchmodat, mknod, mknodat, mount,
+// setxattr, lsetxattr, fsetxattr, sysinfo) with the
 // strings read from the caller. Throws std::runtime_error when a string
 // cannot be read.
 EmulationResult emulate_notification(const NotifyFd& notify, const Notification& n,
