@@ -15,10 +15,22 @@
 
 namespace sa::model {
 
-enum class Emulator { Mkdir, Mkdirat, Mount, Chmod, Fchmod, Fchmodat, Mknod, Mknodat };
+enum class Emulator {
+  Mkdir,
+  Mkdirat,
+  Mount,
+  Chmod,
+  Fchmod,
+  Fchmodat,
+  Mknod,
+  Mknodat,
+  Open,
+  Openat,
+  Openat2,
+};
 
 // The argument the kernel resolves as a pathname before it does anything
-// else ("path", mount's "target"); "" when the syscall takes none (fchmod).
+// else ("path", mount's "target", open's "filename"); "" when the syscall takes none (fchmod).
 std::string_view pathname_arg(Emulator e);
 
 }  // namespace sa::model
@@ -26,7 +38,7 @@ std::string_view pathname_arg(Emulator e);
 namespace sa {
 template <>
 struct Vocabulary<model::Emulator> {
-  static constexpr std::size_t count = 8;
+  static constexpr std::size_t count = 11;
   static constexpr std::array<NameEntry<model::Emulator>, count> names{{
       {model::Emulator::Mkdir, "mkdir"},
       {model::Emulator::Mkdirat, "mkdirat"},
@@ -36,6 +48,9 @@ struct Vocabulary<model::Emulator> {
       {model::Emulator::Fchmodat, "fchmodat"},
       {model::Emulator::Mknod, "mknod"},
       {model::Emulator::Mknodat, "mknodat"},
+      {model::Emulator::Open, "open"},
+      {model::Emulator::Openat, "openat"},
+      {model::Emulator::Openat2, "openat2"},
   }};
 };
 }  // namespace sa

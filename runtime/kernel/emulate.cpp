@@ -11,13 +11,23 @@
 
 #include "kernel/acting_as_caller.hpp"
 #include "kernel/caller_context.hpp"
+#include "kernel/open_call.hpp"
+#include "kernel/open_flags.hpp"
 #include "kernel/path_call.hpp"
 
 namespace sa::kernel {
 namespace {
 
+EmulationResult result_of(EmulationOutcome outcome, SyscallResult r, std::optional<SysError> e) {
+  EmulationResult out;
+  out.outcome = outcome;
+  out.result = r;
+  out.failure = std::move(e);
+  return out;
+}
+
 EmulationResult done(SyscallResult r) {
-  return {EmulationOutcome::Done, r, std::nullopt};
+  return result_of(EmulationOutcome::Done, r, std::nullopt);
 }
 
 EmulationResult fails_with(int err) {
@@ -25,11 +35,11 @@ EmulationResult fails_with(int err) {
 }
 
 EmulationResult gone() {
-  return {EmulationOutcome::TargetGone, {}, std::nullopt};
+  return result_of(EmulationOutcome::TargetGone, {}, std::nullopt);
 }
 
 EmulationResult failed(const SysError& e) {
-  return {EmulationOutcome::Failed, {}, e};
+  return result_of(EmulationOutcome::Failed, {}, e);
 }
 
 EmulationResult from_report(const ChildReport& report) {
@@ -70,6 +80,9 @@ SyscallResult run_in_child(void* raw) {
 void enter_root_for_dotdot(PathCall& call, DotDotRoot& root) {
   call.from.dotdot_root = &root;
 }
+void enter_root_for_dotdot(OpenCall& call, DotDotRoot& root) {
+  call.from.dotdot_root = &root;
+}
 void enter_root_for_dotdot(FdModeCall& /*no path*/, DotDotRoot& /*root*/) {}
 
 // The work of a path emulator in a child set up as `env` says.
@@ -107,14 +120,15 @@ EmulationResult guarded(F&& f) {
   }
 }
 
-// mkdirat, fchmodat and mknodat: a path relative to a dirfd or the cwd. As
-// in the kernel, dirfd matters only for a relative path; AT_FDCWD means the
-// cwd, any other dirfd is borrowed from the caller. `run` carries the call
-// out as the caller, once its context is open.
-template <typename Run>
+// mkdirat, fchmodat, mknodat and openat: a path relative to a dirfd or the
+// cwd. As in the kernel, dirfd matters only for a relative path (or, with
+// `scoped`, for any: openat2's resolve flags); AT_FDCWD means the cwd, any
+// other dirfd is borrowed from the caller. `run` carries the call out as the
+// caller, once its context is open.
+template <typename Call, typename Run>
 EmulationResult run_at(const NotifyFd& notify, const Notification& n, int dirfd,
-                       const std::string& path, PathCall call, const Run& run) {
-  const bool relative = !path.empty() && path.front() != '/';
+                       const std::string& path, Call call, const Run& run, bool scoped = false) {
+  const bool relative = scoped || (!path.empty() && path.front() != '/');
   const bool uses_dirfd = relative && dirfd != AT_FDCWD;
   if (uses_dirfd && dirfd < 0)
     return fails_with(EBADF);
@@ -124,7 +138,7 @@ EmulationResult run_at(const NotifyFd& notify, const Notification& n, int dirfd,
     needs.borrow_fd = uses_dirfd ? dirfd : ContextNeeds::kNoFd;
     std::optional<CallerContext> c;
     if (auto early = open_context(notify, n, needs, c))
-      return *early;
+      return std::move(*early);
     call.from.root = c->root();
     call.from.start = uses_dirfd ? c->borrowed_fd() : relative ? c->cwd() : c->root();
     call.from.pids = &c->pids();
@@ -189,6 +203,51 @@ EmulationResult make_device_node(const CallerContext& c, PathCall& call,
   return in_child<PathCall, run_path_call>(env, call, options);
 }
 
+// An fd the caller's open would have had: the responder installs it.
+EmulationResult to_install(EmulationResult r, bool cloexec) {
+  if (r.outcome != EmulationOutcome::Done || r.result.err != 0)
+    return r;
+  EmulationResult out;
+  out.outcome = EmulationOutcome::InstallFd;
+  out.fd.reset(static_cast<int>(r.result.value));
+  out.newfd_flags = cloexec ? O_CLOEXEC : 0;
+  return out;
+}
+
+// open, openat and openat2 once their flags are known: the file opened as
+// the caller (open_call.hpp), on this thread or, for resolve flags, in a
+// child whose root is the caller's.
+EmulationResult open_as_caller(const NotifyFd& notify, const Notification& n, int dirfd,
+                               const std::string& path, const OpenRequest& request,
+                               const EmulateOptions& options) {
+  if (const int err = open_request_error(request); err != 0)
+    return fails_with(err);
+  if ((request.flags & O_TMPFILE & ~O_DIRECTORY) != 0)
+    return fails_with(EOPNOTSUPP);
+  UniqueFd proc(::open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!proc)
+    return failed(SysError(errno, "open /proc"));
+  OpenCall call;
+  call.flags = request.flags & ~static_cast<uint64_t>(O_CLOEXEC);
+  call.mode = static_cast<mode_t>(request.mode);
+  call.resolve = request.resolve;
+  call.proc_dir = proc.get();
+  const bool scoped = request.resolve != 0;
+  EmulationResult r = run_at(
+      notify, n, dirfd, path, call,
+      [&](const CallerContext& c, OpenCall& ready) {
+        if (!scoped)
+          return act_as_caller<OpenCall, run_open_call>(c, ready, options);
+        const ChildCredentials who = options.as_agent         ? ChildCredentials::Agent
+                                     : c.own_user_namespace() ? ChildCredentials::CallerUserNs
+                                                              : ChildCredentials::Caller;
+        return in_child<OpenCall, run_open_call>(c.environment(who, c.identity().capabilities),
+                                                 ready, options);
+      },
+      scoped);
+  return to_install(std::move(r), (request.flags & O_CLOEXEC) != 0);
+}
+
 }  // namespace
 
 Response EmulationResult::response() const {
@@ -242,6 +301,32 @@ EmulationResult emulate_mknodat(const NotifyFd& notify, const Notification& n, i
   });
 }
 
+EmulationResult emulate_open(const NotifyFd& notify, const Notification& n, const std::string& path,
+                             int flags, mode_t mode, const EmulateOptions& options) {
+  return emulate_openat(notify, n, AT_FDCWD, path, flags, mode, options);
+}
+
+EmulationResult emulate_openat(const NotifyFd& notify, const Notification& n, int dirfd,
+                               const std::string& path, int flags, mode_t mode,
+                               const EmulateOptions& options) {
+  return open_as_caller(notify, n, dirfd, path, open_request(flags, mode), options);
+}
+
+EmulationResult emulate_openat2(const NotifyFd& notify, const Notification& n, int dirfd,
+                                const std::string& path, uint64_t how, uint64_t size,
+                                const EmulateOptions& options) {
+  return guarded([&] {
+    OpenRequest request;
+    const int err = read_open_how(n, how, size, request);
+    // What was read was the caller's only if the caller was there throughout.
+    if (!notify.id_valid(n.id))
+      return gone();
+    if (err != 0)
+      return fails_with(err);
+    return open_as_caller(notify, n, dirfd, path, request, options);
+  });
+}
+
 EmulationResult emulate_fchmod(const NotifyFd& notify, const Notification& n, int fd, mode_t mode,
                                const EmulateOptions& options) {
   if (fd < 0)
@@ -251,7 +336,7 @@ EmulationResult emulate_fchmod(const NotifyFd& notify, const Notification& n, in
     needs.borrow_fd = fd;
     std::optional<CallerContext> c;
     if (auto early = open_context(notify, n, needs, c))
-      return *early;
+      return std::move(*early);
     FdModeCall call;
     call.fd = c->borrowed_fd();
     call.mode = mode;
@@ -279,7 +364,7 @@ EmulationResult emulate_mount(const NotifyFd& notify, const Notification& n, con
     namespaces_for(args.fstype, needs);
     std::optional<CallerContext> c;
     if (auto early = open_context(notify, n, needs, c))
-      return *early;
+      return std::move(*early);
     // The caller's own capabilities count only where they are held in the
     // agent's user namespace; CAP_SYS_ADMIN is what the emulation grants.
     const uint64_t own = c->own_user_namespace() ? 0 : c->identity().capabilities;
@@ -328,6 +413,10 @@ dev_t dev_arg(const model::Emulation& e) {
   return static_cast<dev_t>(static_cast<uint32_t>(arg(e, "dev").integer));
 }
 
+int open_flags_arg(const model::Emulation& e) {
+  return static_cast<int>(static_cast<uint32_t>(arg(e, "flags").integer));
+}
+
 int fd_arg(const model::Emulation& e, std::string_view name) {
   return static_cast<int>(static_cast<int64_t>(arg(e, name).integer));
 }
@@ -346,7 +435,8 @@ bool with_agent_credentials(model::Credentials c) {
 
 EmulationResult emulate(const NotifyFd& notify, const Notification& n, const model::Emulation& e,
                         const EmulateOptions& given) {
-  if (const model::ResolvedArg* path = e.find("path"); path != nullptr && path->is_null)
+  if (const model::ResolvedArg* path = e.find(model::pathname_arg(e.op));
+      path != nullptr && path->is_null)
     return fails_with(EFAULT);
   EmulateOptions options = given;
   options.as_agent = with_agent_credentials(e.credentials);
@@ -368,6 +458,15 @@ EmulationResult emulate(const NotifyFd& notify, const Notification& n, const mod
     case model::Emulator::Mknodat:
       return emulate_mknodat(notify, n, fd_arg(e, "dirfd"), arg(e, "path").text, mode_arg(e),
                              dev_arg(e), options);
+    case model::Emulator::Open:
+      return emulate_open(notify, n, arg(e, "filename").text, open_flags_arg(e), mode_arg(e),
+                          options);
+    case model::Emulator::Openat:
+      return emulate_openat(notify, n, fd_arg(e, "dirfd"), arg(e, "filename").text,
+                            open_flags_arg(e), mode_arg(e), options);
+    case model::Emulator::Openat2:
+      return emulate_openat2(notify, n, fd_arg(e, "dirfd"), arg(e, "filename").text,
+                             arg(e, "how").integer, arg(e, "size").integer, options);
     case model::Emulator::Mount: {
       MountArgs m;
       m.source = optional_text(arg(e, "source"));
