@@ -265,12 +265,12 @@ rules:
     {"E0306_no_emulator",
      R"__(policy: p
 rules:
-  - openat -> emulate
+  - chown -> emulate
 )__",
-     R"__(t.yaml:3:15: error[E0306]: there is no emulator for 'openat'
-      - openat -> emulate
-                  ^~~~~~~
-  hint: emulators exist for: mkdir, mkdirat, mount, chmod, fchmod, fchmodat, mknod, mknodat
+     R"__(t.yaml:3:14: error[E0306]: there is no emulator for 'chown'
+      - chown -> emulate
+                 ^~~~~~~
+  hint: emulators exist for: mkdir, mkdirat, mount, chmod, fchmod, fchmodat, mknod, mknodat, open, openat, openat2
 )__"},
     {"E0306_default_emulate",
      R"__(policy: p
@@ -341,7 +341,7 @@ rules:
   - openat path prefix "/data/" -> continue
   - openat -> errno EACCES
 )__",
-     R"__(t.yaml:3:37: error[E0308]: unsafe CONTINUE: openat is answered CONTINUE after the caller's memory was read, while rule #2 (line 4) denies it; the caller can change the argument between this check and the kernel's own read
+     R"__(t.yaml:3:36: error[E0308]: unsafe CONTINUE: openat is answered CONTINUE after the caller's memory was read, while rule #2 (line 4) denies it; the caller can change the argument between this check and the kernel's own read
       - openat path prefix "/data/" -> continue
                                        ^~~~~~~~
   hint: write `emulate` instead of `continue`: the agent then carries openat out itself on the value it checked; or write `continue unsafe` to acknowledge

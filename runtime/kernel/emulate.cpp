@@ -224,6 +224,9 @@ EmulationResult open_as_caller(const NotifyFd& notify, const Notification& n, in
     return fails_with(err);
   if ((request.flags & O_TMPFILE & ~O_DIRECTORY) != 0)
     return fails_with(EOPNOTSUPP);
+  // ADDFD cannot install an O_PATH file (open_call.hpp).
+  if ((request.flags & O_PATH) != 0)
+    return fails_with(EPERM);
   UniqueFd proc(::open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!proc)
     return failed(SysError(errno, "open /proc"));

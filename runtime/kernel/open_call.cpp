@@ -67,19 +67,16 @@ SyscallResult open_found(OpenCall& call, UniqueFd found) {
   if (::fstat(found.get(), &st) != 0)
     return failure(errno);
   const mode_t type = st.st_mode & S_IFMT;
-  const bool path_only = has(call.flags, O_PATH);
   if (has(call.flags, O_CREAT) && type == S_IFDIR)
     return failure(EISDIR);
   if (has(call.flags, O_DIRECTORY) && type != S_IFDIR)
     return failure(ENOTDIR);
-  if (type == S_IFLNK && !path_only)
+  if (type == S_IFLNK)
     return failure(ELOOP);  // reached only with O_NOFOLLOW
-  if (!path_only && type != S_IFREG && type != S_IFDIR)
+  if (type != S_IFREG && type != S_IFDIR)
     return failure(EPERM);
   if (const int err = check_pending(call); err != 0)
     return failure(err);
-  if (type == S_IFLNK)  // O_PATH|O_NOFOLLOW: the link itself, as the kernel gives it
-    return {found.release(), 0};
   char link[32];
   fd_link(found.get(), link);
   const uint64_t flags = (call.flags & ~static_cast<uint64_t>(O_CREAT | O_EXCL | O_NOFOLLOW));

@@ -11,8 +11,11 @@
 // the container's processes, not to the agent's; a FIFO's open waits for a
 // peer and would hold the agent's loop. What the caller gets for them is
 // EPERM, the device cgroup's own answer for a device it denies, and never
-// an errno that invites a retry. An O_PATH open opens nothing and is
-// allowed for any type, as it carries no I/O.
+// an errno that invites a retry.
+//
+// An O_PATH open is refused with EPERM before anything is looked up (in
+// emulate.cpp): SECCOMP_IOCTL_NOTIF_ADDFD takes its file with fget(),
+// which refuses O_PATH files (EBADF), so no such fd can reach the caller.
 //
 // Resolution:
 // - openat2's resolve = 0, open and openat: path_walk, as the other path
