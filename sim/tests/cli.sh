@@ -84,7 +84,7 @@ expect_rc 2 "import-audit of a malformed record" -- "$SIM" import-audit "$WORK/b
 expect_output "bad.log:1: a seccomp record without \"syscall=\""
 
 expect_rc 0 "inline tests of the example policies" -- "$SIM" test rules/demo-basic.yaml rules/kubernetes.yaml rules/notifier.yaml rules/userns-mount.yaml rules/kinvolk-compat.yaml rules/runc-reference.yaml rules/devices.yaml rules/data-only.yaml
-expect_output "68 passed, 0 failed"
+expect_output "70 passed, 0 failed"
 expect_rc 0 "inline tests of the CRI-O notifier, over the runtime's default profile" -- "$SIM" test --base rules/base/containers-default.json rules/crio-notifier.yaml
 expect_output "2 passed, 0 failed"
 expect_rc 2 "the CRI-O notifier needs its base profile" -- "$SIM" test rules/crio-notifier.yaml
