@@ -5,6 +5,8 @@
 #include <map>
 #include <optional>
 
+#include "model/call/emulator.hpp"
+
 namespace sa::passes {
 namespace {
 
@@ -138,7 +140,7 @@ class Lowering {
                               "was read, while {} denies it; the caller can change the argument "
                               "between this check and the kernel's own read",
                               name, by))
-          .hint = "emulate the syscall instead, or write `continue unsafe` to acknowledge";
+          .hint = continue_hint(name);
     }
     // An unconditional row, always the last one, hides the default.
     const bool default_reachable = rows.empty() || !rows.back().when.empty();
@@ -155,10 +157,34 @@ class Lowering {
                             "while this rule denies {}; the caller can change the argument "
                             "between the check and the kernel's own read",
                             name, name))
-        .hint = fmt::format(
-        "emulate the syscall, or end its rules with `{} -> continue unsafe` "
-        "to acknowledge",
-        name);
+        .hint = default_continue_hint(name);
+  }
+
+  // What makes an unsafe CONTINUE safe: `emulate`, where the agent can carry
+  // the syscall out on the value it checked (an open: the agent opens the
+  // file and installs it in the caller).
+  static bool emulatable(const std::string& name) {
+    return value_of<model::Emulator>(name).has_value();
+  }
+
+  static std::string continue_hint(const std::string& name) {
+    if (emulatable(name))
+      return fmt::format(
+          "write `emulate` instead of `continue`: the agent then carries {} out itself on the "
+          "value it checked; or write `continue unsafe` to acknowledge",
+          name);
+    return fmt::format(
+        "{} has no emulator: deny it instead, or write `continue unsafe` to acknowledge", name);
+  }
+
+  static std::string default_continue_hint(const std::string& name) {
+    if (emulatable(name))
+      return fmt::format(
+          "answer the calls it allows with `emulate` and end its rules with a denial "
+          "(`{} -> errno EACCES`), or with `{} -> continue unsafe` to acknowledge",
+          name, name);
+    return fmt::format(
+        "end its rules with a denial, or with `{} -> continue unsafe` to acknowledge", name);
   }
 };
 

@@ -265,12 +265,12 @@ rules:
     {"E0306_no_emulator",
      R"__(policy: p
 rules:
-  - openat -> emulate
+  - chown -> emulate
 )__",
-     R"__(t.yaml:3:15: error[E0306]: there is no emulator for 'openat'
-      - openat -> emulate
-                  ^~~~~~~
-  hint: emulators exist for: mkdir, mkdirat, mount, chmod, fchmod, fchmodat, mknod, mknodat, setxattr, lsetxattr, fsetxattr, sysinfo
+     R"__(t.yaml:3:14: error[E0306]: there is no emulator for 'chown'
+      - chown -> emulate
+                 ^~~~~~~
+  hint: emulators exist for: mkdir, mkdirat, mount, chmod, fchmod, fchmodat, mknod, mknodat, setxattr, lsetxattr, fsetxattr, sysinfo, open, openat, openat2
 )__"},
     {"E0306_default_emulate",
      R"__(policy: p
@@ -323,7 +323,7 @@ rules:
      R"__(t.yaml:3:34: error[E0308]: unsafe CONTINUE: mkdir is answered CONTINUE after the caller's memory was read, while rule #2 (line 4) denies it; the caller can change the argument between this check and the kernel's own read
       - mkdir path prefix "/tmp/" -> continue
                                      ^~~~~~~~
-  hint: emulate the syscall instead, or write `continue unsafe` to acknowledge
+  hint: write `emulate` instead of `continue`: the agent then carries mkdir out itself on the value it checked; or write `continue unsafe` to acknowledge
 )__"},
     {"E0308_unsafe_default",
      R"__(policy: p
@@ -333,7 +333,29 @@ rules:
      R"__(t.yaml:3:5: error[E0308]: unsafe CONTINUE: calls to mkdir that no rule matches are answered CONTINUE (the policy default) after the caller's memory was read, while this rule denies mkdir; the caller can change the argument between the check and the kernel's own read
       - mkdir path prefix "/etc/" -> errno EPERM
         ^~~~~
-  hint: emulate the syscall, or end its rules with `mkdir -> continue unsafe` to acknowledge
+  hint: answer the calls it allows with `emulate` and end its rules with a denial (`mkdir -> errno EACCES`), or with `mkdir -> continue unsafe` to acknowledge
+)__"},
+    {"E0308_unsafe_open_row",
+     R"__(policy: p
+rules:
+  - openat path prefix "/data/" -> continue
+  - openat -> errno EACCES
+)__",
+     R"__(t.yaml:3:36: error[E0308]: unsafe CONTINUE: openat is answered CONTINUE after the caller's memory was read, while rule #2 (line 4) denies it; the caller can change the argument between this check and the kernel's own read
+      - openat path prefix "/data/" -> continue
+                                       ^~~~~~~~
+  hint: write `emulate` instead of `continue`: the agent then carries openat out itself on the value it checked; or write `continue unsafe` to acknowledge
+)__"},
+    {"E0308_unsafe_row_without_emulator",
+     R"__(policy: p
+rules:
+  - chown path prefix "/tmp/" -> continue
+  - chown -> errno EPERM
+)__",
+     R"__(t.yaml:3:34: error[E0308]: unsafe CONTINUE: chown is answered CONTINUE after the caller's memory was read, while rule #2 (line 4) denies it; the caller can change the argument between this check and the kernel's own read
+      - chown path prefix "/tmp/" -> continue
+                                     ^~~~~~~~
+  hint: chown has no emulator: deny it instead, or write `continue unsafe` to acknowledge
 )__"},
     {"E0309_constant",
      R"__(policy: p

@@ -454,7 +454,7 @@ std::ostream& operator<<(std::ostream& o, const RejectedCase& c) {
 static const RejectedCase kRejectedAsAgent[] = {
     {"policy: p\nrules:\n  - mkdir -> emulate as root\n", "E0200"},
     {"policy: p\nrules:\n  - mkdir -> errno EPERM as agent\n", "E0200"},
-    {"policy: p\nrules:\n  - openat -> emulate as agent\n", "E0306"},
+    {"policy: p\nrules:\n  - chown -> emulate as agent\n", "E0306"},
     {"policy: p\ndefault: emulate as agent\nrules:\n  - mkdir -> continue\n", "E0306"},
 };
 

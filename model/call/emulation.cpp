@@ -84,6 +84,11 @@ std::string xattr_of(const Emulation& e, std::string_view where) {
                      value == nullptr ? 0 : value->integer, xattr_flags_of(e.find("flags")));
 }
 
+// open's flags as the kernel takes them (an int).
+uint64_t flags_of(const ResolvedArg* a) {
+  return a == nullptr ? 0 : static_cast<uint32_t>(a->integer);
+}
+
 // `mkdir "/abc-pid-42" mode 0755`: the operation and its values.
 std::string operation(const Emulation& e) {
   switch (e.op) {
@@ -127,6 +132,17 @@ std::string operation(const Emulation& e) {
       return fmt::format("sysinfo of the container's cgroup into {:#x}",
                          info == nullptr ? 0 : info->integer);
     }
+    case Emulator::Open:
+      return fmt::format("open {} flags {:#o} mode {}", text_of(e.find("filename")),
+                         flags_of(e.find("flags")), mode_of(e.find("mode")));
+    case Emulator::Openat:
+      return fmt::format("openat {} relative to {} flags {:#o} mode {}",
+                         text_of(e.find("filename")), relative_to(e.find("dirfd")),
+                         flags_of(e.find("flags")), mode_of(e.find("mode")));
+    case Emulator::Openat2:
+      return fmt::format("openat2 {} relative to {} with the caller's open_how of {} bytes",
+                         text_of(e.find("filename")), relative_to(e.find("dirfd")),
+                         e.find("size") == nullptr ? 0 : e.find("size")->integer);
   }
   return std::string(name_of(e.op));
 }
@@ -141,6 +157,9 @@ std::string_view place_of(Emulator op) {
     case Emulator::Mknodat:
     case Emulator::Setxattr:
     case Emulator::Lsetxattr:
+    case Emulator::Open:
+    case Emulator::Openat:
+    case Emulator::Openat2:
       return " in the container's root";
     case Emulator::Mount:
       return " in the caller's mount namespace";
@@ -188,6 +207,10 @@ std::string_view pathname_arg(Emulator e) {
     case Emulator::Setxattr:
     case Emulator::Lsetxattr:
       return "path";
+    case Emulator::Open:
+    case Emulator::Openat:
+    case Emulator::Openat2:
+      return "filename";
     case Emulator::Mount:
       return "target";
     case Emulator::Fchmod:

@@ -28,10 +28,13 @@ enum class Emulator {
   Lsetxattr,
   Fsetxattr,
   Sysinfo,
+  Open,
+  Openat,
+  Openat2,
 };
 
 // The argument the kernel resolves as a pathname before it does anything
-// else ("path", mount's "target"); "" when the syscall takes none (fchmod).
+// else ("path", mount's "target", open's "filename"); "" when the syscall takes none (fchmod).
 std::string_view pathname_arg(Emulator e);
 
 }  // namespace sa::model
@@ -39,7 +42,7 @@ std::string_view pathname_arg(Emulator e);
 namespace sa {
 template <>
 struct Vocabulary<model::Emulator> {
-  static constexpr std::size_t count = 12;
+  static constexpr std::size_t count = 15;
   static constexpr std::array<NameEntry<model::Emulator>, count> names{{
       {model::Emulator::Mkdir, "mkdir"},
       {model::Emulator::Mkdirat, "mkdirat"},
@@ -53,6 +56,9 @@ struct Vocabulary<model::Emulator> {
       {model::Emulator::Lsetxattr, "lsetxattr"},
       {model::Emulator::Fsetxattr, "fsetxattr"},
       {model::Emulator::Sysinfo, "sysinfo"},
+      {model::Emulator::Open, "open"},
+      {model::Emulator::Openat, "openat"},
+      {model::Emulator::Openat2, "openat2"},
   }};
 };
 }  // namespace sa

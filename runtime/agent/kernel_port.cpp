@@ -8,6 +8,10 @@ kernel::SendOutcome KernelPort::send(const model::Response& r) {
   return notify_.respond(n_.id, r);
 }
 
+kernel::AddFdResult KernelPort::install_fd(int fd, unsigned newfd_flags) {
+  return notify_.add_fd_and_send(n_.id, fd, newfd_flags);
+}
+
 kernel::EmulationResult KernelPort::emulate(const model::Emulation& e) {
   kernel::EmulateOptions options;
   options.protections = protections_;

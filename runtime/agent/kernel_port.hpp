@@ -20,6 +20,7 @@ class KernelPort final : public CallerPort {
 
   kernel::SendOutcome send(const model::Response& r) override;
   kernel::EmulationResult emulate(const model::Emulation& e) override;
+  kernel::AddFdResult install_fd(int fd, unsigned newfd_flags) override;
   bool kill_caller() override;
 
  private:

@@ -27,6 +27,31 @@ Answered send(CallerPort& port, const model::Response& r, Answered a = {}) {
   return a;
 }
 
+// An fd the emulator opened becomes the caller's, and its number the answer,
+// in one ioctl. When the kernel will not install it (EMFILE: the caller is
+// at its fd limit), the call fails with that errno, as the caller's own open
+// would; the agent's copy is closed with the result either way.
+Answered install(CallerPort& port, const kernel::EmulationResult& r) {
+  kernel::AddFdResult added;
+  try {
+    added = port.install_fd(r.fd.get(), r.newfd_flags);
+  } catch (const std::exception& e) {
+    Answered a;
+    a.emulation_failed = true;
+    note(a, std::string("install the opened file: ") + e.what());
+    return send(port, model::Response::fail(EPERM), std::move(a));
+  }
+  switch (added.outcome) {
+    case kernel::AddFdOutcome::Installed:
+      return Answered{Outcome::Sent, model::Response::return_value(added.newfd), false, {}};
+    case kernel::AddFdOutcome::TargetGone:
+      return Answered{Outcome::TargetGone, std::nullopt, false, {}};
+    case kernel::AddFdOutcome::Refused:
+      break;
+  }
+  return send(port, model::Response::fail(added.err));
+}
+
 // The emulator's result is the caller's; when the agent could not get into
 // the caller's context, the call fails rather than running natively behind
 // the policy's back.
@@ -41,6 +66,8 @@ Answered emulate(CallerPort& port, const model::Emulation& call) {
   switch (r.outcome) {
     case kernel::EmulationOutcome::Done:
       return send(port, r.response());
+    case kernel::EmulationOutcome::InstallFd:
+      return install(port, r);
     case kernel::EmulationOutcome::TargetGone:
       return Answered{Outcome::TargetGone, std::nullopt, false, {}};
     case kernel::EmulationOutcome::Failed:

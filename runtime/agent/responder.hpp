@@ -27,6 +27,10 @@ class CallerPort {
   virtual kernel::SendOutcome send(const model::Response& r) = 0;
   // Carries the emulation out in the caller's context.
   virtual kernel::EmulationResult emulate(const model::Emulation& e) = 0;
+  // SECCOMP_IOCTL_NOTIF_ADDFD with SECCOMP_ADDFD_FLAG_SEND: installs the
+  // agent's `fd` in the caller and answers its number. Throws on anything
+  // the outcome does not name.
+  virtual kernel::AddFdResult install_fd(int fd, unsigned newfd_flags) = 0;
   // SIGKILL to the caller, once the pending notification vouches that its
   // pid is still the caller's. False when the caller is gone; throws when
   // the signal cannot be sent.
@@ -42,9 +46,11 @@ enum class Outcome {
 
 struct Answered {
   Outcome outcome = Outcome::Failed;
-  std::optional<model::Response> sent;  // what reached the kernel, when Sent
-  bool emulation_failed = false;        // an emulation failed; the call got an errno
-  std::string problem;                  // what went wrong, "" when nothing did
+  // What reached the kernel, when Sent; for an installed fd, its number as
+  // the return value (the answer SECCOMP_ADDFD_FLAG_SEND gave).
+  std::optional<model::Response> sent;
+  bool emulation_failed = false;  // an emulation failed; the call got an errno
+  std::string problem;            // what went wrong, "" when nothing did
 };
 
 Answered answer(const engine::Answer& a, CallerPort& port);

@@ -34,6 +34,20 @@ size_t mount_data_limit() {
   return page_size();
 }
 
+int CallerMemory::read_bytes(uint64_t address, void* out, size_t size) const {
+  auto* bytes = static_cast<char*>(out);
+  size_t done = 0;
+  while (done < size) {
+    const ssize_t n = read_chunk(pid_, address + done, bytes + done, size - done);
+    if (n < 0)
+      return errno;
+    if (n == 0)
+      return EFAULT;
+    done += static_cast<size_t>(n);
+  }
+  return 0;
+}
+
 model::StringRead CallerMemory::read_string(uint64_t address, size_t limit,
                                             Overflow overflow) const {
   using Status = model::StringRead::Status;

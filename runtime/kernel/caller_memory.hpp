@@ -45,6 +45,9 @@ class CallerMemory {
   // page reads fine. Unreadable memory fails with the read's errno (EFAULT
   // for an unmapped or unreadable page, ESRCH when the caller is gone).
   model::StringRead read_string(uint64_t address, size_t limit, Overflow overflow) const;
+  // `size` bytes at `address`, all of them or none: 0, or the read's errno
+  // (EFAULT for any byte the caller could not read, ESRCH when it is gone).
+  int read_bytes(uint64_t address, void* out, size_t size) const;
 
   // `size` bytes at `address` (a setxattr value) into `out`: 0, or the errno
   // of a read that did not get them all (EFAULT, as the kernel's own copy

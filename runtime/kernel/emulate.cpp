@@ -19,6 +19,8 @@
 #include "kernel/caller_memory.hpp"
 #include "kernel/cgroup_paths.hpp"
 #include "kernel/container_sysinfo.hpp"
+#include "kernel/open_call.hpp"
+#include "kernel/open_flags.hpp"
 #include "kernel/path_call.hpp"
 #include "kernel/proc_dir.hpp"
 #include "kernel/unique_fd.hpp"
@@ -27,8 +29,16 @@
 namespace sa::kernel {
 namespace {
 
+EmulationResult result_of(EmulationOutcome outcome, SyscallResult r, std::optional<SysError> e) {
+  EmulationResult out;
+  out.outcome = outcome;
+  out.result = r;
+  out.failure = std::move(e);
+  return out;
+}
+
 EmulationResult done(SyscallResult r) {
-  return {EmulationOutcome::Done, r, std::nullopt};
+  return result_of(EmulationOutcome::Done, r, std::nullopt);
 }
 
 EmulationResult fails_with(int err) {
@@ -36,11 +46,11 @@ EmulationResult fails_with(int err) {
 }
 
 EmulationResult gone() {
-  return {EmulationOutcome::TargetGone, {}, std::nullopt};
+  return result_of(EmulationOutcome::TargetGone, {}, std::nullopt);
 }
 
 EmulationResult failed(const SysError& e) {
-  return {EmulationOutcome::Failed, {}, e};
+  return result_of(EmulationOutcome::Failed, {}, e);
 }
 
 EmulationResult from_report(const ChildReport& report) {
@@ -79,6 +89,9 @@ SyscallResult run_in_child(void* raw) {
 
 // A path walk on an agent thread enters the caller's root at its first "..".
 void enter_root_for_dotdot(PathCall& call, DotDotRoot& root) {
+  call.from.dotdot_root = &root;
+}
+void enter_root_for_dotdot(OpenCall& call, DotDotRoot& root) {
   call.from.dotdot_root = &root;
 }
 void enter_root_for_dotdot(FdModeCall& /*no path*/, DotDotRoot& /*root*/) {}
@@ -121,14 +134,15 @@ EmulationResult guarded(F&& f) {
   }
 }
 
-// mkdirat, fchmodat and mknodat: a path relative to a dirfd or the cwd. As
-// in the kernel, dirfd matters only for a relative path; AT_FDCWD means the
-// cwd, any other dirfd is borrowed from the caller. `run` carries the call
-// out as the caller, once its context is open.
+// mkdirat, fchmodat, mknodat and openat: a path relative to a dirfd or the
+// cwd. As in the kernel, dirfd matters only for a relative path (or, with
+// `scoped`, for any: openat2's resolve flags); AT_FDCWD means the cwd, any
+// other dirfd is borrowed from the caller. `run` carries the call out as the
+// caller, once its context is open.
 template <typename Call, typename Run>
 EmulationResult run_at(const NotifyFd& notify, const Notification& n, int dirfd,
-                       const std::string& path, Call call, const Run& run) {
-  const bool relative = !path.empty() && path.front() != '/';
+                       const std::string& path, Call call, const Run& run, bool scoped = false) {
+  const bool relative = scoped || (!path.empty() && path.front() != '/');
   const bool uses_dirfd = relative && dirfd != AT_FDCWD;
   if (uses_dirfd && dirfd < 0)
     return fails_with(EBADF);
@@ -138,7 +152,7 @@ EmulationResult run_at(const NotifyFd& notify, const Notification& n, int dirfd,
     needs.borrow_fd = uses_dirfd ? dirfd : ContextNeeds::kNoFd;
     std::optional<CallerContext> c;
     if (auto early = open_context(notify, n, needs, c))
-      return *early;
+      return std::move(*early);
     call.from.root = c->root();
     call.from.start = uses_dirfd ? c->borrowed_fd() : relative ? c->cwd() : c->root();
     call.from.pids = &c->pids();
@@ -333,6 +347,54 @@ EmulationResult write_sysinfo(const NotifyFd& notify, const Notification& n, uin
   return done({0, 0});
 }
 
+// An fd the caller's open would have had: the responder installs it.
+EmulationResult to_install(EmulationResult r, bool cloexec) {
+  if (r.outcome != EmulationOutcome::Done || r.result.err != 0)
+    return r;
+  EmulationResult out;
+  out.outcome = EmulationOutcome::InstallFd;
+  out.fd.reset(static_cast<int>(r.result.value));
+  out.newfd_flags = cloexec ? O_CLOEXEC : 0;
+  return out;
+}
+
+// open, openat and openat2 once their flags are known: the file opened as
+// the caller (open_call.hpp), on this thread or, for resolve flags, in a
+// child whose root is the caller's.
+EmulationResult open_as_caller(const NotifyFd& notify, const Notification& n, int dirfd,
+                               const std::string& path, const OpenRequest& request,
+                               const EmulateOptions& options) {
+  if (const int err = open_request_error(request); err != 0)
+    return fails_with(err);
+  if ((request.flags & O_TMPFILE & ~O_DIRECTORY) != 0)
+    return fails_with(EOPNOTSUPP);
+  // ADDFD cannot install an O_PATH file (open_call.hpp).
+  if ((request.flags & O_PATH) != 0)
+    return fails_with(EPERM);
+  UniqueFd proc(::open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!proc)
+    return failed(SysError(errno, "open /proc"));
+  OpenCall call;
+  call.flags = request.flags & ~static_cast<uint64_t>(O_CLOEXEC);
+  call.mode = static_cast<mode_t>(request.mode);
+  call.resolve = request.resolve;
+  call.proc_dir = proc.get();
+  const bool scoped = request.resolve != 0;
+  EmulationResult r = run_at(
+      notify, n, dirfd, path, call,
+      [&](const CallerContext& c, OpenCall& ready) {
+        if (!scoped)
+          return act_as_caller<OpenCall, run_open_call>(c, ready, options);
+        const ChildCredentials who = options.as_agent         ? ChildCredentials::Agent
+                                     : c.own_user_namespace() ? ChildCredentials::CallerUserNs
+                                                              : ChildCredentials::Caller;
+        return in_child<OpenCall, run_open_call>(c.environment(who, c.identity().capabilities),
+                                                 ready, options);
+      },
+      scoped);
+  return to_install(std::move(r), (request.flags & O_CLOEXEC) != 0);
+}
+
 }  // namespace
 
 EmulationResult emulate_sysinfo(const NotifyFd& notify, const Notification& n, uint64_t info,
@@ -416,6 +478,32 @@ EmulationResult emulate_fsetxattr(const NotifyFd& notify, const Notification& n,
   return set_xattr(notify, n, nullptr, fd, true, args, options);
 }
 
+EmulationResult emulate_open(const NotifyFd& notify, const Notification& n, const std::string& path,
+                             int flags, mode_t mode, const EmulateOptions& options) {
+  return emulate_openat(notify, n, AT_FDCWD, path, flags, mode, options);
+}
+
+EmulationResult emulate_openat(const NotifyFd& notify, const Notification& n, int dirfd,
+                               const std::string& path, int flags, mode_t mode,
+                               const EmulateOptions& options) {
+  return open_as_caller(notify, n, dirfd, path, open_request(flags, mode), options);
+}
+
+EmulationResult emulate_openat2(const NotifyFd& notify, const Notification& n, int dirfd,
+                                const std::string& path, uint64_t how, uint64_t size,
+                                const EmulateOptions& options) {
+  return guarded([&] {
+    OpenRequest request;
+    const int err = read_open_how(n, how, size, request);
+    // What was read was the caller's only if the caller was there throughout.
+    if (!notify.id_valid(n.id))
+      return gone();
+    if (err != 0)
+      return fails_with(err);
+    return open_as_caller(notify, n, dirfd, path, request, options);
+  });
+}
+
 EmulationResult emulate_fchmod(const NotifyFd& notify, const Notification& n, int fd, mode_t mode,
                                const EmulateOptions& options) {
   if (fd < 0)
@@ -425,7 +513,7 @@ EmulationResult emulate_fchmod(const NotifyFd& notify, const Notification& n, in
     needs.borrow_fd = fd;
     std::optional<CallerContext> c;
     if (auto early = open_context(notify, n, needs, c))
-      return *early;
+      return std::move(*early);
     FdModeCall call;
     call.fd = c->borrowed_fd();
     call.mode = mode;
@@ -453,7 +541,7 @@ EmulationResult emulate_mount(const NotifyFd& notify, const Notification& n, con
     namespaces_for(args.fstype, needs);
     std::optional<CallerContext> c;
     if (auto early = open_context(notify, n, needs, c))
-      return *early;
+      return std::move(*early);
     // The caller's own capabilities count only where they are held in the
     // agent's user namespace; CAP_SYS_ADMIN is what the emulation grants.
     const uint64_t own = c->own_user_namespace() ? 0 : c->identity().capabilities;
@@ -502,6 +590,10 @@ dev_t dev_arg(const model::Emulation& e) {
   return static_cast<dev_t>(static_cast<uint32_t>(arg(e, "dev").integer));
 }
 
+int open_flags_arg(const model::Emulation& e) {
+  return static_cast<int>(static_cast<uint32_t>(arg(e, "flags").integer));
+}
+
 int fd_arg(const model::Emulation& e, std::string_view name) {
   return static_cast<int>(static_cast<int64_t>(arg(e, name).integer));
 }
@@ -529,7 +621,8 @@ bool with_agent_credentials(model::Credentials c) {
 
 EmulationResult emulate(const NotifyFd& notify, const Notification& n, const model::Emulation& e,
                         const EmulateOptions& given) {
-  if (const model::ResolvedArg* path = e.find("path"); path != nullptr && path->is_null)
+  if (const model::ResolvedArg* path = e.find(model::pathname_arg(e.op));
+      path != nullptr && path->is_null)
     return fails_with(EFAULT);
   EmulateOptions options = given;
   options.as_agent = with_agent_credentials(e.credentials);
@@ -559,6 +652,15 @@ EmulationResult emulate(const NotifyFd& notify, const Notification& n, const mod
       return emulate_fsetxattr(notify, n, fd_arg(e, "fd"), xattr_args(e), options);
     case model::Emulator::Sysinfo:
       return emulate_sysinfo(notify, n, arg(e, "info").integer, options);
+    case model::Emulator::Open:
+      return emulate_open(notify, n, arg(e, "filename").text, open_flags_arg(e), mode_arg(e),
+                          options);
+    case model::Emulator::Openat:
+      return emulate_openat(notify, n, fd_arg(e, "dirfd"), arg(e, "filename").text,
+                            open_flags_arg(e), mode_arg(e), options);
+    case model::Emulator::Openat2:
+      return emulate_openat2(notify, n, fd_arg(e, "dirfd"), arg(e, "filename").text,
+                             arg(e, "how").integer, arg(e, "size").integer, options);
     case model::Emulator::Mount: {
       MountArgs m;
       m.source = optional_text(arg(e, "source"));

@@ -7,8 +7,9 @@
 //
 // Whose credentials: by default the caller's. A path emulator (mkdir,
 // mkdirat, chmod, fchmod, fchmodat, mknod of anything but a device, setxattr
-// of anything but a trusted.* name) runs on the agent's thread with the
-// caller's fsuid, fsgid, supplementary groups, capabilities, umask and root
+// of anything but a trusted.* name, open, openat, openat2) runs on the
+// agent's thread with the caller's fsuid, fsgid, supplementary groups,
+// capabilities, umask and root
 // (acting_as_caller.hpp) — or, for a caller in a user namespace of its own,
 // in a child that joins that namespace with the caller's ids and
 // capabilities there. It gets no capability the caller lacks: permissions
@@ -42,14 +43,19 @@ namespace sa::kernel {
 
 enum class EmulationOutcome {
   Done,        // the syscall ran (or failed as the kernel would); send `result`
+  InstallFd,   // the agent opened `fd` for the caller: install it and answer its number
   TargetGone,  // the notification is gone: nothing was done, send nothing
   Failed,      // the agent could not act for the caller: `failure`
 };
 
+// Move-only: an InstallFd result owns the file it opened until it is
+// installed (SECCOMP_IOCTL_NOTIF_ADDFD) or dropped.
 struct EmulationResult {
   EmulationOutcome outcome = EmulationOutcome::Done;
   SyscallResult result;             // Done
   std::optional<SysError> failure;  // Failed
+  UniqueFd fd;                      // InstallFd: the agent's fd of the opened file
+  unsigned newfd_flags = 0;         // InstallFd: O_CLOEXEC when the caller asked for it
 
   // The answer to send when Done: the return value, or the errno.
   Response response() const;
@@ -134,6 +140,22 @@ EmulationResult emulate_fsetxattr(const NotifyFd& notify, const Notification& n,
 // gets the kernel's 32-bit layout; an architecture the agent does not know
 // the layout of is answered ENOSYS.
 EmulationResult emulate_sysinfo(const NotifyFd& notify, const Notification& n, uint64_t info,
+                                const EmulateOptions& options = {});
+
+// open, openat and openat2 (open_call.hpp): the file is opened inside the
+// container as the caller, with the caller's flags, mode and umask, and
+// handed back as InstallFd; only a regular file or a directory (a device
+// node would bypass the container's device cgroup, a FIFO could block the
+// agent): anything else is refused with EPERM, and never opened.
+EmulationResult emulate_open(const NotifyFd& notify, const Notification& n, const std::string& path,
+                             int flags, mode_t mode, const EmulateOptions& options = {});
+EmulationResult emulate_openat(const NotifyFd& notify, const Notification& n, int dirfd,
+                               const std::string& path, int flags, mode_t mode,
+                               const EmulateOptions& options = {});
+// `how` and `size` as the caller passed them: its struct open_how is read
+// here, once, and vouched for with ID_VALID before it is used.
+EmulationResult emulate_openat2(const NotifyFd& notify, const Notification& n, int dirfd,
+                                const std::string& path, uint64_t how, uint64_t size,
                                 const EmulateOptions& options = {});
 
 }  // namespace sa::kernel

@@ -113,6 +113,21 @@ SendOutcome NotifyFd::respond(uint64_t id, const Response& response) const {
   return SendOutcome::Sent;
 }
 
+AddFdResult NotifyFd::add_fd_and_send(uint64_t id, int fd, unsigned newfd_flags) const {
+  seccomp_notif_addfd addfd{};
+  addfd.id = id;
+  addfd.flags = SECCOMP_ADDFD_FLAG_SEND;
+  addfd.srcfd = static_cast<uint32_t>(fd);
+  addfd.newfd = 0;
+  addfd.newfd_flags = newfd_flags;
+  const int newfd = ::ioctl(fd_.get(), SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
+  if (newfd >= 0)
+    return {AddFdOutcome::Installed, newfd, 0};
+  if (errno == ENOENT)
+    return {AddFdOutcome::TargetGone, -1, 0};
+  return {AddFdOutcome::Refused, -1, errno};
+}
+
 bool NotifyFd::id_valid(uint64_t id) const {
   if (::ioctl(fd_.get(), SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0) {
     return true;

@@ -48,6 +48,19 @@ enum class SendOutcome {
   TargetGone,  // killed, or its wait was interrupted by a signal
 };
 
+// What SECCOMP_IOCTL_NOTIF_ADDFD with SECCOMP_ADDFD_FLAG_SEND did.
+enum class AddFdOutcome {
+  Installed,   // the fd is the caller's and its number was the answer
+  TargetGone,  // ENOENT: nothing installed, nothing to answer
+  Refused,     // `err`; nothing installed and the notification still pending
+};
+
+struct AddFdResult {
+  AddFdOutcome outcome = AddFdOutcome::Installed;
+  int newfd = -1;  // Installed: the caller's fd number
+  int err = 0;     // Refused
+};
+
 // Whether `fd` is the listener of a seccomp filter (the kernel names its
 // anonymous inode "seccomp notify"). Asked without side effects: an ioctl
 // would mean something else to another kind of fd.
@@ -64,6 +77,11 @@ class NotifyFd {
   Received receive() const;
   // SECCOMP_IOCTL_NOTIF_SEND. Throws SysError on anything but ENOENT.
   SendOutcome respond(uint64_t id, const Response& response) const;
+  // SECCOMP_IOCTL_NOTIF_ADDFD with SECCOMP_ADDFD_FLAG_SEND: installs `fd`
+  // in the caller (`newfd_flags`: O_CLOEXEC or 0) and answers its number,
+  // in one step. ENOENT is the target gone; any other errno (EMFILE: the
+  // caller's fd limit) leaves the notification pending for another answer.
+  AddFdResult add_fd_and_send(uint64_t id, int fd, unsigned newfd_flags) const;
   // SECCOMP_IOCTL_NOTIF_ID_VALID: true while `id` waits for an answer, and
   // therefore while the pid in its notification still names the caller.
   bool id_valid(uint64_t id) const;

@@ -2,6 +2,9 @@
 // that plays the kernel's part from a script: what reaches the kernel for
 // each answer, and that whatever cannot be carried out fails closed.
 #define BOOST_TEST_MODULE responder
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <boost/test/unit_test.hpp>
 #include <cerrno>
 #include <stdexcept>
@@ -24,6 +27,9 @@ class ScriptedPort final : public CallerPort {
   bool emulate_throws = false;
   bool caller_alive = true;
   bool kill_throws = false;
+  kernel::AddFdResult added;
+  bool install_throws = false;
+  std::vector<std::pair<int, unsigned>> installs;
 
   std::vector<model::Response> sent;
   int emulations = 0;
@@ -39,7 +45,13 @@ class ScriptedPort final : public CallerPort {
     ++emulations;
     if (emulate_throws)
       throw std::logic_error("emulation of mkdir lacks path");
-    return emulation;
+    return std::move(emulation);
+  }
+  kernel::AddFdResult install_fd(int fd, unsigned newfd_flags) override {
+    installs.push_back({fd, newfd_flags});
+    if (install_throws)
+      throw kernel::SysError(EBADF, "ioctl SECCOMP_IOCTL_NOTIF_ADDFD");
+    return added;
   }
   bool kill_caller() override {
     ++kills;
@@ -151,6 +163,50 @@ BOOST_AUTO_TEST_CASE(an_emulation_that_fails_without_an_errno_is_eperm) {
   BOOST_TEST(a.emulation_failed);
   BOOST_TEST(throwing.sent.back() == model::Response::fail(EPERM));
   BOOST_TEST(a.problem.find("lacks path") != std::string::npos);
+}
+
+// An opened file: installed and answered by one ADDFD, never a second SEND.
+BOOST_AUTO_TEST_CASE(an_opened_file_is_installed_and_its_number_is_the_answer) {
+  ScriptedPort port;
+  port.emulation.outcome = kernel::EmulationOutcome::InstallFd;
+  port.emulation.fd = kernel::UniqueFd(::dup(0));
+  port.emulation.newfd_flags = O_CLOEXEC;
+  const int agents_fd = port.emulation.fd.get();
+  port.added = {kernel::AddFdOutcome::Installed, 7, 0};
+  const Answered a = answer(mkdir_call(), port);
+  BOOST_TEST(a.outcome == Outcome::Sent);
+  BOOST_TEST((a.sent == std::optional<model::Response>(model::Response::return_value(7))));
+  BOOST_TEST(port.sent.empty());
+  BOOST_TEST_REQUIRE(port.installs.size() == 1u);
+  BOOST_TEST(port.installs[0].first == agents_fd);
+  BOOST_TEST(port.installs[0].second == unsigned{O_CLOEXEC});
+}
+
+BOOST_AUTO_TEST_CASE(an_opened_file_for_a_caller_gone_sends_nothing) {
+  ScriptedPort port;
+  port.emulation.outcome = kernel::EmulationOutcome::InstallFd;
+  port.emulation.fd = kernel::UniqueFd(::dup(0));
+  port.added = {kernel::AddFdOutcome::TargetGone, -1, 0};
+  BOOST_TEST(answer(mkdir_call(), port).outcome == Outcome::TargetGone);
+  BOOST_TEST(port.sent.empty());
+}
+
+// A caller at its fd limit: the kernel would have answered its open EMFILE.
+BOOST_AUTO_TEST_CASE(an_opened_file_the_kernel_will_not_install_fails_with_its_errno) {
+  ScriptedPort port;
+  port.emulation.outcome = kernel::EmulationOutcome::InstallFd;
+  port.emulation.fd = kernel::UniqueFd(::dup(0));
+  port.added = {kernel::AddFdOutcome::Refused, -1, EMFILE};
+  BOOST_TEST(answer(mkdir_call(), port).outcome == Outcome::Sent);
+  BOOST_TEST(port.sent.back() == model::Response::fail(EMFILE));
+
+  ScriptedPort throwing;
+  throwing.emulation.outcome = kernel::EmulationOutcome::InstallFd;
+  throwing.emulation.fd = kernel::UniqueFd(::dup(0));
+  throwing.install_throws = true;
+  const Answered a = answer(mkdir_call(), throwing);
+  BOOST_TEST(a.emulation_failed);
+  BOOST_TEST(throwing.sent.back() == model::Response::fail(EPERM));
 }
 
 BOOST_AUTO_TEST_CASE(a_kill_sends_nothing) {

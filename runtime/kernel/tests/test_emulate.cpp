@@ -3,6 +3,7 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <linux/magic.h>
+#include <linux/openat2.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -19,6 +20,8 @@
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <string>
 #include <thread>
 
 #include "kernel/cgroup_paths.hpp"
@@ -767,4 +770,88 @@ BOOST_AUTO_TEST_CASE(sysinfo_answers_from_the_callers_memory_cgroup) {
   BOOST_TEST(si.bufferram == 0u);
   BOOST_TEST(si.sharedram <= limit);
   BOOST_TEST(si.uptime >= native.uptime);  // the host's, as the kernel counts it
+}
+
+// The open family, notified alone so that the other calls of a caller are not.
+const std::vector<std::string> kOpens = {"open", "openat", "openat2"};
+
+std::string content_of(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Root of a user namespace of its own (100000 on the host): the file is
+// opened in a child in that namespace with its ids, through path_walk and
+// through the kernel's openat2 with resolve flags alike. It creates in a
+// directory its root owns, writes through the fd it was given (close-on-exec
+// as asked), and is refused a file of the host's root: its capabilities
+// count in its namespace only.
+BOOST_AUTO_TEST_CASE(open_for_a_caller_in_its_user_namespace) {
+  ContainerRoot root;
+  BOOST_TEST_REQUIRE(::chown(root.host("/work").c_str(), 100000, 100000) == 0);
+  std::ofstream(root.host("/secret")) << "secret";
+  fs::permissions(root.host("/secret"), fs::perms(0600));
+  auto c = spawn_notified(
+      kOpens,
+      [](const Channel& ch) {
+        const int fd = ::open("/work/new", O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+        report(ch, fd < 0 ? fd : ::write(fd, "data", 4));
+        report(ch, ::fcntl(fd, F_GETFD));
+        open_how how{};
+        how.flags = O_RDONLY;
+        how.resolve = RESOLVE_NO_MAGICLINKS;
+        report(ch, ::syscall(SYS_openat2, AT_FDCWD, "/secret", &how, sizeof how));
+        how.flags = O_WRONLY | O_APPEND;
+        const long again = ::syscall(SYS_openat2, AT_FDCWD, "new", &how, sizeof how);
+        return report(ch, again < 0 ? again : ::write(static_cast<int>(again), "+", 1));
+      },
+      [&root] {
+        enter_user_namespace_as_root(100000);
+        root.enter("/work", 022);
+      });
+  BOOST_TEST(serve_one(c.notify).outcome == EmulationOutcome::InstallFd);
+  BOOST_TEST(serve_one(c.notify).outcome == EmulationOutcome::Done);
+  BOOST_TEST(serve_one(c.notify).outcome == EmulationOutcome::InstallFd);
+  BOOST_TEST(c.child.channel().get<CallResult>() == (CallResult{4, 0}));
+  BOOST_TEST(c.child.channel().get<CallResult>() == (CallResult{FD_CLOEXEC, 0}));
+  BOOST_TEST(c.child.channel().get<CallResult>() == (CallResult{-1, EACCES}));
+  BOOST_TEST(c.child.channel().get<CallResult>() == (CallResult{1, 0}));
+  BOOST_TEST(c.child.wait() == 0);
+  struct stat st {};
+  BOOST_TEST_REQUIRE(::stat(root.host("/work/new").c_str(), &st) == 0);
+  BOOST_TEST(st.st_uid == 100000u);
+  BOOST_TEST((st.st_mode & 07777) == 0644u);
+  BOOST_TEST(content_of(root.host("/work/new")) == "data+");
+}
+
+// A caller gone before the open: nothing is made. Gone after the open and
+// before the install: ADDFD says so (ENOENT), and the agent keeps no fd.
+BOOST_AUTO_TEST_CASE(an_open_for_a_dead_caller_makes_and_installs_nothing) {
+  const size_t before = count_open_fds();
+  {
+    ContainerRoot root;
+    auto c = spawn_notified(
+        kOpens,
+        [](const Channel& ch) { return report(ch, ::open("/late", O_CREAT | O_RDWR, 0644)); },
+        [&root] { root.enter("/work", 022); });
+    const Received r = c.notify.receive();
+    c.child.kill_and_wait();
+    const EmulationResult e =
+        emulate_open(c.notify, r.notification, "/late", O_CREAT | O_RDWR, 0644);
+    BOOST_TEST(e.outcome == EmulationOutcome::TargetGone);
+    BOOST_TEST(!fs::exists(root.host("/late")));
+  }
+  {
+    ContainerRoot root;
+    auto c = spawn_notified(
+        kOpens, [](const Channel& ch) { return report(ch, ::open("/f", O_RDONLY)); },
+        [&root] { root.enter("/work", 022); });
+    const Received r = c.notify.receive();
+    EmulationResult e = emulate_open(c.notify, r.notification, "/f", O_RDONLY, 0);
+    BOOST_TEST_REQUIRE(e.outcome == EmulationOutcome::InstallFd);
+    c.child.kill_and_wait();
+    const AddFdResult added = c.notify.add_fd_and_send(r.notification.id, e.fd.get(), 0);
+    BOOST_TEST(added.outcome == AddFdOutcome::TargetGone);
+  }
+  BOOST_TEST(count_open_fds() == before);
 }

@@ -3,9 +3,13 @@
 // once natively (the kernel answers) and once through the agent (emulated
 // with the caller's credentials). The results must be the same: return
 // value and errno, as a root caller and as uid 1000 without capabilities,
-// and the attributes setxattr leaves behind.
+// and the attributes setxattr leaves behind. An open's fd is compared by
+// what it is (type, mode, owner, size, status flags, close-on-exec), not
+// by its number. What the open emulators refuse by design (a FIFO, a
+// device) is checked at the end against the errno they document.
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/openat2.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -18,6 +22,7 @@
 #include <boost/test/unit_test.hpp>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -39,11 +44,40 @@ const std::vector<std::string> kEmulated = {"mkdir",     "mkdirat",   "chmod",  
                                             "fchmodat",  "mknod",     "mknodat", "setxattr",
                                             "lsetxattr", "fsetxattr", "sysinfo"};
 
+// The open family: notified alone, so that a case's other calls are not.
+const std::vector<std::string> kOpens = {"open", "openat", "openat2"};
+
 struct Case {
   const char* name;
   uid_t uid;  // 0: the container's root; else that uid, without capabilities
   std::function<long()> call;
+  bool opens = false;  // the call is one open, openat or openat2; it returns an fd
 };
+
+// An O_PATH directory fd (/work/d) the open cases may use as their dirfd,
+// opened before the caller is notified of anything.
+int g_dirfd = -1;
+
+long openat2_of(int dirfd, const char* path, uint64_t flags, uint64_t mode, uint64_t resolve,
+                size_t size = sizeof(open_how)) {
+  // Room for a larger struct whose tail is zero; `size` bytes are passed.
+  static unsigned char buffer[8192];
+  open_how how{};
+  how.flags = flags;
+  how.mode = mode;
+  how.resolve = resolve;
+  std::memset(buffer, 0, sizeof buffer);
+  std::memcpy(buffer, &how, sizeof how);
+  return ::syscall(SYS_openat2, dirfd, path, buffer, size);
+}
+
+long openat2_with_tail(const char* path) {
+  static unsigned char buffer[32];
+  open_how how{};
+  std::memcpy(buffer, &how, sizeof how);
+  buffer[31] = 1;  // a field this kernel does not know, set
+  return ::syscall(SYS_openat2, AT_FDCWD, path, buffer, sizeof buffer);
+}
 
 std::ostream& operator<<(std::ostream& os, const Case& c) {
   return os << c.name << " as uid " << c.uid;
@@ -192,10 +226,115 @@ const std::vector<Case> kCases = {
        ::munmap(pages + 4096, 4096);
        return ::syscall(SYS_sysinfo, pages + 4096 - 16);
      }},
+    // open, openat, openat2: the agent opens inside the container and
+    // installs the fd.
+    {"open a file", 0, [] { return ::open("/f", O_RDONLY); }, true},
+    {"open a file read-write, appending", 0, [] { return ::open("/f", O_RDWR | O_APPEND); }, true},
+    {"open missing", 0, [] { return ::open("/nothing", O_RDONLY); }, true},
+    {"open NULL", 0, [] { return ::syscall(SYS_open, nullptr, O_RDONLY); }, true},
+    {"open empty", 0, [] { return ::open("", O_RDONLY); }, true},
+    {"open through a file", 0, [] { return ::open("/f/x", O_RDONLY); }, true},
+    {"open a file with a slash", 0, [] { return ::open("/f/", O_RDONLY); }, true},
+    {"open O_CLOEXEC", 0, [] { return ::open("/f", O_RDONLY | O_CLOEXEC); }, true},
+    {"open O_NONBLOCK", 0, [] { return ::open("/f", O_RDONLY | O_NONBLOCK); }, true},
+    {"open O_TRUNC", 0, [] { return ::open("/work/f2", O_WRONLY | O_TRUNC); }, true},
+    {"open O_CREAT new", 0, [] { return ::open("/tmp/mine", O_WRONLY | O_CREAT, 0666); }, true},
+    {"open O_CREAT existing", 0, [] { return ::open("/f", O_RDWR | O_CREAT, 0600); }, true},
+    {"open O_CREAT|O_EXCL existing", 0,
+     [] { return ::open("/f", O_WRONLY | O_CREAT | O_EXCL, 0600); }, true},
+    {"open O_CREAT|O_EXCL on a symlink", 0,
+     [] { return ::open("/abs", O_WRONLY | O_CREAT | O_EXCL, 0600); }, true},
+    {"open O_CREAT through a dangling symlink", 0,
+     [] { return ::open("/dangling", O_WRONLY | O_CREAT, 0640); }, true},
+    {"open O_CREAT missing parent", 0,
+     [] { return ::open("/missing/x", O_WRONLY | O_CREAT, 0600); }, true},
+    {"open O_CREAT a directory", 0, [] { return ::open("/work/d", O_RDONLY | O_CREAT, 0600); },
+     true},
+    {"open O_CREAT /", 0, [] { return ::open("/", O_RDONLY | O_CREAT, 0600); }, true},
+    {"open O_CREAT|O_DIRECTORY", 0,
+     [] { return ::open("/tmp/mine", O_RDONLY | O_CREAT | O_DIRECTORY, 0600); }, true},
+    {"open O_DIRECTORY a directory", 0, [] { return ::open("/work/d", O_RDONLY | O_DIRECTORY); },
+     true},
+    {"open O_DIRECTORY a file", 0, [] { return ::open("/f", O_RDONLY | O_DIRECTORY); }, true},
+    {"open a directory for writing", 0, [] { return ::open("/work/d", O_WRONLY); }, true},
+    {"open .", 0, [] { return ::open(".", O_RDONLY | O_DIRECTORY); }, true},
+    {"open ..", 0, [] { return ::open("..", O_RDONLY); }, true},
+    {"open through a symlink", 0, [] { return ::open("/abs/f", O_RDONLY); }, true},
+    {"open a symlink to /", 0, [] { return ::open("/abs", O_RDONLY); }, true},
+    {"open O_NOFOLLOW a symlink", 0, [] { return ::open("/abs", O_RDONLY | O_NOFOLLOW); }, true},
+    {"open through a loop", 0, [] { return ::open("/loop", O_RDONLY); }, true},
+    {"open O_TMPFILE without write", 0, [] { return ::open("/tmp", O_RDONLY | O_TMPFILE, 0600); },
+     true},
+    {"openat relative to a dirfd", 0,
+     [] { return ::openat(g_dirfd, "new", O_RDWR | O_CREAT, 0644); }, true},
+    {"openat relative to the cwd", 0, [] { return ::openat(AT_FDCWD, "f2", O_RDONLY); }, true},
+    {"openat bad dirfd", 0, [] { return ::openat(99, "x", O_RDONLY); }, true},
+    {"openat absolute, bad dirfd unused", 0, [] { return ::openat(99, "/f", O_RDONLY); }, true},
+    {"open O_NOFOLLOW a file", 0, [] { return ::open("/f", O_RDONLY | O_NOFOLLOW); }, true},
+    {"openat2 a file", 0, [] { return openat2_of(AT_FDCWD, "/f", O_RDONLY, 0, 0); }, true},
+    {"openat2 O_CREAT", 0,
+     [] { return openat2_of(AT_FDCWD, "/tmp/mine", O_RDWR | O_CREAT, 0604, 0); }, true},
+    {"openat2 mode without O_CREAT", 0,
+     [] { return openat2_of(AT_FDCWD, "/f", O_RDONLY, 0644, 0); }, true},
+    {"openat2 unknown flag", 0, [] { return openat2_of(AT_FDCWD, "/f", 1ULL << 40, 0, 0); }, true},
+    {"openat2 O_PATH with O_RDWR", 0,
+     [] { return openat2_of(AT_FDCWD, "/f", O_PATH | O_RDWR, 0, 0); }, true},
+    {"openat2 unknown resolve flag", 0,
+     [] { return openat2_of(AT_FDCWD, "/f", O_RDONLY, 0, 0x1000); }, true},
+    {"openat2 RESOLVE_BENEATH|RESOLVE_IN_ROOT", 0,
+     [] { return openat2_of(AT_FDCWD, "/f", O_RDONLY, 0, RESOLVE_BENEATH | RESOLVE_IN_ROOT); },
+     true},
+    {"openat2 RESOLVE_CACHED with O_CREAT", 0,
+     [] { return openat2_of(AT_FDCWD, "/tmp/mine", O_RDWR | O_CREAT, 0600, RESOLVE_CACHED); },
+     true},
+    {"openat2 too small", 0, [] { return openat2_of(AT_FDCWD, "/f", O_RDONLY, 0, 0, 8); }, true},
+    {"openat2 larger than a page", 0,
+     [] { return openat2_of(AT_FDCWD, "/f", O_RDONLY, 0, 0, 4097); }, true},
+    {"openat2 larger, zero tail", 0, [] { return openat2_of(AT_FDCWD, "/f", O_RDONLY, 0, 0, 64); },
+     true},
+    {"openat2 larger, tail set", 0, [] { return openat2_with_tail("/f"); }, true},
+    {"openat2 bad how pointer", 0,
+     [] { return ::syscall(SYS_openat2, AT_FDCWD, "/f", 1, sizeof(open_how)); }, true},
+    {"openat2 RESOLVE_BENEATH inside", 0,
+     [] { return openat2_of(AT_FDCWD, "f2", O_RDONLY, 0, RESOLVE_BENEATH); }, true},
+    {"openat2 RESOLVE_BENEATH escaping", 0,
+     [] { return openat2_of(AT_FDCWD, "../f", O_RDONLY, 0, RESOLVE_BENEATH); }, true},
+    {"openat2 RESOLVE_BENEATH absolute", 0,
+     [] { return openat2_of(AT_FDCWD, "/f", O_RDONLY, 0, RESOLVE_BENEATH); }, true},
+    {"openat2 RESOLVE_IN_ROOT from a dirfd", 0,
+     [] { return openat2_of(g_dirfd, "/../../f2", O_RDONLY, 0, RESOLVE_IN_ROOT); }, true},
+    {"openat2 RESOLVE_NO_SYMLINKS through a symlink", 0,
+     [] { return openat2_of(AT_FDCWD, "/abs/f", O_RDONLY, 0, RESOLVE_NO_SYMLINKS); }, true},
+    {"openat2 RESOLVE_NO_SYMLINKS absolute", 0,
+     [] { return openat2_of(AT_FDCWD, "/work/f2", O_RDONLY, 0, RESOLVE_NO_SYMLINKS); }, true},
+    {"openat2 RESOLVE_NO_XDEV O_CREAT", 0,
+     [] { return openat2_of(AT_FDCWD, "/tmp/mine", O_RDWR | O_CREAT, 0666, RESOLVE_NO_XDEV); },
+     true},
+    {"open root's private file", 1000, [] { return ::open("/secret", O_RDONLY); }, true},
+    {"open root's file for writing", 1000, [] { return ::open("/f", O_WRONLY); }, true},
+    {"open O_CREAT in root's directory", 1000,
+     [] { return ::open("/work/x", O_WRONLY | O_CREAT, 0644); }, true},
+    {"open O_CREAT in /tmp", 1000, [] { return ::open("/tmp/mine", O_WRONLY | O_CREAT, 0666); },
+     true},
+    {"open under a closed directory", 1000, [] { return ::open("/private/d", O_RDONLY); }, true},
+    {"open O_NOATIME root's file", 1000, [] { return ::open("/f", O_RDONLY | O_NOATIME); }, true},
+    {"openat2 O_CREAT in /tmp, resolve flags", 1000,
+     [] { return openat2_of(AT_FDCWD, "/tmp/mine", O_RDWR | O_CREAT, 0660, RESOLVE_NO_XDEV); },
+     true},
+    {"openat2 root's private file, resolve flags", 1000,
+     [] { return openat2_of(AT_FDCWD, "/secret", O_RDONLY, 0, RESOLVE_NO_MAGICLINKS); }, true},
 };
 
+void become(uid_t uid) {
+  if (uid != 0 && (::setgroups(0, nullptr) != 0 || ::setresgid(uid, uid, uid) != 0 ||
+                   ::setresuid(uid, uid, uid) != 0))
+    throw std::runtime_error("become " + std::to_string(uid));
+}
+
 // The same tree for both runs: ContainerRoot plus /tmp (1777), /private
-// (0700, root's), /tmp/own (uid 1000's) and a symlink loop.
+// (0700, root's), /tmp/own (uid 1000's), a symlink loop, /secret (0600,
+// root's), a FIFO and /dev/null's device in /work, and /dangling, a
+// symlink to /tmp/mine.
 void prepare(const ContainerRoot& root) {
   fs::create_directory(root.host("/tmp"));
   fs::permissions(root.host("/tmp"), fs::perms(01777));
@@ -210,23 +349,75 @@ void prepare(const ContainerRoot& root) {
     if (::setxattr(root.host("/f").c_str(), name, "x", 1, 0) != 0)
       throw std::runtime_error(std::string("setxattr ") + name);
   }
+  std::ofstream(root.host("/secret")) << "secret";
+  fs::permissions(root.host("/secret"), fs::perms(0600));
+  fs::create_symlink("/tmp/mine", root.host("/dangling"));
+  if (::mkfifo(root.host("/work/pipe").c_str(), 0666) != 0 ||
+      ::mknod(root.host("/work/null").c_str(), S_IFCHR | 0666, makedev(1, 3)) != 0)
+    throw std::runtime_error("mkfifo, mknod");
 }
 
-void become(uid_t uid) {
-  if (uid != 0 && (::setgroups(0, nullptr) != 0 || ::setresgid(uid, uid, uid) != 0 ||
-                   ::setresuid(uid, uid, uid) != 0))
-    throw std::runtime_error("become " + std::to_string(uid));
+// The caller's start: the container's root, /work as its cwd, umask 022,
+// and g_dirfd.
+void enter(const ContainerRoot& root) {
+  root.enter("/work", 022);
+  g_dirfd = ::open("/work/d", O_PATH | O_DIRECTORY);
+}
+
+// What an fd is, so that two fds of two processes compare.
+struct FdFacts {
+  uint32_t mode = 0;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  int64_t size = 0;
+  int status_flags = 0;
+  int fd_flags = 0;
+  bool operator==(const FdFacts&) const = default;
+};
+
+std::ostream& operator<<(std::ostream& os, const FdFacts& f) {
+  return os << "{mode " << std::oct << f.mode << std::dec << ", uid " << f.uid << ", gid " << f.gid
+            << ", size " << f.size << ", status flags " << std::oct << f.status_flags
+            << ", fd flags " << std::dec << f.fd_flags << "}";
+}
+
+FdFacts facts_of(long fd) {
+  FdFacts f;
+  struct stat st {};
+  if (fd < 0 || ::fstat(static_cast<int>(fd), &st) != 0)
+    return f;
+  f.mode = st.st_mode;
+  f.uid = st.st_uid;
+  f.gid = st.st_gid;
+  f.size = st.st_size;
+  // O_NOFOLLOW is left out: the agent's reopened file lacks it (open_call.hpp).
+  f.status_flags = ::fcntl(static_cast<int>(fd), F_GETFL) & ~O_NOFOLLOW;
+  f.fd_flags = ::fcntl(static_cast<int>(fd), F_GETFD);
+  return f;
+}
+
+// The call in the caller: its result (an fd as 0: numbers differ between
+// two processes) and, for an open, what the fd is.
+void call_and_report(const Case& c, const Channel& ch) {
+  become(c.uid);
+  const long ret = c.call();
+  ch.put(call_result(c.opens && ret >= 0 ? 0 : ret));
+  ch.put(facts_of(c.opens ? ret : -1));
 }
 
 struct Outcome {
   CallResult result;
+  FdFacts fd;                   // an open's fd
   uid_t owner_of_tmp_mine = 0;  // who owns /tmp/mine afterwards, if it exists
   std::string attributes;       // the attributes of the files the cases touch
+  mode_t mode_of_tmp_mine = 0;
 };
 
-uid_t owner(const fs::path& p) {
+void note_tmp_mine(const ContainerRoot& root, Outcome& o) {
   struct stat st {};
-  return ::lstat(p.c_str(), &st) == 0 ? st.st_uid : static_cast<uid_t>(-1);
+  const bool there = ::lstat(root.host("/tmp/mine").c_str(), &st) == 0;
+  o.owner_of_tmp_mine = there ? st.st_uid : static_cast<uid_t>(-1);
+  o.mode_of_tmp_mine = there ? st.st_mode : 0;
 }
 
 // "path name=value ..." for each file a setxattr case may touch, links
@@ -250,15 +441,15 @@ Outcome natively(const Case& c) {
   ContainerRoot root;
   prepare(root);
   Child child = Child::spawn([&](const Channel& ch) {
-    root.enter("/work", 022);
-    become(c.uid);
-    const long ret = c.call();
-    ch.put(call_result(ret));
+    enter(root);
+    call_and_report(c, ch);
     return 0;
   });
-  Outcome o{child.channel().get<CallResult>(), 0, {}};
+  Outcome o;
+  o.result = child.channel().get<CallResult>();
+  o.fd = child.channel().get<FdFacts>();
   BOOST_TEST(child.wait() == 0);
-  o.owner_of_tmp_mine = owner(root.host("/tmp/mine"));
+  note_tmp_mine(root, o);
   o.attributes = attributes(root);
   return o;
 }
@@ -267,20 +458,21 @@ Outcome through_the_agent(const Case& c) {
   ContainerRoot root;
   prepare(root);
   NotifiedChild nc = spawn_notified(
-      kEmulated,
+      c.opens ? kOpens : kEmulated,
       [&](const Channel& ch) {
-        become(c.uid);
-        const long ret = c.call();
-        ch.put(call_result(ret));
+        call_and_report(c, ch);
         return 0;
       },
-      [&root] { root.enter("/work", 022); });
+      [&root] { enter(root); });
   const EmulationResult e = serve_one(nc.notify);
-  BOOST_TEST_REQUIRE(e.outcome == EmulationOutcome::Done,
-                     (e.failure ? e.failure->what() : "target gone"));
-  Outcome o{nc.child.channel().get<CallResult>(), 0, {}};
+  BOOST_TEST_REQUIRE(
+      (e.outcome == EmulationOutcome::Done || e.outcome == EmulationOutcome::InstallFd),
+      (e.failure ? e.failure->what() : "target gone"));
+  Outcome o;
+  o.result = nc.child.channel().get<CallResult>();
+  o.fd = nc.child.channel().get<FdFacts>();
   BOOST_TEST(nc.child.wait() == 0);
-  o.owner_of_tmp_mine = owner(root.host("/tmp/mine"));
+  note_tmp_mine(root, o);
   o.attributes = attributes(root);
   return o;
 }
@@ -291,6 +483,58 @@ BOOST_DATA_TEST_CASE(the_agent_answers_as_the_kernel_does, bdata::make(kCases), 
   const Outcome kernel = natively(c);
   const Outcome agent = through_the_agent(c);
   BOOST_TEST(agent.result == kernel.result);
+  BOOST_TEST(agent.fd == kernel.fd);
   BOOST_TEST(agent.owner_of_tmp_mine == kernel.owner_of_tmp_mine);
   BOOST_TEST(agent.attributes == kernel.attributes);
+  BOOST_TEST(agent.mode_of_tmp_mine == kernel.mode_of_tmp_mine);
+}
+
+// What the open emulators refuse by design, where the kernel would open (or
+// block on) the node: EPERM, before anything is opened. And an O_PATH open,
+// whose file ADDFD cannot install. A FIFO opened for
+// reading without O_NONBLOCK would wait for a writer; the agent answers at
+// once, and the FIFO never sees an open (a writer's O_NONBLOCK open still
+// finds no reader).
+struct Refusal {
+  const char* name;
+  std::function<long()> call;
+};
+
+std::ostream& operator<<(std::ostream& os, const Refusal& r) {
+  return os << r.name;
+}
+
+const std::vector<Refusal> kRefusals = {
+    {"a FIFO for reading", [] { return ::open("/work/pipe", O_RDONLY); }},
+    {"a FIFO, non-blocking", [] { return ::open("/work/pipe", O_RDONLY | O_NONBLOCK); }},
+    {"a FIFO through openat2", [] { return openat2_of(AT_FDCWD, "/work/pipe", O_RDWR, 0, 0); }},
+    {"a device", [] { return ::open("/work/null", O_RDWR); }},
+    {"a device, O_CREAT", [] { return ::open("/work/null", O_RDWR | O_CREAT, 0600); }},
+    // ADDFD cannot install an O_PATH file: refused before any lookup.
+    {"O_PATH a directory", [] { return ::open("/work/d", O_PATH | O_DIRECTORY); }},
+    {"O_PATH|O_NOFOLLOW a symlink", [] { return ::open("/abs", O_PATH | O_NOFOLLOW); }},
+    {"O_PATH a FIFO", [] { return openat2_of(AT_FDCWD, "/work/pipe", O_PATH, 0, 0); }},
+    {"a device under resolve flags",
+     [] { return openat2_of(AT_FDCWD, "/work/null", O_RDWR, 0, RESOLVE_NO_XDEV); }},
+};
+
+BOOST_DATA_TEST_CASE(the_open_emulators_refuse_what_is_not_a_file_or_directory,
+                     bdata::make(kRefusals), r) {
+  ContainerRoot root;
+  prepare(root);
+  NotifiedChild nc = spawn_notified(
+      kOpens,
+      [&](const Channel& ch) {
+        ch.put(call_result(r.call()));
+        return 0;
+      },
+      [&root] { enter(root); });
+  const EmulationResult e = serve_one(nc.notify);
+  BOOST_TEST(e.outcome == EmulationOutcome::Done);
+  BOOST_TEST(nc.child.channel().get<CallResult>() == (CallResult{-1, EPERM}));
+  BOOST_TEST(nc.child.wait() == 0);
+  // Nobody holds the FIFO open: a non-blocking writer finds no reader.
+  const UniqueFd writer(::open(root.host("/work/pipe").c_str(), O_WRONLY | O_NONBLOCK));
+  BOOST_TEST(!writer.valid());
+  BOOST_TEST(errno == ENXIO);
 }

@@ -24,6 +24,7 @@ namespace sa::kernel {
   }
 SA_PRINT_ENUM(RecvOutcome)
 SA_PRINT_ENUM(SendOutcome)
+SA_PRINT_ENUM(AddFdOutcome)
 SA_PRINT_ENUM(FactsOutcome)
 SA_PRINT_ENUM(SignalOutcome)
 SA_PRINT_ENUM(BorrowOutcome)

@@ -34,7 +34,9 @@ std::optional<std::string> value(model::StringRead& s) {
 }
 
 EmulationResult fails_with(int err) {
-  return {EmulationOutcome::Done, {-1, err}, std::nullopt};
+  EmulationResult r;
+  r.result = {-1, err};
+  return r;
 }
 
 int int_arg(const Notification& n, size_t i) {
@@ -132,6 +134,18 @@ EmulationResult emulate_notification(const NotifyFd& notify, const Notification&
     }
     case SYS_sysinfo:
       return emulate_sysinfo(notify, n, n.args[0], options);
+    case SYS_open:
+      return with_path(0, [&](const std::string& p) {
+        return emulate_open(notify, n, p, int_arg(n, 1), mode_arg(n, 2), options);
+      });
+    case SYS_openat:
+      return with_path(1, [&](const std::string& p) {
+        return emulate_openat(notify, n, int_arg(n, 0), p, int_arg(n, 2), mode_arg(n, 3), options);
+      });
+    case SYS_openat2:
+      return with_path(1, [&](const std::string& p) {
+        return emulate_openat2(notify, n, int_arg(n, 0), p, n.args[2], n.args[3], options);
+      });
     case SYS_mount: {
       auto s = strings(
           notify, n, {{0, kPathLimit}, {1, kPathLimit}, {2, kPathLimit}, {4, mount_data_limit()}});
@@ -151,6 +165,11 @@ EmulationResult serve_one(const NotifyFd& notify, const EmulateOptions& options)
   EmulationResult e = emulate_notification(notify, r.notification, options);
   if (e.outcome == EmulationOutcome::Done) {
     notify.respond(r.notification.id, e.response());
+  } else if (e.outcome == EmulationOutcome::InstallFd) {
+    // As the responder does: installed and answered, or failed with ADDFD's errno.
+    const AddFdResult added = notify.add_fd_and_send(r.notification.id, e.fd.get(), e.newfd_flags);
+    if (added.outcome == AddFdOutcome::Refused)
+      notify.respond(r.notification.id, Response::fail(added.err));
   }
   return e;
 }
