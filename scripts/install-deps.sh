@@ -14,6 +14,7 @@ PACKAGES="
   bats jq runc crun busybox-static util-linux procps
   clang-14 libclang-rt-14-dev llvm-14
   containerd catatonit python3-grpcio python3-grpc-tools python3-yaml
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
 "
 
 missing=""
