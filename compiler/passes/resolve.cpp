@@ -46,6 +46,7 @@ std::string arch_list(const std::vector<catalog::Arch>& arches) {
 
 std::string known_sinks() {
   std::vector<std::string_view> names;
+  names.reserve(Vocabulary<table::Sink>::count);
   for (const auto& e : Vocabulary<table::Sink>::names)
     names.push_back(e.name);
   return fmt::format("{}", fmt::join(names, ", "));
