@@ -144,6 +144,18 @@ class Loader {
     return out;
   }
 
+  // `map[key]`, a scalar; nullopt after reporting `missing` when there is
+  // none, or that it is no scalar (`what`).
+  std::optional<Scalar> required_scalar(const YAML::Node& map, const char* key,
+                                        std::string_view missing, std::string_view what) {
+    const YAML::Node n = map[key];
+    if (!n) {
+      shape(map, std::string(missing));
+      return std::nullopt;
+    }
+    return scalar(n, what);
+  }
+
   std::vector<Scalar> string_list(const YAML::Node& n, std::string_view what) {
     std::vector<Scalar> out;
     if (!n.IsSequence()) {
@@ -268,12 +280,8 @@ class Loader {
         continue;
       }
       check_keys(item, "an item of `publish`", {"to", "when"});
-      const YAML::Node to = item["to"];
-      if (!to) {
-        shape(item, "an item of `publish` needs `to:` (the sink: falco)");
-        continue;
-      }
-      auto sink = scalar(to, "`publish.to`");
+      auto sink = required_scalar(item, "to", "an item of `publish` needs `to:` (the sink: falco)",
+                                  "`publish.to`");
       if (!sink)
         continue;
       PublishDoc out{*sink, {}};
@@ -316,12 +324,8 @@ class Loader {
     out.number = static_cast<int>(doc.rules.size()) + 1;
     if (r.IsMap()) {
       check_keys(r, "a rule", {"rule", "name", "description"});
-      const YAML::Node text = r["rule"];
-      if (!text) {
-        shape(r, "a rule written as a mapping needs `rule:` with the rule text");
-        return;
-      }
-      auto t = scalar(text, "`rule`");
+      auto t = required_scalar(
+          r, "rule", "a rule written as a mapping needs `rule:` with the rule text", "`rule`");
       if (!t)
         return;
       out.text = *t;

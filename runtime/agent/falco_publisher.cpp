@@ -84,7 +84,6 @@ class FalcoPublisher::Worker {
  private:
   void run() {
     for (;;) {
-      grpc::ClientContext context;
       std::optional<FalcoEvent> event;
       {
         std::unique_lock lock(mutex_);
@@ -93,9 +92,16 @@ class FalcoPublisher::Worker {
           return;
         event = std::move(queue_.front());
         queue_.pop_front();
-        // From the call, as Kinvolk's: the time the event waited in the
-        // queue does not count.
-        context.set_deadline(std::chrono::system_clock::now() + deadline_);
+      }
+      // Made only now: a ClientContext starts gRPC (its threads and fds),
+      // which an agent that publishes nothing must not run. The deadline
+      // counts from the call, as Kinvolk's: not the time spent queued.
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + deadline_);
+      {
+        const std::lock_guard lock(mutex_);
+        if (stopping_)
+          break;
         in_flight_ = &context;
       }
       const grpc::Status status = call(context, *event);
@@ -108,6 +114,7 @@ class FalcoPublisher::Worker {
       else
         telemetry_.falco_failed(socket_, event->id, event->syscall, status.error_message());
     }
+    telemetry_.falco_dropped(1, "the agent is stopping");  // the event taken as it stopped
   }
 
   grpc::Status call(grpc::ClientContext& context, const FalcoEvent& e) {

@@ -108,6 +108,28 @@ void until_counted(const Metrics& m, const std::string& result, int64_t n) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
+// A plugin that holds every call and a publisher whose deadline never
+// comes within a test, the first event already in the plugin's hands.
+struct OneCallHeld {
+  OneCallHeld(const std::string& name, size_t capacity)
+      : path(socket_path(name)),
+        plugin(/*hold=*/true),
+        server(path, plugin),
+        telemetry(metrics),
+        publisher(path, telemetry, capacity, std::chrono::minutes(5)) {
+    publisher.publish(event(1));
+    BOOST_REQUIRE(plugin.wait_for(1));  // taken off the queue, held by the plugin
+  }
+  ~OneCallHeld() { plugin.release(); }
+
+  const std::string path;
+  Plugin plugin;
+  Server server;
+  Metrics metrics;
+  Telemetry telemetry;
+  FalcoPublisher publisher;
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(every_event_reaches_the_plugin_with_kinvolks_fields) {
@@ -159,23 +181,16 @@ BOOST_AUTO_TEST_CASE(without_a_plugin_every_event_fails_and_is_counted) {
 // The thread is inside a call the plugin holds: the queue fills and the
 // events past its capacity are dropped, counted, without waiting.
 BOOST_AUTO_TEST_CASE(a_full_queue_drops_and_counts) {
-  const std::string path = socket_path("full");
-  Plugin plugin(/*hold=*/true);
-  Server server(path, plugin);
-  Metrics metrics;
-  Telemetry telemetry(metrics);
   constexpr size_t kCapacity = 4;
-  FalcoPublisher publisher(path, telemetry, kCapacity, std::chrono::minutes(5));
-  publisher.publish(event(1));
-  BOOST_REQUIRE(plugin.wait_for(1));  // taken off the queue, held by the plugin
+  OneCallHeld held("full", kCapacity);
   for (uint64_t id = 2; id < 2 + kCapacity + 3; ++id)
-    publisher.publish(event(id));
-  BOOST_TEST(counted(metrics, "dropped") == 3);
-  plugin.release();
-  until_counted(metrics, "published", 1 + kCapacity);
-  publisher.stop();
-  BOOST_TEST(counted(metrics, "published") == static_cast<int64_t>(1 + kCapacity));
-  const auto events = plugin.events();
+    held.publisher.publish(event(id));
+  BOOST_TEST(counted(held.metrics, "dropped") == 3);
+  held.plugin.release();
+  until_counted(held.metrics, "published", 1 + kCapacity);
+  held.publisher.stop();
+  BOOST_TEST(counted(held.metrics, "published") == static_cast<int64_t>(1 + kCapacity));
+  const auto events = held.plugin.events();
   BOOST_REQUIRE(events.size() == 1 + kCapacity);
   for (size_t i = 0; i < events.size(); ++i)
     BOOST_TEST(events[i].id() == i + 1);  // in order, the first ones kept
@@ -184,21 +199,12 @@ BOOST_AUTO_TEST_CASE(a_full_queue_drops_and_counts) {
 // stop() cancels the call in progress: it returns while the plugin still
 // holds that call, with a deadline far away; what was queued is dropped.
 BOOST_AUTO_TEST_CASE(stop_does_not_wait_for_the_call_in_progress) {
-  const std::string path = socket_path("stop");
-  Plugin plugin(/*hold=*/true);
-  Server server(path, plugin);
-  Metrics metrics;
-  Telemetry telemetry(metrics);
-  FalcoPublisher publisher(path, telemetry, FalcoPublisher::kQueueCapacity,
-                           std::chrono::minutes(5));
-  publisher.publish(event(1));
-  BOOST_REQUIRE(plugin.wait_for(1));
-  publisher.publish(event(2));
-  publisher.stop();
-  BOOST_TEST(plugin.finished() == 0u);  // never released: the plugin still holds it
-  BOOST_TEST(counted(metrics, "failed") == 1);
-  BOOST_TEST(counted(metrics, "dropped") == 1);
-  publisher.publish(event(3));  // after stop: dropped at once
-  BOOST_TEST(counted(metrics, "dropped") == 2);
-  plugin.release();
+  OneCallHeld held("stop", FalcoPublisher::kQueueCapacity);
+  held.publisher.publish(event(2));
+  held.publisher.stop();
+  BOOST_TEST(held.plugin.finished() == 0u);  // never released: the plugin still holds it
+  BOOST_TEST(counted(held.metrics, "failed") == 1);
+  BOOST_TEST(counted(held.metrics, "dropped") == 1);
+  held.publisher.publish(event(3));  // after stop: dropped at once
+  BOOST_TEST(counted(held.metrics, "dropped") == 2);
 }
