@@ -2,7 +2,9 @@
 # Installs every Debian package the build, the tests, the demo, the
 # benchmarks and the fuzzers (clang 14 with libFuzzer; llvm-cov for their
 # coverage) need; the CRI end-to-end test's containerd, its pause process
-# (catatonit) and its gRPC client's Python modules included. Idempotent:
+# (catatonit) and its gRPC client's Python modules included, and the
+# agent's own gRPC client for Kinvolk's Falco plugin (libgrpc++-dev,
+# protoc and grpc_cpp_plugin, runtime/falco). Idempotent:
 # packages already present are not touched, and
 # apt is not called at all when nothing is missing.
 set -eu
