@@ -18,16 +18,6 @@ teardown() {
   sa_teardown_workdir
 }
 
-# GET /metrics from the port the agent logged, with bash's /dev/tcp.
-metrics() {
-  local port
-  port=$(grep -o 'metrics=127.0.0.1:[0-9]*' "$SA_AGENT_LOG" | head -1 | cut -d: -f2)
-  exec 3<>"/dev/tcp/127.0.0.1/$port"
-  printf 'GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n' >&3
-  cat <&3
-  exec 3<&-
-}
-
 stopped() {
   local rt=$1 id="sa-notifier-$1-$$"
   sa_make_bundle "$SA_WORK/bundle" "$SA_WORK/out/profile.json" \
@@ -42,7 +32,7 @@ stopped() {
   [[ "${lines[2]}" == *"Function not implemented" ]]
   [[ "$output" != *survived* ]]
   grep -q "Used forbidden syscalls: chroot (2x), swapoff (2x)" "$SA_AGENT_LOG"
-  run metrics
+  run sa_metrics
   echo "$output"
   [[ "$output" == *"seccomp_agent_containers_stopped_total{name=\"$id\",syscalls=\"chroot (2x), swapoff (2x)\"} 1"* ]]
   [[ "$output" == *'seccomp_agent_notifications_total{policy="notifier",syscall="chroot",action="errno",origin="rule"} 2'* ]]

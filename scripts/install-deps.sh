@@ -3,8 +3,10 @@
 # benchmarks and the fuzzers (clang 14 with libFuzzer; llvm-cov for their
 # coverage) need; the CRI end-to-end test's containerd, its pause process
 # (catatonit) and its gRPC client's Python modules included, podman and
-# debootstrap for the agent's container (integration/cri/podman.bats), and
-# Debian's kubectl (kubernetes-client 1.20) for kind/validate.py. Idempotent:
+# debootstrap for the agent's container (integration/cri/podman.bats),
+# Debian's kubectl (kubernetes-client 1.20) for kind/validate.py, and the
+# agent's own gRPC client for Kinvolk's Falco plugin (libgrpc++-dev,
+# protoc and grpc_cpp_plugin, runtime/falco). Idempotent:
 # packages already present are not touched, and
 # apt is not called at all when nothing is missing.
 set -eu
@@ -17,6 +19,7 @@ PACKAGES="
   clang-14 libclang-rt-14-dev llvm-14
   containerd catatonit python3-grpcio python3-grpc-tools python3-yaml
   podman conmon debootstrap
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
 "
 
 # kubernetes-client installs /usr/bin/kubectl, which some machine images

@@ -107,6 +107,12 @@ std::string explain(const table::Table& t) {
       out += fmt::format("  unless       the selector of an earlier policy matches first: {}\n",
                          tried_before(t, p));
     }
+    for (const table::Publish& to : p.publish) {
+      out += fmt::format("  publishes to {}, every notification of {}\n", name_of(to.to),
+                         to.when.empty()
+                             ? std::string("its containers")
+                             : fmt::format("its containers where {}", conditions(to.when)));
+    }
     out += fmt::format(
         "  default      {} (also for every syscall the kernel notifies that no "
         "policy of the table names)\n",

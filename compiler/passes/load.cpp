@@ -144,6 +144,18 @@ class Loader {
     return out;
   }
 
+  // `map[key]`, a scalar; nullopt after reporting `missing` when there is
+  // none, or that it is no scalar (`what`).
+  std::optional<Scalar> required_scalar(const YAML::Node& map, const char* key,
+                                        std::string_view missing, std::string_view what) {
+    const YAML::Node n = map[key];
+    if (!n) {
+      shape(map, std::string(missing));
+      return std::nullopt;
+    }
+    return scalar(n, what);
+  }
+
   std::vector<Scalar> string_list(const YAML::Node& n, std::string_view what) {
     std::vector<Scalar> out;
     if (!n.IsSequence()) {
@@ -159,8 +171,8 @@ class Loader {
 
   std::optional<PolicyDoc> policy(const YAML::Node& root) {
     check_keys(root, "the policy header",
-               {"policy", "description", "match", "default", "intercept", "intercept_base_denials",
-                "rules", "tests"});
+               {"policy", "description", "match", "publish", "default", "intercept",
+                "intercept_base_denials", "rules", "tests"});
     PolicyDoc doc;
     doc.file = file_;
     const YAML::Node name = root["policy"];
@@ -183,7 +195,9 @@ class Loader {
         doc.description = s->text;
     }
     if (const YAML::Node m = root["match"])
-      selector(m, doc.match);
+      selector(m, doc.match, "match");
+    if (const YAML::Node p = root["publish"])
+      publish(p, doc);
     if (const YAML::Node d = root["default"])
       doc.default_action = scalar(d, "`default`");
     if (const YAML::Node i = root["intercept"])
@@ -210,10 +224,13 @@ class Loader {
     return doc;
   }
 
-  // `match`, or (alternative) one item of `match.any`, which names at least
-  // one field and holds no `any` of its own.
-  void selector(const YAML::Node& m, SelectorDoc& out, bool alternative = false) {
-    const std::string_view where = alternative ? "an item of `match.any`" : "`match`";
+  // `match` (or a `publish` item's `when`, named by `key`), or
+  // (alternative) one item of its `any`, which names at least one field and
+  // holds no `any` of its own.
+  void selector(const YAML::Node& m, SelectorDoc& out, std::string_view key,
+                bool alternative = false) {
+    const std::string where =
+        alternative ? fmt::format("an item of `{}.any`", key) : fmt::format("`{}`", key);
     if (!m.IsMap()) {
       shape(m, fmt::format("{} must be a mapping (meta, annotations, pod, container{})", where,
                            alternative ? "" : ", any"));
@@ -222,29 +239,55 @@ class Loader {
     if (alternative) {
       check_keys(m, where, {"meta", "annotations", "pod", "container"});
       if (m.size() == 0)
-        shape(m, "an item of `match.any` names no field: it would match every container");
+        shape(m, fmt::format("{} names no field: it would match every container", where));
     } else {
       check_keys(m, where, {"meta", "annotations", "pod", "container", "any"});
       if (const YAML::Node x = m["any"])
-        alternatives(x, out);
+        alternatives(x, out, key);
     }
     if (const YAML::Node x = m["meta"])
-      out.meta = string_map(x, "`match.meta`");
+      out.meta = string_map(x, fmt::format("`{}.meta`", key));
     if (const YAML::Node x = m["annotations"])
-      out.annotations = string_map(x, "`match.annotations`");
+      out.annotations = string_map(x, fmt::format("`{}.annotations`", key));
     if (const YAML::Node x = m["pod"]) {
-      auto pod = string_map(x, "`match.pod`");
-      check_keys(x, "`match.pod`", {"namespace", "name"});
+      const std::string what = fmt::format("`{}.pod`", key);
+      auto pod = string_map(x, what);
+      check_keys(x, what, {"namespace", "name"});
       if (pod.count("namespace"))
         out.pod_namespace = pod["namespace"];
       if (pod.count("name"))
         out.pod_name = pod["name"];
     }
     if (const YAML::Node x = m["container"]) {
-      auto c = string_map(x, "`match.container`");
-      check_keys(x, "`match.container`", {"name"});
+      const std::string what = fmt::format("`{}.container`", key);
+      auto c = string_map(x, what);
+      check_keys(x, what, {"name"});
       if (c.count("name"))
         out.container_name = c["name"];
+    }
+  }
+
+  // `publish: [{to: SINK, when: SELECTOR}]`; the sink's name is checked
+  // when resolved.
+  void publish(const YAML::Node& list, PolicyDoc& doc) {
+    if (!list.IsSequence() || list.size() == 0) {
+      shape(list, "`publish` must be a non-empty list of {to: SINK, when: SELECTOR}");
+      return;
+    }
+    for (const YAML::Node& item : list) {
+      if (!item.IsMap()) {
+        shape(item, "an item of `publish` must be a mapping {to: SINK, when: SELECTOR}");
+        continue;
+      }
+      check_keys(item, "an item of `publish`", {"to", "when"});
+      auto sink = required_scalar(item, "to", "an item of `publish` needs `to:` (the sink: falco)",
+                                  "`publish.to`");
+      if (!sink)
+        continue;
+      PublishDoc out{*sink, {}};
+      if (const YAML::Node w = item["when"])
+        selector(w, out.when, "publish.when");
+      doc.publish.push_back(std::move(out));
     }
   }
 
@@ -261,17 +304,17 @@ class Loader {
       doc.intercept_base_denials = *v;
   }
 
-  // `match.any`: the policy applies when one of these selectors holds.
-  void alternatives(const YAML::Node& list, SelectorDoc& out) {
+  // `match.any` (or `publish.when.any`): one of these selectors holds.
+  void alternatives(const YAML::Node& list, SelectorDoc& out, std::string_view key) {
     if (!list.IsSequence() || list.size() == 0) {
-      shape(list,
-            "`match.any` must be a non-empty list of selectors (meta, annotations, pod, "
-            "container)");
+      shape(list, fmt::format("`{}.any` must be a non-empty list of selectors (meta, "
+                              "annotations, pod, container)",
+                              key));
       return;
     }
     for (const YAML::Node& item : list) {
       SelectorDoc alternative;
-      selector(item, alternative, true);
+      selector(item, alternative, key, true);
       out.any.push_back(std::move(alternative));
     }
   }
@@ -281,12 +324,8 @@ class Loader {
     out.number = static_cast<int>(doc.rules.size()) + 1;
     if (r.IsMap()) {
       check_keys(r, "a rule", {"rule", "name", "description"});
-      const YAML::Node text = r["rule"];
-      if (!text) {
-        shape(r, "a rule written as a mapping needs `rule:` with the rule text");
-        return;
-      }
-      auto t = scalar(text, "`rule`");
+      auto t = required_scalar(
+          r, "rule", "a rule written as a mapping needs `rule:` with the rule text", "`rule`");
       if (!t)
         return;
       out.text = *t;

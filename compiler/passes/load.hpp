@@ -49,11 +49,19 @@ struct SelectorDoc {
   std::vector<SelectorDoc> any;  // `any:` alternatives, one level deep
 };
 
+// One item of `publish:`: a sink, and which containers of the policy
+// publish to it (`when`, a selector as `match` is; absent: all of them).
+struct PublishDoc {
+  Scalar to;
+  SelectorDoc when;
+};
+
 struct PolicyDoc {
   std::shared_ptr<const SourceFile> file;
   Scalar name;
   std::string description;
   SelectorDoc match;
+  std::vector<PublishDoc> publish;
   std::optional<Scalar> default_action;
   std::vector<Scalar> intercept;
   // `intercept_base_denials: true`: where it is written; absent when false.

@@ -43,6 +43,7 @@ class Lowering {
     out.file = p_.file->path();
     out.description = p_.description;
     out.match = p_.match;
+    out.publish = p_.publish;
     out.default_action = p_.default_action;
     out.default_source = p_.default_source;
     for (const std::string& s : p_.intercepted)

@@ -44,6 +44,14 @@ std::string arch_list(const std::vector<catalog::Arch>& arches) {
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
+std::string known_sinks() {
+  std::vector<std::string_view> names;
+  names.reserve(Vocabulary<table::Sink>::count);
+  for (const auto& e : Vocabulary<table::Sink>::names)
+    names.push_back(e.name);
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
 class Resolver {
  public:
   Resolver(const PolicyDoc& doc, const std::vector<catalog::Arch>& arches, diag::Sink& sink,
@@ -56,6 +64,7 @@ class Resolver {
     out_.name_scalar = doc_.name;
     out_.description = doc_.description;
     selector();
+    publish();
     parse_rules();
     collect_intercepts();
     default_action();
@@ -77,6 +86,20 @@ class Resolver {
   std::set<std::string> warned_missing_;
 
   void selector() { out_.match = selector_of(doc_.match); }
+
+  void publish() {
+    for (const PublishDoc& p : doc_.publish) {
+      const auto sink = value_of<table::Sink>(p.to.text);
+      if (!sink) {
+        const Context ctx{p.to, sink_};
+        ctx.error(code::kBadValue, fmt::format("'{}' is not a sink to publish to", p.to.text),
+                  dsl::Span{0, static_cast<uint32_t>(p.to.text.size())})
+            .hint = fmt::format("known sinks: {}", known_sinks());
+        continue;
+      }
+      out_.publish.push_back(table::Publish{*sink, selector_of(p.when)});
+    }
+  }
 
   static table::Selector selector_of(const SelectorDoc& m) {
     table::Selector out;

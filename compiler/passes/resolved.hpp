@@ -63,6 +63,7 @@ struct ResolvedPolicy {
   Scalar name_scalar;
   std::string description;
   table::Selector match;
+  std::vector<table::Publish> publish;
   table::Action default_action;
   table::SourceRef default_source;
   std::optional<Scalar> default_text;

@@ -108,6 +108,39 @@ rules: []
           ^~~
   hint: known keys: meta, annotations, pod, container
 )__"},
+    {"E0311_unknown_sink",
+     R"__(policy: p
+publish:
+  - to: syslog
+rules: []
+)__",
+     R"__(t.yaml:3:9: error[E0311]: 'syslog' is not a sink to publish to
+      - to: syslog
+            ^~~~~~
+  hint: known sinks: falco
+)__"},
+    {"E0101_publish_without_to",
+     R"__(policy: p
+publish:
+  - when: {meta: {MIDDLEWARE: falco}}
+rules: []
+)__",
+     R"__(t.yaml:3:5: error[E0101]: an item of `publish` needs `to:` (the sink: falco)
+      - when: {meta: {MIDDLEWARE: falco}}
+        ^
+)__"},
+    {"E0101_publish_when_any_names_nothing",
+     R"__(policy: p
+publish:
+  - to: falco
+    when:
+      any: [{}]
+rules: []
+)__",
+     R"__(t.yaml:5:13: error[E0101]: an item of `publish.when.any` names no field: it would match every container
+          any: [{}]
+                ^
+)__"},
     {"E0104_bad_name",
      R"__(policy: -bad name
 rules: []

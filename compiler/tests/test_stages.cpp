@@ -20,14 +20,19 @@ namespace {
 const std::vector<catalog::Arch> kArches = {*catalog::find_arch("x86_64"),
                                             *catalog::find_arch("x86")};
 
-table::Table compile(const std::string& rules, diag::Sink* sink_out = nullptr) {
+// A whole rule file, which must compile.
+table::Table compile_file(const std::string& text, diag::Sink* sink_out = nullptr) {
   diag::Sink sink;
-  auto src = std::make_shared<passes::SourceFile>("t.yaml", "policy: p\nrules:\n" + rules);
+  auto src = std::make_shared<passes::SourceFile>("t.yaml", text);
   auto c = passes::Pipeline(kArches).run_sources({src}, sink);
   if (sink_out)
     *sink_out = sink;
   BOOST_TEST_REQUIRE(c.has_value(), diag::format_text(sink.items()));
   return std::move(c->table);
+}
+
+table::Table compile(const std::string& rules, diag::Sink* sink_out = nullptr) {
+  return compile_file("policy: p\nrules:\n" + rules, sink_out);
 }
 
 const table::Row& only_row(const table::Table& t, const std::string& syscall) {
@@ -139,27 +144,51 @@ BOOST_AUTO_TEST_CASE(freeze_container_resolves) {
 
 // match: any: one alternative must hold, besides every other field.
 BOOST_AUTO_TEST_CASE(match_any_resolves) {
-  diag::Sink sink;
-  auto src = std::make_shared<passes::SourceFile>("t.yaml",
-                                                  "policy: p\n"
-                                                  "match:\n"
-                                                  "  pod: {namespace: default}\n"
-                                                  "  any:\n"
-                                                  "    - meta: {MKDIR_TMPL: \"*\"}\n"
-                                                  "    - meta: {DEFAULT_ACTION: kill-*}\n"
-                                                  "      container: {name: app}\n"
-                                                  "rules:\n  - mkdir -> continue\n");
-  auto c = passes::Pipeline(kArches).run_sources({src}, sink);
-  BOOST_TEST_REQUIRE(c.has_value(), diag::format_text(sink.items()));
-  const table::Selector& m = c->table.policies.at(0).match;
+  const table::Table t = compile_file(
+      "policy: p\n"
+      "match:\n"
+      "  pod: {namespace: default}\n"
+      "  any:\n"
+      "    - meta: {MKDIR_TMPL: \"*\"}\n"
+      "    - meta: {DEFAULT_ACTION: kill-*}\n"
+      "      container: {name: app}\n"
+      "rules:\n  - mkdir -> continue\n");
+  const table::Selector& m = t.policies.at(0).match;
   BOOST_TEST(m.pod_namespace == "default");
   BOOST_TEST_REQUIRE(m.any.size() == 2u);
   BOOST_TEST(m.any[0].meta.at("MKDIR_TMPL") == "*");
   BOOST_TEST(m.any[1].meta.at("DEFAULT_ACTION") == "kill-*");
   BOOST_TEST(m.any[1].container_name == "app");
   // The alternatives and a freeze survive table.json.
-  const auto back = table::from_json(table::to_json(c->table));
+  const auto back = table::from_json(table::to_json(t));
   BOOST_TEST((back.policies.at(0).match == m));
+}
+
+// publish: where a policy's containers publish their notifications, for
+// the containers its `when` selects (all of them without one).
+BOOST_AUTO_TEST_CASE(publish_resolves_and_survives_table_json) {
+  const table::Table t = compile_file(
+      "policy: p\n"
+      "publish:\n"
+      "  - to: falco\n"
+      "    when:\n"
+      "      any:\n"
+      "        - meta: {MIDDLEWARE: falco}\n"
+      "        - meta: {MIDDLEWARE: \"*,falco\"}\n"
+      "  - to: falco\n"
+      "rules:\n  - mkdir -> continue\n");
+  const auto& publish = t.policies.at(0).publish;
+  BOOST_TEST_REQUIRE(publish.size() == 2u);
+  BOOST_TEST((publish[0].to == table::Sink::Falco));
+  BOOST_TEST_REQUIRE(publish[0].when.any.size() == 2u);
+  BOOST_TEST(publish[0].when.any[1].meta.at("MIDDLEWARE") == "*,falco");
+  BOOST_TEST(publish[1].when.empty());
+  const auto back = table::from_json(table::to_json(t));
+  BOOST_TEST((back.policies.at(0).publish == publish));
+  // A policy that publishes nothing writes no `publish`: its hash is as
+  // before the key existed.
+  BOOST_TEST(
+      !table::to_json(compile("  - mkdir -> continue\n"))["policies"][0].contains("publish"));
 }
 
 BOOST_AUTO_TEST_CASE(constant_duration_template_is_folded) {
@@ -389,6 +418,17 @@ BOOST_AUTO_TEST_CASE(table_with_nested_any_is_refused) {
   BOOST_CHECK_EXCEPTION(table::from_json(j), table::TableError, [](const table::TableError& e) {
     return std::string(e.what()) ==
            "policies[0].match.any[0].any: an alternative of `any` cannot hold alternatives";
+  });
+}
+
+BOOST_AUTO_TEST_CASE(table_with_an_unknown_sink_is_refused) {
+  auto j = table::to_json(compile("  - chmod -> errno EBADMSG\n"));
+  j["policies"][0]["publish"] =
+      nlohmann::json::array({{{"to", "syslog"}, {"when", j["policies"][0]["match"]}}});
+  j.erase("hash");
+  j["hash"] = table::compute_hash(j);
+  BOOST_CHECK_EXCEPTION(table::from_json(j), table::TableError, [](const table::TableError& e) {
+    return std::string(e.what()) == "policies[0].publish[0].to: unknown value \"syslog\"";
   });
 }
 

@@ -171,6 +171,30 @@ sa_profile_with() {
   jq "$@" "$filter" "$profile" > "$out"
 }
 
+# sa_metrics: GET /metrics from the port the agent logged (it was started
+# with --metrics 127.0.0.1:0), with bash's /dev/tcp.
+sa_metrics() {
+  local port
+  port=$(grep -o 'metrics=127.0.0.1:[0-9]*' "$SA_AGENT_LOG" | head -1 | cut -d: -f2)
+  exec 3<>"/dev/tcp/127.0.0.1/$port"
+  printf 'GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n' >&3
+  cat <&3
+  exec 3<&-
+}
+
+# sa_wait_for_socket SOCKET LOG: until SOCKET is a socket (10 s); else
+# prints LOG, the log of whoever was to make it.
+sa_wait_for_socket() {
+  local socket=$1 log=$2 i
+  for i in $(seq 100); do
+    [ -S "$socket" ] && return 0
+    sleep 0.1
+  done
+  echo "no socket $socket:" >&2
+  cat "$log" >&2
+  return 1
+}
+
 # sa_wait_for FILE PATTERN [TRIES]: until FILE holds PATTERN (0.1 s steps).
 sa_wait_for() {
   local file=$1 pattern=$2 tries=${3:-100} i

@@ -428,6 +428,15 @@ Selector selector_from_json(const json& j, const std::string& path, bool alterna
   return s;
 }
 
+json publish_to_json(const Publish& p) {
+  return {{"to", std::string(name_of(p.to))}, {"when", selector_to_json(p.when)}};
+}
+
+Publish publish_from_json(const json& j, const std::string& path) {
+  return Publish{get_enum<Sink>(j, "to", path),
+                 selector_from_json(member(j, "when", path), sub(path, "when"))};
+}
+
 json policy_to_json(const Policy& p) {
   json syscalls = json::object();
   for (const auto& [name, rules] : p.syscalls) {
@@ -437,13 +446,21 @@ json policy_to_json(const Policy& p) {
     syscalls[name] = {{"rows", std::move(rows)},
                       {"default_continue_ok", rules.default_continue_ok}};
   }
-  return {{"name", p.name},
-          {"file", p.file},
-          {"description", p.description},
-          {"match", selector_to_json(p.match)},
-          {"default", action_to_json(p.default_action)},
-          {"default_source", source_to_json(p.default_source)},
-          {"syscalls", std::move(syscalls)}};
+  json j = {{"name", p.name},
+            {"file", p.file},
+            {"description", p.description},
+            {"match", selector_to_json(p.match)},
+            {"default", action_to_json(p.default_action)},
+            {"default_source", source_to_json(p.default_source)},
+            {"syscalls", std::move(syscalls)}};
+  // Written only when used, so that tables that publish nothing keep their hash.
+  if (!p.publish.empty()) {
+    json publish = json::array();
+    for (const Publish& to : p.publish)
+      publish.push_back(publish_to_json(to));
+    j["publish"] = std::move(publish);
+  }
+  return j;
 }
 
 Policy policy_from_json(const json& j, const std::string& path) {
@@ -452,6 +469,11 @@ Policy policy_from_json(const json& j, const std::string& path) {
   p.file = get_string(j, "file", path);
   p.description = get_string(j, "description", path);
   p.match = selector_from_json(member(j, "match", path), sub(path, "match"));
+  if (j.contains("publish")) {
+    const json& publish = get_array(j, "publish", path);
+    for (size_t i = 0; i < publish.size(); ++i)
+      p.publish.push_back(publish_from_json(publish[i], idx(sub(path, "publish"), i)));
+  }
   p.default_action = action_from_json(member(j, "default", path), sub(path, "default"));
   p.default_source =
       source_from_json(member(j, "default_source", path), sub(path, "default_source"));

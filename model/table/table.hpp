@@ -171,11 +171,25 @@ struct Selector {
   bool operator==(const Selector&) const = default;
 };
 
+// Where the agent publishes an event for every notification of a container,
+// beside its decision (a side channel: what is published decides nothing).
+// Falco: Kinvolk's `PublishEvent` to its Falco plugin (MIDDLEWARE=falco).
+enum class Sink { Falco };
+
+// `publish: [{to: SINK, when: SELECTOR}]`: the containers of the policy the
+// selector matches (every one when it is empty) publish to the sink.
+struct Publish {
+  Sink to = Sink::Falco;
+  Selector when;
+  bool operator==(const Publish&) const = default;
+};
+
 struct Policy {
   std::string name;
   std::string file;
   std::string description;
   Selector match;
+  std::vector<Publish> publish;
   Action default_action;
   SourceRef default_source;
   std::map<std::string, SyscallRules> syscalls;
@@ -242,6 +256,13 @@ struct Vocabulary<table::StopMode> {
   static constexpr std::array<NameEntry<table::StopMode>, count> names{{
       {table::StopMode::Kill, "kill"},
       {table::StopMode::Freeze, "freeze"},
+  }};
+};
+template <>
+struct Vocabulary<table::Sink> {
+  static constexpr std::size_t count = 1;
+  static constexpr std::array<NameEntry<table::Sink>, count> names{{
+      {table::Sink::Falco, "falco"},
   }};
 };
 template <>

@@ -37,9 +37,10 @@ Agent::Agent(AgentOptions options)
     : options_(std::move(options)),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       telemetry_(metrics_),
+      falco_(options_.falco_socket, telemetry_),
       registry_(telemetry_, load_at_start(options_.table_path, telemetry_)),
       notifier_(telemetry_),
-      handler_(registry_, telemetry_, notifier_, stopping_, options_.emulation_timeout),
+      handler_(registry_, telemetry_, notifier_, falco_, stopping_, options_.emulation_timeout),
       abandoned_(kMaxAbandonedThreads, telemetry_.abandoned_threads_gauge()),
       watchdog_(io_, loops_, options_.emulation_timeout, abandoned_, telemetry_),
       table_reader_(io_, options_.table_path,
@@ -118,6 +119,9 @@ int Agent::finish() {
   // SIGTERM must end the agent within a second whatever its threads are
   // doing: a thread waiting in the kernel for a filesystem is not joined.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+  // Its call in progress is cancelled, not waited for (up to its 1 s
+  // deadline); what is still queued is dropped, counted.
+  falco_.stop();
   size_t stuck = 0;
   for (auto& loop : loops_)
     stuck += loop->wait_stopped(deadline) ? 0 : 1;

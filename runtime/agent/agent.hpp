@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "agent/abandoned_threads.hpp"
+#include "agent/falco_publisher.hpp"
 #include "agent/handover_state.hpp"
 #include "agent/holder_client.hpp"
 #include "agent/loop.hpp"
@@ -65,6 +66,9 @@ struct AgentOptions {
   // there, and an agent started again after a crash takes them back
   // (agent_holder.cpp).
   std::string holder_path;
+  // Where Kinvolk's Falco plugin listens, for the containers whose policy
+  // publishes to Falco (falco_publisher.hpp).
+  std::string falco_socket = std::string(FalcoPublisher::kDefaultSocket);
 };
 
 class Agent {
@@ -150,6 +154,7 @@ class Agent {
   boost::asio::signal_set signals_;
   Metrics metrics_;
   Telemetry telemetry_;
+  FalcoPublisher falco_;
   Registry registry_;
   Notifier notifier_;
   std::atomic<bool> stopping_ = false;

@@ -46,6 +46,9 @@ struct Generation {
 struct Binding {
   Generation generation;
   const table::Policy* policy = nullptr;
+  // Its notifications are published to Falco: the policy's `publish` says
+  // so for this container (Engine::publishes).
+  bool falco = false;
 };
 
 struct PendingAnswer;  // notification_handler's: one answer on its way
@@ -58,6 +61,10 @@ struct Container {
   Loop& loop;           // the loop that serves it
   uint64_t serial = 0;  // registration order, unique for the agent's life
   model::ContainerInfo info;
+  // The process the filter was installed in, as the runtime's message says
+  // (the ContainerProcessState's pid; 0: not said): the container's init,
+  // or the process of a `runc exec`. Kinvolk's pid_filter.
+  long filter_pid = 0;
   kernel::NotifyFd notify;
   // The container's init, to stop it; shared by every fd of one container
   // (an exec brings its own fd, and crun's exec does not name the init).

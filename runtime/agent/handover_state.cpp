@@ -128,6 +128,7 @@ json container_json(const ContainerState& c) {
             {"status", c.info.status},
             {"annotations", c.info.annotations},
             {"metadata", c.info.metadata_raw},
+            {"filter_pid", c.filter_pid},
             {"notify_fd", c.notify_fd},
             {"init_fd", c.init_fd ? json(*c.init_fd) : json()},
             {"init_userns", json()},
@@ -162,6 +163,8 @@ ContainerState container_of(const json& j, size_t fds) {
   c.info.annotations = j.at("annotations").get<std::map<std::string, std::string>>();
   c.info.metadata_raw = j.at("metadata").get<std::string>();
   model::complete(c.info);
+  // An agent built before it was kept does not send it: not known (0).
+  c.filter_pid = j.value("filter_pid", 0L);
   c.notify_fd = fd_index(j.at("notify_fd"), fds);
   if (!j.at("init_fd").is_null())
     c.init_fd = fd_index(j.at("init_fd"), fds);

@@ -41,6 +41,7 @@ struct ContainerState {
   // As the runtime sent it (id, pid, bundle, status, annotations,
   // listenerMetadata); the parsed parts are computed again.
   model::ContainerInfo info;
+  long filter_pid = 0;            // the runtime message's pid (Container::filter_pid)
   size_t notify_fd = 0;           // index among the container fds
   std::optional<size_t> init_fd;  // its init's pidfd, shared by every fd of the container
   std::optional<kernel::NamespaceId> init_userns;

@@ -55,6 +55,10 @@ int main(int argc, char** argv) {
   app.add_option("--holder", o.holder_path,
                  "seccomp-agent-holder's socket: every container is deposited there, and the "
                  "agent started again after a crash (same arguments) takes them back");
+  app.add_option("--falco-socket", o.falco_socket,
+                 "unix socket of Kinvolk's Falco plugin, where the containers whose policy says "
+                 "`publish: [{to: falco}]` (MIDDLEWARE=falco) publish every notification")
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -15,11 +15,26 @@
 #include "agent/kernel_port.hpp"
 #include "agent/log.hpp"
 #include "agent/pending_answer.hpp"
+#include "agent/recorder.hpp"
 #include "agent/responder.hpp"
 #include "engine/recording_facts.hpp"
 #include "kernel/path_call.hpp"
 
 namespace sa::agent {
+namespace {
+
+FalcoEvent falco_event(const Container& c, const model::Notification& n, std::string_view decided) {
+  return FalcoEvent{n.id,
+                    n.pid,
+                    syscall_name(n, decided),
+                    c.info.pod_namespace,
+                    c.info.pod_name,
+                    c.info.container_name,
+                    static_cast<uint64_t>(c.info.pid),
+                    static_cast<uint64_t>(c.filter_pid)};
+}
+
+}  // namespace
 
 void NotificationHandler::start(const std::shared_ptr<Container>& c) {
   c->loop.watched(c->notify.get());
@@ -178,6 +193,10 @@ bool NotificationHandler::handle(const std::shared_ptr<Container>& c, const mode
     p->decision = engine.evaluate(p->binding.policy, c->info, n, facts);
   }
   ++c->notifications;
+  // Queued for the publisher's thread before the answer, as Kinvolk's
+  // middleware ran before the handler; nothing here waits for the plugin.
+  if (p->binding.falco)
+    falco_.publish(falco_event(*c, n, p->decision.syscall));
   telemetry_.decision_warnings(*c, p->decision);
   if (Telemetry::without_rule(p->decision.origin) &&
       c->logged_without_rule.insert((uint64_t{n.audit_arch} << 32) | static_cast<uint32_t>(n.nr))

@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "agent/container.hpp"
+#include "agent/falco_publisher.hpp"
 #include "agent/handover_state.hpp"
 #include "agent/notifier.hpp"
 #include "agent/registry.hpp"
@@ -57,10 +58,12 @@ class NotificationHandler {
   static constexpr std::chrono::milliseconds kFollowTick{1};
 
   NotificationHandler(Registry& registry, Telemetry& telemetry, Notifier& notifier,
-                      const std::atomic<bool>& stopping, std::chrono::milliseconds emulation_limit)
+                      FalcoPublisher& falco, const std::atomic<bool>& stopping,
+                      std::chrono::milliseconds emulation_limit)
       : registry_(registry),
         telemetry_(telemetry),
         notifier_(notifier),
+        falco_(falco),
         stopping_(stopping),
         emulation_limit_(emulation_limit) {}
 
@@ -124,6 +127,7 @@ class NotificationHandler {
   Registry& registry_;
   Telemetry& telemetry_;
   Notifier& notifier_;
+  FalcoPublisher& falco_;
   const std::atomic<bool>& stopping_;
   std::chrono::milliseconds emulation_limit_;
 };

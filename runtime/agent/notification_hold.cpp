@@ -77,6 +77,7 @@ std::optional<handover::ContainerState> NotificationHandler::snapshot(const Cont
 handover::ContainerState NotificationHandler::state_of(const Container& c) const {
   handover::ContainerState s;
   s.info = c.info;
+  s.filter_pid = c.filter_pid;
   s.init_userns = c.init_userns;
   s.protections = *c.protections;
   s.sync_wake_up = c.sync_wake_up;

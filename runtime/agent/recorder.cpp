@@ -109,6 +109,13 @@ void Recorder::notification(trace::NotificationRecord& r) {
   write([&] { writer_->notification(r); });
 }
 
+std::string syscall_name(const model::Notification& n, std::string_view decided) {
+  if (!decided.empty())
+    return std::string(decided);
+  const auto arch = catalog::find_arch_by_audit(n.audit_arch);
+  return arch ? catalog::syscall_name(*arch, n.nr) : std::string();
+}
+
 trace::NotificationRecord start_record(const model::ContainerInfo& c, const model::Notification& n,
                                        const engine::Decision& d, engine::RecordingFacts& facts) {
   trace::NotificationRecord r;
@@ -117,9 +124,7 @@ trace::NotificationRecord start_record(const model::ContainerInfo& c, const mode
   r.call = n;
   const auto arch = catalog::find_arch_by_audit(n.audit_arch);
   r.arch = arch ? arch->name : fmt::format("{:#x}", n.audit_arch);
-  r.syscall = !d.syscall.empty() ? std::string(d.syscall)
-              : arch             ? catalog::syscall_name(*arch, n.nr)
-                                 : "";
+  r.syscall = syscall_name(n, d.syscall);
   const catalog::SyscallSignature* sig = catalog::find_signature(r.syscall);
   facts.complete(sig, /*with_caller=*/true);
   facts.fill(r, sig);

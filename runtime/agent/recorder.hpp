@@ -46,6 +46,10 @@ class Recorder {
   bool continued_ = false;
 };
 
+// The name of the notification's syscall: the decision's (`decided`), else
+// libseccomp's for its architecture, else "".
+std::string syscall_name(const model::Notification& n, std::string_view decided);
+
 // The record of a notification as far as the decision: what the evaluation
 // read (plus the remaining declared strings and the caller's facts, read now
 // so that a replay against another table has them too) and the decision.

@@ -12,6 +12,17 @@
 #include "kernel/sys_error.hpp"
 
 namespace sa::agent {
+namespace {
+
+// The binding `g` gives a container: the policy its engine selects for
+// `info` (`why` receives the reason) and whether that policy publishes the
+// container's notifications to Falco.
+Binding binding_for(const Generation& g, const model::ContainerInfo& info, std::string* why) {
+  const table::Policy* policy = g.engine->select_policy(info, why);
+  return Binding{g, policy, engine::Engine::publishes(policy, info, table::Sink::Falco)};
+}
+
+}  // namespace
 
 Registry::Registry(Telemetry& telemetry, Generation initial)
     : telemetry_(telemetry), current_(std::move(initial)) {}
@@ -31,6 +42,7 @@ std::shared_ptr<Container> Registry::add(kernel::ContainerMessage m, Loop& loop,
   auto c = std::make_shared<Container>(loop, kernel::NotifyFd(std::move(m.seccomp_fd)), watch_fd);
   c->info.id = m.state.id;
   c->info.pid = m.state.pid;
+  c->filter_pid = m.pid;
   c->info.bundle = m.state.bundle;
   c->info.status = std::string(name_of(m.state.status));
   c->info.annotations = m.state.annotations;
@@ -55,7 +67,7 @@ std::shared_ptr<Container> Registry::add(kernel::ContainerMessage m, Loop& loop,
   const auto [g, count] = enlist(c, m.state.pid <= 0);
   // Set before the container's first watch is posted to its loop.
   std::string why;
-  c->binding = Binding{g, g.engine->select_policy(c->info, &why)};
+  c->binding = binding_for(g, c->info, &why);
   telemetry_.registered(*c, c->binding.policy, why, false, count);
   return c;
 }
@@ -69,6 +81,7 @@ std::shared_ptr<Container> Registry::adopt(const handover::ContainerState& s,
     kernel::throw_errno("dup the notify fd of container \"" + s.info.id + "\"");
   auto c = std::make_shared<Container>(loop, std::move(notify), watch_fd);
   c->info = s.info;
+  c->filter_pid = s.filter_pid;
   c->init = std::move(init);
   c->init_userns = s.init_userns;
   c->protections = std::make_shared<const kernel::RuntimeProtections>(s.protections);
@@ -84,7 +97,7 @@ std::shared_ptr<Container> Registry::adopt(const handover::ContainerState& s,
   c->stopped = s.stopped;
   const auto [g, count] = enlist(c, false);
   std::string why;
-  c->binding = Binding{g, g.engine->select_policy(c->info, &why)};
+  c->binding = binding_for(g, c->info, &why);
   telemetry_.taken_over(*c, s.policy, c->binding.policy, why, count, taken_back);
   return c;
 }
@@ -154,7 +167,7 @@ void Registry::rebind(const Generation& g) {
   }
   for (const auto& c : containers) {
     std::string why;
-    Binding b{g, g.engine->select_policy(c->info, &why)};
+    Binding b = binding_for(g, c->info, &why);
     telemetry_.registered(*c, b.policy, why, true, 0);
     boost::asio::post(c->loop.io(), [c, b = std::move(b)] { c->binding = b; });
   }

@@ -77,7 +77,9 @@ Telemetry::Telemetry(Metrics& metrics)
       receive_failed_log_(kLimitedBurst, kLimitedWindow),
       answer_failed_log_(kLimitedBurst, kLimitedWindow),
       refused_log_(kLimitedBurst, kLimitedWindow),
-      dropped_log_(kLimitedBurst, kLimitedWindow) {
+      dropped_log_(kLimitedBurst, kLimitedWindow),
+      falco_failed_log_(kLimitedBurst, kLimitedWindow),
+      falco_dropped_log_(kLimitedBurst, kLimitedWindow) {
   Family& rejected =
       metrics.counters("seccomp_agent_messages_rejected_total",
                        "Runtime messages dropped: refused peer, malformed message, or "
@@ -104,6 +106,17 @@ Telemetry::Telemetry(Metrics& metrics)
   answer_failed_suppressed_ = suppressed.counter({"answer failed"});
   refused_suppressed_ = suppressed.counter({"connection refused"});
   dropped_suppressed_ = suppressed.counter({"message dropped"});
+  falco_failed_suppressed_ = suppressed.counter({"falco publish failed"});
+  falco_dropped_suppressed_ = suppressed.counter({"falco events dropped"});
+  Family& falco = metrics.counters(
+      "seccomp_agent_falco_events_total",
+      "Notifications published to the Falco plugin (MIDDLEWARE=falco), by result: published, "
+      "failed (the call failed or passed its deadline), dropped (the queue was full, or the "
+      "agent stopped)",
+      {"result"});
+  falco_published_ = falco.counter({"published"});
+  falco_failed_ = falco.counter({"failed"});
+  falco_dropped_ = falco.counter({"dropped"});
   abandoned_threads_ = metrics
                            .gauges("seccomp_agent_abandoned_threads",
                                    "Loop threads left waiting in the kernel by an emulation "
@@ -335,6 +348,23 @@ void Telemetry::accept_failed(std::string_view error) {
 void Telemetry::receive_failed(const Container& c, std::string_view error) {
   log_limited(receive_failed_log_, receive_failed_suppressed_, err, "receive failed",
               {{"id", c.info.id}, {"error", error}});
+}
+
+void Telemetry::falco_published() {
+  falco_published_.add();
+}
+
+void Telemetry::falco_failed(std::string_view socket, uint64_t id, std::string_view syscall,
+                             std::string_view error) {
+  falco_failed_.add();
+  log_limited(falco_failed_log_, falco_failed_suppressed_, err, "falco publish failed",
+              {{"socket", socket}, {"notification", id}, {"syscall", syscall}, {"error", error}});
+}
+
+void Telemetry::falco_dropped(uint64_t events, std::string_view why) {
+  falco_dropped_.add(events);
+  log_limited(falco_dropped_log_, falco_dropped_suppressed_, err, "falco events dropped",
+              {{"events", events}, {"why", why}});
 }
 
 void Telemetry::log_limited(LogLimiter& limiter, const Counter& suppressed,

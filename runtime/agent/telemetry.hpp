@@ -110,6 +110,15 @@ class Telemetry {
   // the loop a new thread (`handed_over`) or could not (past the bound).
   void emulation_timed_out(size_t loop, std::chrono::milliseconds limit, bool handed_over,
                            size_t abandoned, size_t max_abandoned);
+  // The Falco publisher (falco_publisher.hpp), from its thread: an event
+  // the plugin took; a call that failed (`id`, `syscall`: the event's);
+  // events dropped, the queue full or the agent stopping. Failures and
+  // drops are logged rate-limited; all are counted in
+  // seccomp_agent_falco_events_total{result}.
+  void falco_published();
+  void falco_failed(std::string_view socket, uint64_t id, std::string_view syscall,
+                    std::string_view error);
+  void falco_dropped(uint64_t events, std::string_view why);
   // seccomp_agent_abandoned_threads, for AbandonedThreads.
   Gauge abandoned_threads_gauge() const { return abandoned_threads_; }
 
@@ -140,11 +149,18 @@ class Telemetry {
   LogLimiter answer_failed_log_;
   LogLimiter refused_log_;
   LogLimiter dropped_log_;
+  LogLimiter falco_failed_log_;
+  LogLimiter falco_dropped_log_;
   Counter accept_failed_suppressed_;
   Counter receive_failed_suppressed_;
   Counter answer_failed_suppressed_;
   Counter refused_suppressed_;
   Counter dropped_suppressed_;
+  Counter falco_failed_suppressed_;
+  Counter falco_dropped_suppressed_;
+  Counter falco_published_;
+  Counter falco_failed_;
+  Counter falco_dropped_;
   Gauge abandoned_threads_;
 };
 

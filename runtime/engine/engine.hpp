@@ -35,6 +35,12 @@ class Engine {
   // given, receives the reason either way.
   const table::Policy* select_policy(const model::ContainerInfo& c, std::string* why) const;
 
+  // Whether the containers `c` served with `policy` (nullptr: none) publish
+  // their notifications to `sink`: an item of the policy's `publish` names
+  // it and its selector (empty: every container) matches `c`.
+  static bool publishes(const table::Policy* policy, const model::ContainerInfo& c,
+                        table::Sink sink);
+
   // Every syscall of the table has a slot, 0..syscall_slots()-1: a dense
   // index for per-syscall state kept outside the engine (the agent's
   // counters). -1 when the notification names no syscall of the table.

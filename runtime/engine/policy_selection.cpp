@@ -1,4 +1,5 @@
-// Engine::select_policy: which policy a container gets.
+// Engine::select_policy: which policy a container gets; Engine::publishes: where
+// its notifications are published, by the same selectors.
 #include <fmt/format.h>
 
 #include "engine/engine.hpp"
@@ -92,6 +93,17 @@ void say(std::string* why, std::string text) {
 }
 
 }  // namespace
+
+bool Engine::publishes(const table::Policy* policy, const model::ContainerInfo& c,
+                       table::Sink sink) {
+  if (policy == nullptr)
+    return false;
+  for (const table::Publish& p : policy->publish) {
+    if (p.to == sink && (p.when.empty() || selector_mismatch(p.when, c).empty()))
+      return true;
+  }
+  return false;
+}
 
 const table::Policy* Engine::select_policy(const model::ContainerInfo& c, std::string* why) const {
   const auto& policies = table_.policies;

@@ -107,6 +107,25 @@ BOOST_AUTO_TEST_CASE(the_other_fields_must_match_besides_any) {
   BOOST_TEST(chosen(e, pod("default", "shop")) == "(none)");  // no alternative holds
 }
 
+// `publish`: by the same selectors, per container of the policy.
+BOOST_AUTO_TEST_CASE(a_policy_publishes_for_the_containers_its_when_selects) {
+  table::Selector falco;
+  falco.any.resize(2);
+  falco.any[0].meta = {{"MIDDLEWARE", "falco"}};
+  falco.any[1].meta = {{"MIDDLEWARE", "*,falco"}};
+  table::Policy p = selected_by("kinvolk", falco);
+  BOOST_TEST(!Engine::publishes(&p, container("MIDDLEWARE=falco"), table::Sink::Falco));
+  p.publish = {table::Publish{table::Sink::Falco, falco}};
+  BOOST_TEST(Engine::publishes(&p, container("MIDDLEWARE=falco"), table::Sink::Falco));
+  BOOST_TEST(Engine::publishes(&p, container("MIDDLEWARE=prometheus,falco"), table::Sink::Falco));
+  BOOST_TEST(!Engine::publishes(&p, container("MIDDLEWARE=prometheus"), table::Sink::Falco));
+  BOOST_TEST(
+      !Engine::publishes(&p, container("DEFAULT_ACTION=kill-container"), table::Sink::Falco));
+  BOOST_TEST(!Engine::publishes(nullptr, container("MIDDLEWARE=falco"), table::Sink::Falco));
+  p.publish = {table::Publish{table::Sink::Falco, {}}};  // no `when`: every container
+  BOOST_TEST(Engine::publishes(&p, container("DEFAULT_ACTION=kill-container"), table::Sink::Falco));
+}
+
 BOOST_AUTO_TEST_CASE(a_lone_policy_without_selector_applies_to_everyone) {
   const Engine lone(make_table({selected_by("only", {})}));
   std::string why;
