@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "kernel/acting_as_caller.hpp"
@@ -252,7 +253,7 @@ EmulationResult set_xattr(const NotifyFd& notify, const Notification& n, const s
                           int fd, bool follow, const XattrArgs& a, const EmulateOptions& options) {
   std::vector<char> value;
   if (auto early = copy_xattr_value(notify, n, a, value))
-    return *early;
+    return std::move(*early);
   if (path == nullptr && fd < 0)
     return fails_with(EBADF);
   // Only the trusted.* namespace asks for CAP_SYS_ADMIN in the initial user
@@ -280,7 +281,7 @@ EmulationResult set_xattr(const NotifyFd& notify, const Notification& n, const s
     needs.borrow_fd = fd;
     std::optional<CallerContext> c;
     if (auto early = open_context(notify, n, needs, c))
-      return *early;
+      return std::move(*early);
     call.fd = c->borrowed_fd();
     call.notify_fd = notify.get();
     call.notification_id = n.id;

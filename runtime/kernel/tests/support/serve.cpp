@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "support/caller_strings.hpp"
@@ -122,14 +123,14 @@ EmulationResult emulate_notification(const NotifyFd& notify, const Notification&
       return with_path(0, [&](const std::string& p) {
         XattrArgs a;
         if (auto early = xattr_args(notify, n, 1, a))
-          return *early;
+          return std::move(*early);
         return n.nr == SYS_setxattr ? emulate_setxattr(notify, n, p, a, options)
                                     : emulate_lsetxattr(notify, n, p, a, options);
       });
     case SYS_fsetxattr: {
       XattrArgs a;
       if (auto early = xattr_args(notify, n, 1, a))
-        return *early;
+        return std::move(*early);
       return emulate_fsetxattr(notify, n, int_arg(n, 0), a, options);
     }
     case SYS_sysinfo:
