@@ -10,6 +10,7 @@
 #include <cerrno>
 
 #include "kernel/path_call.hpp"
+#include "kernel/proc_fd_link.hpp"
 #include "kernel/unique_fd.hpp"
 
 namespace sa::kernel {
@@ -41,24 +42,6 @@ int check_pending(OpenCall& call) {
   return err;
 }
 
-// "thread-self/fd/N", without allocating.
-void fd_link(int fd, char (&out)[32]) {
-  constexpr char kPrefix[] = "thread-self/fd/";
-  char digits[12];
-  int count = 0;
-  auto v = static_cast<unsigned>(fd);
-  do {
-    digits[count++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  size_t i = 0;
-  for (; kPrefix[i] != '\0'; ++i)
-    out[i] = kPrefix[i];
-  while (count > 0)
-    out[i++] = digits[--count];
-  out[i] = '\0';
-}
-
 // What the path names, as an O_PATH fd: checked in the order the kernel
 // checks an existing file (do_open, may_open), refused unless a regular
 // file or a directory, then that inode opened with the caller's flags.
@@ -77,8 +60,8 @@ SyscallResult open_found(OpenCall& call, UniqueFd found) {
     return failure(EPERM);
   if (const int err = check_pending(call); err != 0)
     return failure(err);
-  char link[32];
-  fd_link(found.get(), link);
+  char link[kProcFdLinkSize];
+  proc_fd_link("thread-self/fd/", found.get(), link);
   const uint64_t flags = (call.flags & ~static_cast<uint64_t>(O_CREAT | O_EXCL | O_NOFOLLOW));
   return opened(::openat(call.proc_dir, link, static_cast<int>(flags | O_CLOEXEC)));
 }

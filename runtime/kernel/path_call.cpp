@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 
+#include "kernel/proc_fd_link.hpp"
 #include "kernel/unique_fd.hpp"
 
 #ifndef SYS_fchmodat2
@@ -51,23 +51,6 @@ struct SetxattratArgs {
   uint32_t flags;
 };
 static_assert(sizeof(SetxattratArgs) == 16);
-
-// "self/fd/N" into `out` (at least 32 bytes), without allocating.
-void self_fd_link(int fd, char* out) {
-  const char prefix[] = "self/fd/";
-  std::memcpy(out, prefix, sizeof prefix - 1);
-  char digits[16];
-  int n = 0;
-  auto v = static_cast<unsigned>(fd);
-  do {
-    digits[n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  char* p = out + sizeof prefix - 1;
-  while (n > 0)
-    *p++ = digits[--n];
-  *p = '\0';
-}
 
 }  // namespace
 
@@ -124,8 +107,8 @@ SyscallResult run_xattr_call(XattrCall& call) noexcept {
   if (w.err != 0)
     return failure(w.err);
   const UniqueFd reached(w.fd);
-  char link[32];
-  self_fd_link(w.fd, link);
+  char link[kProcFdLinkSize];
+  proc_fd_link("self/fd/", w.fd, link);
   if (!may_act(call.notify_fd, call.notification_id, call.gone, result))
     return result;
   SetxattratArgs args{reinterpret_cast<uintptr_t>(call.value), static_cast<uint32_t>(call.size),
