@@ -318,24 +318,25 @@ void Telemetry::gone(const Container& c, std::string_view why, size_t containers
 
 void Telemetry::rejected(Rejection reason, pid_t peer_pid, uid_t peer_uid, std::string_view error) {
   // Any local user can connect as often as it likes: both lines are limited.
-  const nlohmann::json refused = {{"peer_pid", peer_pid}, {"peer_uid", peer_uid}, {"why", error}};
-  const nlohmann::json dropped = {{"peer_pid", peer_pid}, {"peer_uid", peer_uid}, {"error", error}};
+  const auto fields = [&](const char* key) {
+    return nlohmann::json{{"peer_pid", peer_pid}, {"peer_uid", peer_uid}, {key, error}};
+  };
   switch (reason) {
     case Rejection::Peer:
       rejected_peer_.add();
-      log_limited(refused_log_, refused_suppressed_, warn, "connection refused", refused);
+      log_limited(refused_log_, refused_suppressed_, warn, "connection refused", fields("why"));
       return;
     case Rejection::Malformed:
       rejected_malformed_.add();
-      log_limited(dropped_log_, dropped_suppressed_, err, "message dropped", dropped);
+      log_limited(dropped_log_, dropped_suppressed_, err, "message dropped", fields("error"));
       return;
     case Rejection::Busy:
       rejected_busy_.add();
-      log_limited(refused_log_, refused_suppressed_, warn, "connection refused", refused);
+      log_limited(refused_log_, refused_suppressed_, warn, "connection refused", fields("why"));
       return;
     case Rejection::NotNotifyFd:
       rejected_not_notify_fd_.add();
-      log_limited(dropped_log_, dropped_suppressed_, err, "message dropped", dropped);
+      log_limited(dropped_log_, dropped_suppressed_, err, "message dropped", fields("error"));
       return;
   }
 }
