@@ -75,6 +75,7 @@ bool Loop::follow(uint64_t serial, std::chrono::milliseconds period) {
 
 void Loop::unfollow() {
   followed_ = 0;
+  interrupter_.ended();
   set_ticks(ticks_.get(), std::chrono::nanoseconds::zero());
   take_ticks();  // one may have come since the last look
 }
@@ -90,6 +91,7 @@ void Loop::start(AbandonedThreads& abandoned) {
 }
 
 void Loop::run_thread(uint64_t mine) {
+  RecvInterrupter::accept_signal_here();
   for (;;) {
     try {
       io_.run();

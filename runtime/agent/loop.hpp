@@ -6,13 +6,12 @@
 // - which container it follows (one at most);
 // - a second epoll set holding the notify fds the reactor watches for this
 //   loop, that is every one of its containers' but the followed one, and the
-//   tick below. Nobody waits on it: a follow polls it next to the followed
-//   fd, to learn that another container of the loop has a notification or
-//   that a tick came (two fds in the follow's poll, not three: each fd in a
-//   poll is a lookup, a wait-queue entry and its removal, on every call);
-// - a timerfd that ticks every period while a container is followed, so that
-//   the follow's poll needs no timeout of its own (a timeout is a timer set
-//   and cancelled at every wait, and in a VM each costs an exit).
+//   tick below. During a follow the loop's thread waits in RECV on the
+//   followed fd, and the interrupter's thread waits on this set: when another
+//   container of the loop has a notification or a tick came, it interrupts
+//   the RECV (recv_interrupter.hpp);
+// - a timerfd that ticks every period while a container is followed: the
+//   loop's timers and posted work get the thread at each tick.
 //
 // The loop's thread can change. Should an emulation outlast the time limit
 // (a filesystem that does not answer), the watchdog takes it over
@@ -32,6 +31,7 @@
 
 #include "agent/abandoned_threads.hpp"
 #include "agent/emulation_watch.hpp"
+#include "agent/recv_interrupter.hpp"
 #include "kernel/unique_fd.hpp"
 
 namespace sa::agent {
@@ -82,6 +82,8 @@ class Loop {
   Woken why_woken() const;
   // Takes the ticks that came (the timerfd is readable then).
   void take_ticks();
+  // What tells a follow's RECV that the set fired.
+  RecvInterrupter& interrupter() { return interrupter_; }
 
   // The container whose notification the loop received last (its serial).
   uint64_t last_received = 0;
@@ -104,6 +106,7 @@ class Loop {
   bool stopped_ = false;
   kernel::UniqueFd watched_;
   kernel::UniqueFd ticks_;
+  RecvInterrupter interrupter_{watched_.get()};  // after watched_: watches it
   uint64_t followed_ = 0;
   bool can_follow_ = true;
 };

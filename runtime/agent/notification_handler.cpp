@@ -105,57 +105,70 @@ void NotificationHandler::next(const std::shared_ptr<Container>& c, bool answere
 
 void NotificationHandler::follow(const std::shared_ptr<Container>& c) {
   Loop& loop = c->loop;
+  RecvInterrupter& interrupter = loop.interrupter();
+  interrupter.following();
   bool called = false;  // since the last tick
   for (;;) {
-    pollfd fds[2] = {{c->notify.get(), POLLIN, 0}, {loop.watched_set(), POLLIN, 0}};
-    const int n = ::poll(fds, 2, -1);
-    if (stopping_)
-      return;
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      unfollow(c);
-      return;
-    }
-    if (fds[1].revents != 0) {
-      switch (loop.why_woken()) {
-        case Loop::Woken::Notification:
-          // Another container of the loop has a notification: the reactor
-          // serves both, in turn, until one of them calls twice in a row again.
-          loop.last_received = 0;
-          unfollow(c);
-          return;
-        case Loop::Woken::Tick:
-          loop.take_ticks();
-          if (!called) {  // quiet for a whole tick
-            unfollow(c);
+    bool woken = !interrupter.enter_recv();
+    if (!woken) {
+      // Blocked in RECV until the next notification or the interrupter.
+      const std::optional<kernel::Received> r = receive(c);
+      if (!r)
+        return;  // removed, and the follow ended with it
+      woken = interrupter.leave_recv();
+      if (stopping_)
+        return;
+      switch (r->outcome) {
+        case kernel::RecvOutcome::Received:
+          called = true;
+          loop.last_received = c->serial;
+          if (!handle(c, r->notification, Then::EndFollow)) {
+            unfollow(c);  // the delay's timer needs the reactor
             return;
           }
-          // Let the reactor run once (timers, posted work), then go on.
-          boost::asio::post(loop.io(), [this, c] { resume_follow(c); });
-          return;
-        case Loop::Woken::Nothing:
-          break;  // gone meanwhile (read by another look): back to the poll
+          break;
+        case kernel::RecvOutcome::TargetGone:
+          // Also what RECV says once the filter has no tasks left.
+          if (hung_up(*c)) {
+            registry_.remove(c, "exited");
+            return;
+          }
+          break;
+        case kernel::RecvOutcome::Interrupted:
+          break;
       }
-      if (fds[0].revents == 0)
+      if (!woken)
         continue;
     }
-    if ((fds[0].revents & POLLIN) == 0) {
-      registry_.remove(c, "exited");  // hung up with nothing pending
+    if (stopping_ || c->closed)
       return;
-    }
-    const std::optional<kernel::Received> r = receive(c);
-    if (!r)
-      return;
-    if (r->outcome != kernel::RecvOutcome::Received)
-      continue;
-    called = true;
-    loop.last_received = c->serial;
-    if (!handle(c, r->notification, Then::EndFollow)) {
-      unfollow(c);  // the delay's timer needs the reactor
-      return;
+    switch (loop.why_woken()) {
+      case Loop::Woken::Notification:
+        // Another container of the loop has a notification: the reactor
+        // serves both, in turn, until one of them calls twice in a row again.
+        loop.last_received = 0;
+        unfollow(c);
+        return;
+      case Loop::Woken::Tick:
+        loop.take_ticks();
+        if (!called) {  // quiet for a whole tick
+          unfollow(c);
+          return;
+        }
+        // Let the reactor run once (timers, posted work), then go on.
+        boost::asio::post(loop.io(), [this, c] { resume_follow(c); });
+        return;
+      case Loop::Woken::Nothing:
+        interrupter.following();  // gone meanwhile (read by another look)
+        break;
     }
   }
+}
+
+bool NotificationHandler::hung_up(const Container& c) {
+  pollfd p{c.notify.get(), POLLIN, 0};
+  return ::poll(&p, 1, 0) == 1 && (p.revents & POLLIN) == 0 &&
+         (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
 void NotificationHandler::resume_follow(const std::shared_ptr<Container>& c) {

@@ -13,22 +13,26 @@
 //   This is how every container starts and how a quiet one is watched.
 // - The loop follows the container. When the loop's last two notifications
 //   came from the same container, the loop, once it has answered, waits for
-//   that container's next notification in poll(2) on its fd, right there,
-//   instead of going back to the reactor. A poll waiter is woken on the
-//   caller's CPU when the fd has SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP, an epoll
-//   waiter is not: on an idle machine the scheduler then moved the loop and
-//   the caller from one CPU to the other at every call, 2.5x the round trip
-//   of a blocking RECV (bench/README.md, "Container loop"). A follow also
-//   saves the reactor's round, its re-arm (an epoll_ctl) and the poll that
-//   tells a hang-up from a notification.
+//   that container's next notification blocked in RECV on its fd, right
+//   there, instead of going back to the reactor, as the reference agent
+//   does. A RECV waiter is woken on the caller's CPU when the fd has
+//   SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP, an epoll waiter is not: on an idle
+//   machine the scheduler then moved the loop and the caller from one CPU to
+//   the other at every call, 2.5x the round trip of a blocking RECV
+//   (bench/README.md, "Container loop"). A follow also saves the reactor's
+//   round, its re-arm (an epoll_ctl) and the poll that tells a hang-up from
+//   a notification; blocking in RECV saves the poll before it (bench/README.md,
+//   "Blocking in RECV").
 //
-//   The poll also watches the loop's other notify fds (Loop::watched_set):
-//   as soon as another container of the loop has a notification, the follow
-//   ends and the reactor serves both. The loop's timerfd ticks every
-//   kFollowTick during a follow: at a tick the follow ends if the container
-//   made no call since the previous one, else it lets the reactor run once
-//   (the loop's timers and posted work) and goes on. A follow also ends when
-//   an answer is delayed (its timer needs the reactor). One container at a
+//   Meanwhile the loop's interrupter watches its other notify fds and its
+//   tick (Loop::watched_set) and interrupts the RECV when they fire
+//   (recv_interrupter.hpp): as soon as another container of the loop has a
+//   notification, the follow ends and the reactor serves both. The loop's
+//   timerfd ticks every kFollowTick during a follow: at a tick the follow
+//   ends if the container made no call since the previous one, else it lets
+//   the reactor run once (the loop's timers and posted work) and goes on. A
+//   follow also ends when an answer is delayed (its timer needs the reactor)
+//   and when the container's filter has no tasks left. One container at a
 //   time.
 #pragma once
 
@@ -108,6 +112,8 @@ class NotificationHandler {
   void next(const std::shared_ptr<Container>& c, bool answered);
   // One slice of a follow (see above).
   void follow(const std::shared_ptr<Container>& c);
+  // No notification and the filter has no tasks left.
+  static bool hung_up(const Container& c);
   // The follow again, once the reactor has run between two ticks.
   void resume_follow(const std::shared_ptr<Container>& c);
   // Ends the follow: the fd goes back to the reactor.
