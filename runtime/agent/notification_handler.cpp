@@ -94,8 +94,11 @@ void NotificationHandler::on_readable(const std::shared_ptr<Container>& c) {
 void NotificationHandler::next(const std::shared_ptr<Container>& c, bool answered) {
   Loop& loop = c->loop;
   const bool again = std::exchange(loop.last_received, c->serial) == c->serial;
+  // Not while another container of the loop waits already (the set says
+  // so; no tick is armed outside a follow): the follow would end at once,
+  // and starting and ending it costs more than the reactor's round.
   if (!answered || !again || loop.followed() != 0 || !loop.can_follow() ||
-      !loop.follow(c->serial, kFollowTick)) {
+      loop.why_woken() != Loop::Woken::Nothing || !loop.follow(c->serial, kFollowTick)) {
     watch(c);
     return;
   }

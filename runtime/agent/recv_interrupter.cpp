@@ -88,8 +88,8 @@ RecvInterrupter::RecvInterrupter(int watched_set) : watched_set_(watched_set) {
 }
 
 RecvInterrupter::~RecvInterrupter() {
-  quit_.store(true);
-  futex_wake(state_);
+  state_.store(static_cast<uint32_t>(State::Quit));
+  futex_wake(state_);  // whether or not it says it waits
   const uint64_t one = 1;
   [[maybe_unused]] const ssize_t n = ::write(quit_fd_.get(), &one, sizeof one);
   watcher_.join();
@@ -97,7 +97,14 @@ RecvInterrupter::~RecvInterrupter() {
 
 void RecvInterrupter::set(State s) {
   state_.store(static_cast<uint32_t>(s));
-  futex_wake(state_);  // the watcher may wait for this state to change
+  wake_watcher();
+}
+
+void RecvInterrupter::wake_watcher() {
+  // Seen 0: the watcher had not yet said it waits, and it reads the state
+  // after saying so (both sequentially consistent), so it sees this one.
+  if (watcher_waits_.load() != 0)
+    futex_wake(state_);
 }
 
 void RecvInterrupter::following() {
@@ -140,13 +147,15 @@ void RecvInterrupter::ended() {
   if (state_.exchange(static_cast<uint32_t>(State::Off)) ==
       static_cast<uint32_t>(State::Interrupting))
     block_signal_here();
-  futex_wake(state_);
+  wake_watcher();
 }
 
 bool RecvInterrupter::wait_while(State s) {
-  while (!quit_.load() && state_.load() == static_cast<uint32_t>(s))
+  watcher_waits_.store(1);
+  while (state_.load() == static_cast<uint32_t>(s))
     futex_wait(state_, static_cast<uint32_t>(s), nullptr);
-  return !quit_.load();
+  watcher_waits_.store(0);
+  return state_.load() != static_cast<uint32_t>(State::Quit);
 }
 
 void RecvInterrupter::run() {
@@ -161,6 +170,8 @@ void RecvInterrupter::run() {
         break;
       case State::Off:
         continue;
+      case State::Quit:
+        return;
       case State::Wanted:
       case State::Interrupting:
       case State::Away:
@@ -172,8 +183,8 @@ void RecvInterrupter::run() {
     pollfd fds[2] = {{watched_set_, POLLIN, 0}, {quit_fd_.get(), POLLIN, 0}};
     if (::poll(fds, 2, -1) < 0 && errno != EINTR)
       return;  // cannot happen with valid fds; the follows then end at no tick
-    if (quit_.load())
-      return;
+    if ((fds[1].revents & POLLIN) != 0)
+      return;  // the destructor's
     if ((fds[0].revents & POLLIN) != 0)
       interrupt();
   }
@@ -202,6 +213,7 @@ void RecvInterrupter::interrupt() {
         continue;
       }
       case State::Off:  // the follow ended by itself
+      case State::Quit:
       case State::Wanted:
       case State::Interrupting:
       case State::Away:
@@ -213,11 +225,14 @@ void RecvInterrupter::interrupt() {
 void RecvInterrupter::signal_until_taken() {
   const timespec resend = as_timespec(kResend);
   const auto interrupting = static_cast<uint32_t>(State::Interrupting);
-  while (!quit_.load() && state_.load() == interrupting) {
+  while (state_.load() == interrupting) {
     // ESRCH: the thread has ended (the watchdog gave the loop to another);
     // the state then changes without it.
     ::syscall(SYS_tgkill, ::getpid(), follower_.load(), signal_number());
-    futex_wait(state_, interrupting, &resend);
+    watcher_waits_.store(1);
+    if (state_.load() == interrupting)
+      futex_wait(state_, interrupting, &resend);
+    watcher_waits_.store(0);
   }
 }
 

@@ -87,7 +87,8 @@ class RecvInterrupter {
   void ended();
 
  private:
-  enum class State : uint32_t { Off, Busy, InRecv, Wanted, Interrupting, Away };
+  // Quit: the interrupter is being destroyed (its own futex waits end).
+  enum class State : uint32_t { Off, Busy, InRecv, Wanted, Interrupting, Away, Quit };
 
   void run();
   // Waits while the state is `s`; false when told to quit.
@@ -96,12 +97,15 @@ class RecvInterrupter {
   void interrupt();
   void signal_until_taken();
   void set(State s);
+  void wake_watcher();
   static void block_signal_here();
 
   std::atomic<uint32_t> state_ = static_cast<uint32_t>(State::Off);
   std::atomic<pid_t> follower_ = 0;    // the thread in the follow
   std::atomic<uint32_t> signalling_ = 0;  // 1 while the watcher may signal
-  std::atomic<bool> quit_ = false;
+  // 1 while the watcher waits for the state to change: the loop wakes it
+  // only then (a futex wake is a system call).
+  std::atomic<uint32_t> watcher_waits_ = 0;
   int watched_set_;
   kernel::UniqueFd quit_fd_;  // an eventfd: wakes the watcher's poll
   std::thread watcher_;
