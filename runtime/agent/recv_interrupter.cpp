@@ -65,7 +65,9 @@ timespec as_timespec(std::chrono::nanoseconds d) {
 
 }  // namespace
 
-int RecvInterrupter::signal_number() { return SIGRTMIN + 5; }
+int RecvInterrupter::signal_number() {
+  return SIGRTMIN + 5;
+}
 
 void RecvInterrupter::accept_signal_here() {
   change_signal_mask(SIG_UNBLOCK);
@@ -181,8 +183,13 @@ void RecvInterrupter::run() {
         continue;
     }
     pollfd fds[2] = {{watched_set_, POLLIN, 0}, {quit_fd_.get(), POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0 && errno != EINTR)
-      return;  // cannot happen with valid fds; the follows then end at no tick
+    if (::poll(fds, 2, -1) < 0) {
+      // ENOMEM, in theory: never give up, or a follow's RECV would wait for
+      // good; the state is read again first.
+      if (errno != EINTR)
+        std::this_thread::sleep_for(kResend);
+      continue;
+    }
     if ((fds[1].revents & POLLIN) != 0)
       return;  // the destructor's
     if ((fds[0].revents & POLLIN) != 0)

@@ -101,7 +101,7 @@ class RecvInterrupter {
   static void block_signal_here();
 
   std::atomic<uint32_t> state_ = static_cast<uint32_t>(State::Off);
-  std::atomic<pid_t> follower_ = 0;    // the thread in the follow
+  std::atomic<pid_t> follower_ = 0;       // the thread in the follow
   std::atomic<uint32_t> signalling_ = 0;  // 1 while the watcher may signal
   // 1 while the watcher waits for the state to change: the loop wakes it
   // only then (a futex wake is a system call).

@@ -72,10 +72,11 @@ int getppid_calls(const Channel& channel, int count) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(a_blocked_recv_is_interrupted_when_the_set_fires) {
-  auto [child, notify] = spawn_notified({"getppid"}, [](const Channel& channel) {
+  NotifiedChild target = spawn_notified({"getppid"}, [](const Channel& channel) {
     channel.get<int>();  // never calls before the test is done
     return 0;
   });
+  const NotifyFd& notify = target.notify;
   WatchedSet set;
   RecvInterrupter interrupter(set.get());
   std::atomic<int> outcome = -1;
@@ -93,8 +94,8 @@ BOOST_AUTO_TEST_CASE(a_blocked_recv_is_interrupted_when_the_set_fires) {
   set.fire();
   loop.join();
   BOOST_TEST(outcome.load() == static_cast<int>(RecvOutcome::Interrupted));
-  child.channel().put(1);
-  BOOST_TEST(child.wait() == 0);
+  target.child.channel().put(1);
+  BOOST_TEST(target.child.wait() == 0);
 }
 
 BOOST_AUTO_TEST_CASE(a_wake_outside_recv_sends_no_signal_and_is_taken_before_the_next_recv) {
@@ -124,8 +125,9 @@ BOOST_AUTO_TEST_CASE(a_wake_outside_recv_sends_no_signal_and_is_taken_before_the
 // SEND).
 BOOST_AUTO_TEST_CASE(no_signal_reaches_the_loop_outside_recv) {
   constexpr int kCalls = 20000;
-  auto [child, notify] = spawn_notified(
+  NotifiedChild target = spawn_notified(
       {"getppid"}, [](const Channel& channel) { return getppid_calls(channel, kCalls); });
+  const NotifyFd& notify = target.notify;
   WatchedSet set;
   RecvInterrupter interrupter(set.get());
   std::atomic<bool> done = false;
@@ -160,8 +162,8 @@ BOOST_AUTO_TEST_CASE(no_signal_reaches_the_loop_outside_recv) {
     std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
   loop.join();
-  BOOST_TEST(child.channel().get<int>() == 1);
-  BOOST_TEST(child.wait() == 0);
+  BOOST_TEST(target.child.channel().get<int>() == 1);
+  BOOST_TEST(target.child.wait() == 0);
   BOOST_TEST(answered == kCalls);
   BOOST_TEST(stray == 0);
   BOOST_TEST(wakes > 10, "wakes: " << wakes);
