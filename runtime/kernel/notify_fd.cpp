@@ -104,7 +104,14 @@ SendOutcome NotifyFd::respond(uint64_t id, const Response& response) const {
   alignas(seccomp_notif_resp) unsigned char buffer[kBufferSize] = {};
   const seccomp_notif_resp resp = to_kernel(id, response);
   std::memcpy(buffer, &resp, sizeof resp);
-  if (::ioctl(fd_.get(), SECCOMP_IOCTL_NOTIF_SEND, buffer) != 0) {
+  // EINTR: a signal came while the kernel waited for the filter's lock,
+  // before it looked at the answer; unless sent again the caller would wait
+  // for good.
+  int rc = 0;
+  do {
+    rc = ::ioctl(fd_.get(), SECCOMP_IOCTL_NOTIF_SEND, buffer);
+  } while (rc != 0 && errno == EINTR);
+  if (rc != 0) {
     if (errno == ENOENT) {
       return SendOutcome::TargetGone;
     }
@@ -129,7 +136,11 @@ AddFdResult NotifyFd::add_fd_and_send(uint64_t id, int fd, unsigned newfd_flags)
 }
 
 bool NotifyFd::id_valid(uint64_t id) const {
-  if (::ioctl(fd_.get(), SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0) {
+  int rc = 0;
+  do {  // again after EINTR, as in respond(): interrupted before the kernel looked
+    rc = ::ioctl(fd_.get(), SECCOMP_IOCTL_NOTIF_ID_VALID, &id);
+  } while (rc != 0 && errno == EINTR);
+  if (rc == 0) {
     return true;
   }
   if (errno == ENOENT) {

@@ -75,7 +75,9 @@ class NotifyFd {
 
   // SECCOMP_IOCTL_NOTIF_RECV; blocks until a notification is pending.
   Received receive() const;
-  // SECCOMP_IOCTL_NOTIF_SEND. Throws SysError on anything but ENOENT.
+  // SECCOMP_IOCTL_NOTIF_SEND, again after EINTR (the kernel takes the
+  // filter's lock interruptibly, before anything else). Throws SysError on
+  // anything but ENOENT.
   SendOutcome respond(uint64_t id, const Response& response) const;
   // SECCOMP_IOCTL_NOTIF_ADDFD with SECCOMP_ADDFD_FLAG_SEND: installs `fd`
   // in the caller (`newfd_flags`: O_CLOEXEC or 0) and answers its number,
