@@ -58,8 +58,10 @@ class NotificationHandler {
   // The follow's tick: the loop's timers and posted work (a new container, a
   // reload, a stop) wait at most about that long, other containers'
   // notifications not at all; a follow ends after one to two ticks without
-  // a call.
-  static constexpr std::chrono::milliseconds kFollowTick{1};
+  // a call. Each tick costs a busy follow a signal and a round of the
+  // reactor: 1 ms measured 1.10x the reference agent, 2 ms 1.06x, 4 ms
+  // 1.04x (bench/README.md, "The tick").
+  static constexpr std::chrono::milliseconds kFollowTick{2};
 
   NotificationHandler(Registry& registry, Telemetry& telemetry, Notifier& notifier,
                       FalcoPublisher& falco, const std::atomic<bool>& stopping,
