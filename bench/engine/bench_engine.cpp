@@ -17,6 +17,7 @@
 #include "diag/diagnostics.hpp"
 #include "model/catalog/arch.hpp"
 #include "passes/pipeline.hpp"
+#include "profile/with_base.hpp"
 #include "replay_bench.hpp"
 #include "workload.hpp"
 
@@ -54,9 +55,13 @@ std::unique_ptr<engine::Engine> compile(const std::shared_ptr<const passes::Sour
   return engine_of(passes::Pipeline(catalog::default_arches()).run_sources({source}, sink), sink);
 }
 
-std::unique_ptr<engine::Engine> compile(const std::string& file) {
+// Over `base` (a profile, rulec --base) when not empty.
+std::unique_ptr<engine::Engine> compile(const std::string& file, const std::string& base) {
   diag::Sink sink;
-  return engine_of(passes::Pipeline(catalog::default_arches()).run_files({file}, sink), sink);
+  auto c = profile::compile_with_base({file}, catalog::default_arches(), base, sink);
+  if (!c)
+    throw std::runtime_error(diag::format_text(sink.items()));
+  return std::make_unique<engine::Engine>(std::move(c->compiled.table));
 }
 
 template <typename F>
@@ -160,6 +165,15 @@ std::string rules_dir() {
   return std::string(SA_SOURCE_DIR) + "/rules";
 }
 
+// The example policies that intercept what a base profile denies
+// (`intercept_base_denials`), over the base the golden files use
+// (compiler/tests/CMakeLists.txt); the others without one.
+std::string base_of(const std::filesystem::path& policy_file) {
+  if (policy_file.stem() == "crio-notifier")
+    return rules_dir() + "/base/containers-default.json";
+  return {};
+}
+
 void replay_section() {
   const std::string sim =
       std::filesystem::canonical("/proc/self/exe").parent_path() / "seccomp-sim";
@@ -193,7 +207,7 @@ int main(int argc, char** argv) {
     }
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
-      const auto e = compile(f.string());
+      const auto e = compile(f.string(), base_of(f));
       run(f.stem().string(), *e, container_for(e->table().policies.at(0).name));
     }
   } catch (const std::exception& e) {
