@@ -59,9 +59,7 @@ std::unique_ptr<engine::Engine> compile(const std::shared_ptr<const passes::Sour
 std::unique_ptr<engine::Engine> compile(const std::string& file, const std::string& base) {
   diag::Sink sink;
   auto c = profile::compile_with_base({file}, catalog::default_arches(), base, sink);
-  if (!c)
-    throw std::runtime_error(diag::format_text(sink.items()));
-  return std::make_unique<engine::Engine>(std::move(c->compiled.table));
+  return engine_of(c ? std::make_optional(std::move(c->compiled)) : std::nullopt, sink);
 }
 
 template <typename F>

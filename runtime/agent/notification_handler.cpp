@@ -66,18 +66,15 @@ std::optional<kernel::Received> NotificationHandler::receive(const std::shared_p
 }
 
 void NotificationHandler::on_readable(const std::shared_ptr<Container>& c) {
-  pollfd p{c->notify.get(), POLLIN, 0};
-  if (::poll(&p, 1, 0) < 0) {
-    watch(c);
-    return;
-  }
-  if ((p.revents & POLLIN) == 0) {
-    // No notification and the filter has no tasks left: the container is gone.
-    if ((p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0)
+  switch (readiness(*c)) {
+    case Readiness::Notification:
+      break;
+    case Readiness::HungUp:
       registry_.remove(c, "exited");
-    else
+      return;
+    case Readiness::Neither:
       watch(c);
-    return;
+      return;
   }
   const std::optional<kernel::Received> r = receive(c);
   if (!r)
@@ -132,7 +129,7 @@ void NotificationHandler::follow(const std::shared_ptr<Container>& c) {
           break;
         case kernel::RecvOutcome::TargetGone:
           // Also what RECV says once the filter has no tasks left.
-          if (hung_up(*c)) {
+          if (readiness(*c) == Readiness::HungUp) {
             registry_.remove(c, "exited");
             return;
           }
@@ -168,10 +165,16 @@ void NotificationHandler::follow(const std::shared_ptr<Container>& c) {
   }
 }
 
-bool NotificationHandler::hung_up(const Container& c) {
+NotificationHandler::Readiness NotificationHandler::readiness(const Container& c) {
   pollfd p{c.notify.get(), POLLIN, 0};
-  return ::poll(&p, 1, 0) == 1 && (p.revents & POLLIN) == 0 &&
-         (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
+  if (::poll(&p, 1, 0) < 0)
+    return Readiness::Neither;
+  if ((p.revents & POLLIN) != 0)
+    return Readiness::Notification;
+  // No notification and the filter has no tasks left: the container is gone.
+  if ((p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0)
+    return Readiness::HungUp;
+  return Readiness::Neither;
 }
 
 void NotificationHandler::resume_follow(const std::shared_ptr<Container>& c) {

@@ -114,8 +114,11 @@ class NotificationHandler {
   void next(const std::shared_ptr<Container>& c, bool answered);
   // One slice of a follow (see above).
   void follow(const std::shared_ptr<Container>& c);
-  // No notification and the filter has no tasks left.
-  static bool hung_up(const Container& c);
+  // What the container's notify fd says without waiting (a poll): a
+  // notification pending, hung up (none, and the filter has no tasks
+  // left), or neither (also when the poll fails).
+  enum class Readiness { Notification, HungUp, Neither };
+  static Readiness readiness(const Container& c);
   // The follow again, once the reactor has run between two ticks.
   void resume_follow(const std::shared_ptr<Container>& c);
   // Ends the follow: the fd goes back to the reactor.

@@ -58,11 +58,6 @@ void change_signal_mask(int how) {
   ::pthread_sigmask(how, &set, nullptr);
 }
 
-timespec as_timespec(std::chrono::nanoseconds d) {
-  const auto s = std::chrono::duration_cast<std::chrono::seconds>(d);
-  return {static_cast<time_t>(s.count()), static_cast<long>((d - s).count())};
-}
-
 }  // namespace
 
 int RecvInterrupter::signal_number() {
@@ -230,7 +225,8 @@ void RecvInterrupter::interrupt() {
 }
 
 void RecvInterrupter::signal_until_taken() {
-  const timespec resend = as_timespec(kResend);
+  static_assert(kResend < std::chrono::seconds(1), "a timespec's nanoseconds");
+  const timespec resend{0, std::chrono::nanoseconds(kResend).count()};
   const auto interrupting = static_cast<uint32_t>(State::Interrupting);
   while (state_.load() == interrupting) {
     // ESRCH: the thread has ended (the watchdog gave the loop to another);
