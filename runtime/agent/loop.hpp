@@ -67,7 +67,6 @@ class Loop {
   // the set would no longer tell everything.
   void watched(int fd);
   void unwatched(int fd);
-  int watched_set() const { return watched_.get(); }
   bool can_follow() const { return can_follow_; }
 
   // The container followed (its Container::serial), 0 when none. follow()

@@ -25,7 +25,7 @@
 //   "Blocking in RECV").
 //
 //   Meanwhile the loop's interrupter watches its other notify fds and its
-//   tick (Loop::watched_set) and interrupts the RECV when they fire
+//   tick (the set in loop.hpp) and interrupts the RECV when they fire
 //   (recv_interrupter.hpp): as soon as another container of the loop has a
 //   notification, the follow ends and the reactor serves both. The loop's
 //   timerfd ticks every kFollowTick during a follow: at a tick the follow

@@ -6,7 +6,7 @@
 // RECV").
 //
 // While its thread is in RECV the loop must still hear of its other
-// containers and of its tick (Loop::watched_set). The interrupter's own
+// containers and of its tick (the set in loop.hpp). The interrupter's own
 // thread (the watcher) waits on that set during a follow and, when it fires,
 // interrupts the RECV with a signal (signal_number(): its handler does
 // nothing and is installed without SA_RESTART, so RECV returns EINTR).
